@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Runs every test with vitest and closes with one line "N passed, N failed".
+//
+// Test messages (RFC 4475, SDP c= lines) name foreign hosts, so the whole suite runs inside a
+// loopback-only network namespace when the machine allows it: nothing a test does can leave it.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+
+if (process.env.KEFU_TEST_NETNS !== '1' && process.env.KEFU_TEST_NETNS !== 'off') {
+  const inner = `ip link set lo up && exec "${process.execPath}" "${fileURLToPath(import.meta.url)}" "$@"`;
+  const unshareArgs = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
+  const probe = spawnSync('unshare', [...unshareArgs, 'true'], { stdio: 'ignore' });
+  if (probe.status === 0) {
+    const r = spawnSync('unshare', [...unshareArgs, 'sh', '-c', inner, 'sh', ...args], {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, KEFU_TEST_NETNS: '1' },
+    });
+    process.exit(r.status ?? 1);
+  }
+  console.warn('run-tests: cannot create a loopback-only network namespace (unshare -n); running in the host network');
+}
+
+const outDir = path.join(root, '.test-results');
+mkdirSync(outDir, { recursive: true });
+const jsonFile = path.join(outDir, 'results.json');
+rmSync(jsonFile, { force: true });
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
+const r = spawnSync(
+  process.execPath,
+  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...args],
+  { stdio: 'inherit', cwd: root, env: process.env },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(jsonFile)) {
+  const results = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  passed = results.numPassedTests ?? 0;
+  failed = (results.numFailedTests ?? 0) + (results.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+} else {
+  failed = 1;
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(r.status === 0 && failed === 0 && passed > 0 ? 0 : 1);
