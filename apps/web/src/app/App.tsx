@@ -1,0 +1,83 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { lazy, Suspense, useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { ApiError, onUnauthorized } from '../api/client.ts';
+import { SessionProvider, useSession } from '../auth/session.tsx';
+import { currentLanguage } from '../i18n/i18n.ts';
+import { LoginPage } from '../pages/login/LoginPage.tsx';
+import { FullPageSpinner, ServerUnreachable } from './placeholders.tsx';
+import { theme } from './theme.ts';
+
+// Everything behind the login is loaded on demand, so that the login page stays small.
+const AppFrame = lazy(() => import('../layout/AppFrame.tsx'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (failures, error) => !(error instanceof ApiError) && failures < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+export function App() {
+  useTranslation(); // re-render on language change: antd and dayjs follow
+  const language = currentLanguage();
+  useEffect(() => {
+    dayjs.locale(language === 'zh-CN' ? 'zh-cn' : 'en');
+  }, [language]);
+  return (
+    <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={theme}>
+      <AntApp>
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter>
+            <SessionProvider>
+              <UnauthorizedRedirect />
+              <Routes>
+                <Route path="/login" element={<LoginPage />} />
+                <Route path="/*" element={<SignedIn />} />
+              </Routes>
+            </SessionProvider>
+          </BrowserRouter>
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** On any 401 (expired or revoked session) the app forgets the session and returns to the login page. */
+function UnauthorizedRedirect() {
+  const { forget } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        forget();
+        if (location.pathname !== '/login') {
+          navigate('/login', { replace: true, state: { from: location.pathname + location.search, expired: true } });
+        }
+      }),
+    [forget, navigate, location],
+  );
+  return null;
+}
+
+function SignedIn() {
+  const { me, failed, reload } = useSession();
+  const location = useLocation();
+  if (failed) return <ServerUnreachable onRetry={reload} />;
+  if (me === undefined) return <FullPageSpinner />;
+  if (me === null) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return (
+    <Suspense fallback={<FullPageSpinner />}>
+      <AppFrame />
+    </Suspense>
+  );
+}

@@ -1,0 +1,114 @@
+import {
+  ApiOutlined,
+  AuditOutlined,
+  CustomerServiceOutlined,
+  DashboardOutlined,
+  KeyOutlined,
+  PartitionOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import { Layout, Menu, Result, Button, Spin, Flex, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import { Suspense, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useSession } from '../auth/session.tsx';
+import { Logo } from '../components/Logo.tsx';
+import { AppHeader } from './AppHeader.tsx';
+import { visibleAreas, type AreaKey } from './navigation.ts';
+
+const areaIcons: Record<AreaKey, ReactNode> = {
+  agent: <CustomerServiceOutlined />,
+  supervisor: <DashboardOutlined />,
+  admin: <SettingOutlined />,
+};
+
+const pageIcons: Record<string, ReactNode> = {
+  '/admin/users': <TeamOutlined />,
+  '/admin/divisions': <PartitionOutlined />,
+  '/admin/roles': <SafetyCertificateOutlined />,
+  '/admin/api-keys': <KeyOutlined />,
+  '/admin/webhooks': <ApiOutlined />,
+  '/admin/audit': <AuditOutlined />,
+};
+
+/** The signed-in application: left navigation built from the user's permissions, header, and the area pages. */
+export default function AppFrame() {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const location = useLocation();
+  const areas = visibleAreas(can);
+  const pages = areas.flatMap((area) => area.pages);
+  const selected = pages.find((page) => location.pathname.startsWith(page.path))?.path;
+
+  const items: MenuProps['items'] = areas.map((area) => ({
+    type: 'group' as const,
+    key: area.key,
+    label: t(area.labelKey),
+    children: area.pages.map((page) => ({
+      key: page.path,
+      icon: pageIcons[page.path] ?? areaIcons[area.key],
+      label: <Link to={page.path}>{t(page.labelKey)}</Link>,
+    })),
+  }));
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider width={224} breakpoint="lg" collapsible collapsedWidth={64} theme="dark">
+        <Flex align="center" gap={10} style={{ height: 56, padding: '0 18px', overflow: 'hidden' }}>
+          <Logo size={28} />
+          <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
+            {t('product.name')}
+          </Typography.Text>
+        </Flex>
+        <nav aria-label={t('nav.admin')}>
+          <Menu theme="dark" mode="inline" selectedKeys={selected === undefined ? [] : [selected]} items={items} />
+        </nav>
+      </Layout.Sider>
+      <Layout>
+        <AppHeader />
+        <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+          <Suspense
+            fallback={
+              <Flex justify="center" style={{ padding: 64 }}>
+                <Spin />
+              </Flex>
+            }
+          >
+            <Routes>
+              <Route index element={pages[0] === undefined ? <NoAccess /> : <Navigate to={pages[0].path} replace />} />
+              {pages.map((page) => (
+                <Route key={page.path} path={`${page.path.slice(1)}/*`} element={<page.component />} />
+              ))}
+              <Route path="*" element={<NotFound />} />
+            </Routes>
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+function NoAccess() {
+  const { t } = useTranslation();
+  const { me } = useSession();
+  return <Result status="info" title={t('home.welcome', { name: me?.user.name ?? '' })} subTitle={t('home.noAccess')} />;
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <Result
+      status="404"
+      title="404"
+      subTitle={t('errors.notFound')}
+      extra={
+        <Link to="/">
+          <Button type="primary">{t('errors.backHome')}</Button>
+        </Link>
+      }
+    />
+  );
+}

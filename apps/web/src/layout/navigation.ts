@@ -1,0 +1,97 @@
+import type { ComponentType, LazyExoticComponent } from 'react';
+import { lazy } from 'react';
+import type { ParseKeys } from 'i18next';
+
+// The navigation registry: one line per page. The left menu and the routes are both built from it, and a page is
+// shown only to a user who holds its permission (GET /api/v1/me → permissions).
+
+export type AreaKey = 'agent' | 'supervisor' | 'admin';
+
+export interface Page {
+  path: string;
+  labelKey: ParseKeys;
+  permission: string;
+  component: LazyExoticComponent<ComponentType>;
+}
+
+export interface Area {
+  key: AreaKey;
+  labelKey: ParseKeys;
+  pages: Page[];
+}
+
+export const areas: Area[] = [
+  {
+    key: 'agent',
+    labelKey: 'nav.agent',
+    pages: [
+      {
+        path: '/agent',
+        labelKey: 'nav.agentDesktop',
+        permission: 'agent.desktop',
+        component: lazy(() => import('../pages/agent/AgentDesktopPage.tsx')),
+      },
+    ],
+  },
+  {
+    key: 'supervisor',
+    labelKey: 'nav.supervisor',
+    pages: [
+      {
+        path: '/supervisor',
+        labelKey: 'nav.supervisorConsole',
+        permission: 'supervisor.console',
+        component: lazy(() => import('../pages/supervisor/SupervisorConsolePage.tsx')),
+      },
+    ],
+  },
+  {
+    key: 'admin',
+    labelKey: 'nav.admin',
+    pages: [
+      {
+        path: '/admin/users',
+        labelKey: 'nav.users',
+        permission: 'users.read',
+        component: lazy(() => import('../pages/admin/users/UsersPage.tsx')),
+      },
+      {
+        path: '/admin/divisions',
+        labelKey: 'nav.divisions',
+        permission: 'divisions.read',
+        component: lazy(() => import('../pages/admin/divisions/DivisionsPage.tsx')),
+      },
+      {
+        path: '/admin/roles',
+        labelKey: 'nav.roles',
+        permission: 'roles.read',
+        component: lazy(() => import('../pages/admin/roles/RolesPage.tsx')),
+      },
+      {
+        path: '/admin/api-keys',
+        labelKey: 'nav.apiKeys',
+        permission: 'apikeys.manage',
+        component: lazy(() => import('../pages/admin/api-keys/ApiKeysPage.tsx')),
+      },
+      {
+        path: '/admin/webhooks',
+        labelKey: 'nav.webhooks',
+        permission: 'webhooks.manage',
+        component: lazy(() => import('../pages/admin/webhooks/WebhooksPage.tsx')),
+      },
+      {
+        path: '/admin/audit',
+        labelKey: 'nav.audit',
+        permission: 'audit.read',
+        component: lazy(() => import('../pages/admin/audit/AuditPage.tsx')),
+      },
+    ],
+  },
+];
+
+/** The areas and pages this user may see, in menu order; areas without a visible page are dropped. */
+export function visibleAreas(can: (permission: string) => boolean): Area[] {
+  return areas
+    .map((area) => ({ ...area, pages: area.pages.filter((page) => can(page.permission)) }))
+    .filter((area) => area.pages.length > 0);
+}

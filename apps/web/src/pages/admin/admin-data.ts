@@ -1,0 +1,55 @@
+import { useQuery } from '@tanstack/react-query';
+import type { ParseKeys } from 'i18next';
+import { useTranslation } from 'react-i18next';
+import { divisionsApi, itemsOf, rolesApi } from '../../api/endpoints.ts';
+import type { Role } from '../../api/types.ts';
+import { useSession } from '../../auth/session.tsx';
+
+// Reference data several admin pages share (roles, divisions, permissions) and their translated labels.
+
+export const queryKeys = {
+  users: ['users'] as const,
+  roles: ['roles'] as const,
+  permissions: ['permissions'] as const,
+  divisions: ['divisions'] as const,
+  apiKeys: ['api-keys'] as const,
+  webhooks: ['webhooks'] as const,
+  catalog: ['events-catalog'] as const,
+  audit: ['audit'] as const,
+};
+
+export function useRoles() {
+  const { can } = useSession();
+  return useQuery({ queryKey: queryKeys.roles, queryFn: async () => itemsOf(await rolesApi.list()), enabled: can('roles.read') });
+}
+
+export function usePermissions() {
+  const { can } = useSession();
+  return useQuery({
+    queryKey: queryKeys.permissions,
+    queryFn: async () => itemsOf(await rolesApi.permissions()),
+    enabled: can('roles.read'),
+  });
+}
+
+export function useDivisions() {
+  const { can } = useSession();
+  return useQuery({
+    queryKey: queryKeys.divisions,
+    queryFn: async () => itemsOf(await divisionsApi.list()),
+    enabled: can('divisions.read'),
+  });
+}
+
+/** Translated names of permission keys and built-in roles; unknown ones fall back to what the server says. */
+export function useLabels() {
+  const { t, i18n } = useTranslation();
+  const translated = (key: string, fallback: string) =>
+    i18n.exists(key) ? t(key as ParseKeys) : fallback;
+  return {
+    permission: (key: string, description?: string) =>
+      translated(`permissionNames.${key.replaceAll('.', '_')}`, description ?? key),
+    role: (role: Pick<Role, 'key' | 'name' | 'builtIn'>) =>
+      role.builtIn ? translated(`builtInRoles.${role.key}`, role.name) : role.name,
+  };
+}

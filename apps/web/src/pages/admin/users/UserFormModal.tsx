@@ -1,0 +1,142 @@
+import { App, Form, Input, Modal, Select } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usersApi, type UserPatch } from '../../../api/endpoints.ts';
+import type { Division, Role, User } from '../../../api/types.ts';
+import { errorText, showFieldError } from '../../../components/errors.ts';
+import { useLabels } from '../admin-data.ts';
+
+interface Values {
+  email: string;
+  name: string;
+  password?: string;
+  roles: string[];
+  divisionIds: string[];
+  locale: string;
+}
+
+const FIELDS = ['email', 'name', 'password', 'roles', 'divisionIds', 'locale'] as const;
+const AUTO_LOCALE = '';
+
+/** Create a user (user = null) or edit one: name, roles, divisions, language, optional password reset. */
+export function UserFormModal(props: {
+  user: User | null;
+  roles: Role[];
+  divisions: Division[];
+  onClose(): void;
+  onSaved(user: User): void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const labels = useLabels();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+  const editing = props.user !== null;
+
+  const submit = async () => {
+    const values = await form.validateFields();
+    setBusy(true);
+    try {
+      const locale = values.locale === AUTO_LOCALE ? undefined : values.locale;
+      let saved: User;
+      if (props.user === null) {
+        saved = await usersApi.create({
+          email: values.email.trim(),
+          name: values.name.trim(),
+          password: values.password ?? '',
+          roles: values.roles,
+          divisionIds: values.divisionIds,
+          ...(locale === undefined ? {} : { locale }),
+        });
+        void message.success(t('users.created'));
+      } else {
+        const patch: UserPatch = { name: values.name.trim(), roles: values.roles, divisionIds: values.divisionIds };
+        if (locale !== undefined) patch.locale = locale;
+        if (values.password !== undefined && values.password !== '') patch.password = values.password;
+        saved = await usersApi.update(props.user.id, patch);
+        void message.success(t('users.updated'));
+      }
+      props.onSaved(saved);
+    } catch (error) {
+      if (!showFieldError(form, error, FIELDS)) void message.error(errorText(error, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={editing ? t('users.editTitle') : t('users.createTitle')}
+      okText={editing ? t('common.save') : t('common.create')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      onOk={() => void submit().catch(() => undefined)}
+      onCancel={props.onClose}
+      width={560}
+      destroyOnHidden
+    >
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        requiredMark="optional"
+        initialValues={{
+          email: props.user?.email ?? '',
+          name: props.user?.name ?? '',
+          roles: props.user?.roles ?? [],
+          divisionIds: props.user?.divisionIds ?? [],
+          locale: props.user?.locale ?? AUTO_LOCALE,
+        }}
+      >
+        <Form.Item
+          name="email"
+          label={t('users.email')}
+          rules={[
+            { required: true, message: t('common.required') },
+            { type: 'email', message: t('login.emailInvalid') },
+          ]}
+        >
+          <Input disabled={editing} autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="name" label={t('users.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item
+          name="password"
+          label={editing ? t('users.newPassword') : t('users.password')}
+          rules={[
+            { required: !editing, message: t('common.required') },
+            { min: 8, message: t('password.tooShort', { count: 8 }) },
+          ]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item name="roles" label={t('users.roles')}>
+          <Select
+            mode="multiple"
+            allowClear
+            optionFilterProp="label"
+            options={props.roles.map((role) => ({ value: role.key, label: labels.role(role) }))}
+          />
+        </Form.Item>
+        <Form.Item name="divisionIds" label={t('users.divisions')}>
+          <Select
+            mode="multiple"
+            allowClear
+            optionFilterProp="label"
+            options={props.divisions.map((division) => ({ value: division.id, label: division.name }))}
+          />
+        </Form.Item>
+        <Form.Item name="locale" label={t('users.locale')}>
+          <Select
+            options={[
+              { value: AUTO_LOCALE, label: t('users.localeAuto') },
+              { value: 'zh-CN', label: t('language.zh') },
+              { value: 'en', label: t('language.en') },
+            ]}
+          />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
