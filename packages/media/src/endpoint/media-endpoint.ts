@@ -1,0 +1,84 @@
+import type { CodecName } from '../codec/codec.registry.ts';
+import type { DetectedDigit } from '../dtmf/rfc4733.ts';
+import type { Direction } from '../sdp/sdp-audio.ts';
+
+export type EndpointId = string;
+
+/** One received RTP payload handed to the relay path, never decoded there. */
+export interface MediaPacket {
+  kind: 'audio' | 'event';
+  /** Set for audio. */
+  codec?: CodecName;
+  payload: Uint8Array;
+  timestamp: number;
+  ssrc: number;
+  marker: boolean;
+}
+
+export interface EndpointStats {
+  packetsSent: number;
+  octetsSent: number;
+  packetsReceived: number;
+  octetsReceived: number;
+  /** RFC 3550 §A.3 cumulative loss of the inbound stream. */
+  packetsLost: number;
+  /** RFC 3550 §A.8 interarrival jitter, ms. */
+  jitterMs: number;
+  /** Loss and jitter the remote reported about our stream (RTCP RR). */
+  remoteFractionLost?: number;
+  remoteJitterMs?: number;
+  /** Round trip from RTCP LSR/DLSR (§6.4.1). */
+  rttMs?: number;
+  /** E-model estimate for the inbound direction. */
+  rFactor: number;
+  mos: number;
+  jitterBuffer?: { late: number; concealed: number; dropped: number; underruns: number; targetFrames: number };
+}
+
+export interface MediaEndpointEvents {
+  dtmf: [DetectedDigit];
+  closed: [];
+}
+
+/**
+ * The one interface every kind of leg (plain RTP, WebRTC) offers to bridges, mixers,
+ * players and recorders. Relay consumers use `onMedia`/`sendAudioPayload`; decoding
+ * consumers call `enableDecoding` and read one 20 ms frame per tick with `currentFrame`.
+ */
+export interface MediaEndpoint {
+  readonly id: EndpointId;
+  readonly kind: 'rtp' | 'webrtc';
+  /** Codec we send with (negotiated), undefined before negotiation. */
+  readonly codec: CodecName | undefined;
+  readonly direction: Direction;
+  readonly supportsTelephoneEvent: boolean;
+  on<E extends keyof MediaEndpointEvents>(event: E, listener: (...args: MediaEndpointEvents[E]) => void): this;
+  off<E extends keyof MediaEndpointEvents>(event: E, listener: (...args: MediaEndpointEvents[E]) => void): this;
+
+  /** Relay path: every received payload (audio in the sender's codec, or a telephone-event). */
+  onMedia(listener: (p: MediaPacket) => void): () => void;
+  /**
+   * Sends audio in this endpoint's codec. `sourceId`/`sourceTs` identify the origin stream so that
+   * the outgoing timestamps follow the source's; `owner` must match the output owner when one is set.
+   */
+  sendAudioPayload(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean, owner?: string): void;
+  /** Forwards an RFC 4733 payload (when negotiated). */
+  sendEventPayload(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean): void;
+
+  /** Decode path (ref-counted); returns the release function. */
+  enableDecoding(): () => void;
+  /** In-band DTMF detection on the decoded stream (ref-counted). */
+  enableInbandDtmf(): () => void;
+  /** This tick's decoded 20 ms frame, or undefined when nothing is playing out. */
+  readonly currentFrame: Int16Array | undefined;
+  /** Encodes and sends one 20 ms frame from a local source (player, mixer). */
+  writeFrame(pcm: Int16Array, owner?: string): void;
+  /** Reserves the output for one producer (player over a bridge); undefined releases it. */
+  setOutputOwner(owner: string | undefined): void;
+
+  sendDtmf(digits: string, durationMs?: number): void;
+  /** Advances one 20 ms tick: jitter buffer playout, DTMF sending, RTCP. */
+  tick(nowMs: number): void;
+  stats(): EndpointStats;
+  close(): Promise<void>;
+}
