@@ -53,7 +53,7 @@ export const usersApi = {
 };
 
 export const divisionsApi = {
-  list: (query?: Query) => http.get<Listing<Division>>(`${v1}/divisions`, { limit: 200, ...query }),
+  list: (query?: Query) => http.get<Listing<Division>>(`${v1}/divisions`, query),
   create: (input: { name: string; description?: string }) => http.post<Division>(`${v1}/divisions`, input),
   update: (id: string, input: { name?: string; description?: string }) =>
     http.patch<Division>(`${v1}/divisions/${encodeURIComponent(id)}`, input),

@@ -33,7 +33,7 @@ export function App() {
     dayjs.locale(language === 'zh-CN' ? 'zh-cn' : 'en');
   }, [language]);
   return (
-    <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={theme}>
+    <ConfigProvider locale={language === 'zh-CN' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { authApi } from '../api/endpoints.ts';
 import { errorText, showFieldError } from '../components/errors.ts';
 
-const MIN_PASSWORD_LENGTH = 8;
+import { MIN_PASSWORD_LENGTH } from '../components/password-rules.ts';
 interface Values {
   currentPassword: string;
   newPassword: string;
@@ -46,7 +46,7 @@ export function ChangePasswordModal(props: { open: boolean; onClose(): void }) {
       }}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" requiredMark={false}>
+      <Form form={form} name="password" layout="vertical" requiredMark={false}>
         <Form.Item name="currentPassword" label={t('password.current')} rules={[{ required: true, message: t('common.required') }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>

@@ -68,7 +68,7 @@ export function LoginPage() {
               style={{ marginBottom: 16 }}
             />
           )}
-          <Form layout="vertical" requiredMark={false} onFinish={(values) => void submit(values)} disabled={busy}>
+          <Form name="login" layout="vertical" requiredMark={false} onFinish={(values) => void submit(values)} disabled={busy}>
             <Form.Item
               name="email"
               label={t('login.email')}

@@ -43,7 +43,7 @@ export function AuditFilters(props: { onApply(filter: AuditFilter): void }) {
   };
 
   return (
-    <Form<Values> form={form} layout="inline" onFinish={apply} style={{ padding: 16, rowGap: 8 }}>
+    <Form<Values> form={form} name="audit" layout="inline" onFinish={apply} style={{ padding: 16, rowGap: 8 }}>
       <Form.Item name="action">
         <Input allowClear placeholder={t('audit.filterAction')} aria-label={t('audit.action')} style={{ width: 240 }} />
       </Form.Item>

@@ -20,6 +20,17 @@ function actionColor(action: string): string | undefined {
   return undefined;
 }
 
+/** A readable name for the target, from what the server put in details (email, name, url or key). */
+function targetLabel(entry: AuditEntry): string | undefined {
+  const details = entry.details;
+  if (details === null || typeof details !== 'object') return undefined;
+  for (const field of ['email', 'name', 'url', 'key']) {
+    const value = (details as Record<string, unknown>)[field];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return undefined;
+}
+
 export default function AuditPage() {
   const { t } = useTranslation();
   const [filter, setFilter] = useState<AuditFilter>({});
@@ -60,12 +71,16 @@ export default function AuditPage() {
         entry.targetType === null ? (
           '—'
         ) : (
-          <span>
-            {entry.targetType}{' '}
-            <Typography.Text type="secondary" copyable={entry.targetId === null ? false : { text: entry.targetId }}>
-              {entry.targetId?.slice(0, 8)}
+          <Flex vertical>
+            <Typography.Text>{targetLabel(entry) ?? entry.targetType}</Typography.Text>
+            <Typography.Text
+              type="secondary"
+              style={{ fontSize: 12 }}
+              copyable={entry.targetId === null ? false : { text: entry.targetId }}
+            >
+              {entry.targetType} {entry.targetId?.slice(0, 8)}
             </Typography.Text>
-          </span>
+          </Flex>
         ),
     },
     { title: t('audit.ip'), dataIndex: 'ip', width: 140, render: (ip: string | null) => ip ?? '—' },

@@ -134,6 +134,7 @@ function DivisionFormModal(props: { division: Division | null; onClose(): void; 
     >
       <Form
         form={form}
+        name="division"
         layout="vertical"
         requiredMark="optional"
         initialValues={{ name: props.division?.name ?? '', description: props.division?.description ?? '' }}

@@ -54,6 +54,7 @@ export function RoleFormModal(props: { role: Role | null; permissions: Permissio
     >
       <Form<Values>
         form={form}
+        name="role"
         layout="vertical"
         requiredMark="optional"
         initialValues={{ key: props.role?.key ?? '', name: props.role?.name ?? '', permissions: props.role?.permissions ?? [] }}

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { usersApi, type UserPatch } from '../../../api/endpoints.ts';
 import type { Division, Role, User } from '../../../api/types.ts';
 import { errorText, showFieldError } from '../../../components/errors.ts';
+import { MIN_PASSWORD_LENGTH } from '../../../components/password-rules.ts';
 import { useLabels } from '../admin-data.ts';
 
 interface Values {
@@ -78,6 +79,7 @@ export function UserFormModal(props: {
     >
       <Form<Values>
         form={form}
+        name="user"
         layout="vertical"
         requiredMark="optional"
         initialValues={{
@@ -106,7 +108,7 @@ export function UserFormModal(props: {
           label={editing ? t('users.newPassword') : t('users.password')}
           rules={[
             { required: !editing, message: t('common.required') },
-            { min: 8, message: t('password.tooShort', { count: 8 }) },
+            { min: MIN_PASSWORD_LENGTH, message: t('password.tooShort', { count: MIN_PASSWORD_LENGTH }) },
           ]}
         >
           <Input.Password autoComplete="new-password" />

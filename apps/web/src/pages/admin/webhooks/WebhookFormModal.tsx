@@ -56,6 +56,7 @@ export function WebhookFormModal(props: { webhook: Webhook | null; onClose(): vo
     >
       <Form<Values>
         form={form}
+        name="webhook"
         layout="vertical"
         requiredMark="optional"
         initialValues={{ url: props.webhook?.url ?? '', events: props.webhook?.events ?? [], active: props.webhook?.active ?? true }}
