@@ -1,0 +1,27 @@
+/** @kefu/media: RTP media engine (RTP/RTCP, G.711, DTMF, player, recorder, bridge, mixer, WebRTC). */
+export { MediaError, type MediaErrorCode } from './errors.ts';
+export { codecs, transcoderFor, isCodecName, type CodecName, type AudioCodec } from './codec/codec.registry.ts';
+export { encodeUlaw, decodeUlaw, encodeAlaw, decodeAlaw, ulawToAlaw, alawToUlaw } from './codec/g711.ts';
+export { parseRtp, serializeRtp, isRtcp, type RtpPacket } from './rtp/rtp-packet.ts';
+export { parseRtcp, serializeRtcp, type RtcpPacket, type ReportBlock } from './rtp/rtcp-packet.ts';
+export { ReceiveStats } from './rtp/receive-stats.ts';
+export { rFactor, mosFromR, type QualityInput } from './rtp/e-model.ts';
+export { PortAllocator, type PortRange } from './rtp/port-allocator.ts';
+export { SdpSession, applyAnswer, type Direction, type LocalAudioParams, type NegotiatedAudio } from './sdp/sdp-audio.ts';
+export { TelephoneEventReceiver, telephoneEventPackets, parseTelephoneEvent, serializeTelephoneEvent, type DetectedDigit } from './dtmf/rfc4733.ts';
+export { InbandDtmfDetector, type InbandDetectorOptions } from './dtmf/inband-detector.ts';
+export { goertzelPower, toneShare } from './dtmf/goertzel.ts';
+export { JitterBuffer, FRAME_SAMPLES } from './audio/jitter-buffer.ts';
+export { decodeWav, encodeWav, loadWav8k, WavFileWriter } from './audio/wav.ts';
+export { resampleTo8k } from './audio/resample.ts';
+export { tones, ToneGenerator, type ToneName, type ToneSpec } from './audio/tones.ts';
+export type { MediaEndpoint, MediaPacket, EndpointStats, EndpointId } from './endpoint/media-endpoint.ts';
+export { RtpEndpoint, type RtpEndpointOptions } from './endpoint/rtp-endpoint.ts';
+export { WebRtcEndpoint, type WebRtcOptions } from './webrtc/webrtc-endpoint.ts';
+export { Player, BufferSource, ToneSource, StreamSource, type PlaybackEndReason, type SampleSource } from './mixing/player.ts';
+export { Recorder, type RecorderOptions, type RecordingResult } from './mixing/recorder.ts';
+export { Bridge } from './mixing/bridge.ts';
+export { Mixer, type ParticipantMode } from './mixing/mixer.ts';
+export { MediaCore, type MediaCoreConfig, type PlaySource, type PlayOptions } from './engine/media-core.ts';
+export type { MediaEvent } from './engine/media-events.ts';
+export { Ticker, monotonicMs } from './engine/clock.ts';

@@ -1,0 +1,34 @@
+import { transcoderFor } from '../codec/codec.registry.ts';
+import type { MediaEndpoint, MediaPacket } from '../endpoint/media-endpoint.ts';
+
+/**
+ * Two-leg bridge. Packets are forwarded as they arrive (no jitter buffer, no decoding) when both
+ * legs use the same codec; PCMU↔PCMA legs are transcoded octet by octet through a 256-entry table.
+ * RFC 4733 events are relayed when the far leg negotiated telephone-event.
+ */
+export class Bridge {
+  private readonly unsubscribe: (() => void)[];
+  relayed = 0;
+  transcoded = 0;
+
+  constructor(readonly id: string, readonly a: MediaEndpoint, readonly b: MediaEndpoint) {
+    this.unsubscribe = [a.onMedia((p) => this.forward(p, b)), b.onMedia((p) => this.forward(p, a))];
+  }
+
+  private forward(p: MediaPacket, to: MediaEndpoint): void {
+    if (p.kind === 'event') {
+      if (to.supportsTelephoneEvent) to.sendEventPayload(p.payload, p.timestamp, p.ssrc, p.marker);
+      return;
+    }
+    const target = to.codec;
+    if (!target || !p.codec) return;
+    const t = transcoderFor(p.codec, target);
+    if (t) this.transcoded++;
+    else this.relayed++;
+    to.sendAudioPayload(t ? t(p.payload) : p.payload, p.timestamp, p.ssrc, p.marker);
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+  }
+}
