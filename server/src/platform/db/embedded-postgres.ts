@@ -92,6 +92,25 @@ function serverUser(): { uid: number; gid: number } | undefined {
   return created;
 }
 
+/**
+ * As root the server runs as `postgres`, which must be able to reach its binaries and its data directory.
+ * Ancestors without search permission for others (e.g. /root is 0700) get o+x: traverse only, no listing.
+ */
+async function ensureTraversable(target: string, log: (line: string) => void): Promise<void> {
+  let dir = path.resolve(target);
+  const ancestors: string[] = [];
+  while (path.dirname(dir) !== dir) {
+    ancestors.push(dir);
+    dir = path.dirname(dir);
+  }
+  for (const ancestor of ancestors.reverse()) {
+    const stat = await fs.stat(ancestor).catch(() => undefined);
+    if (!stat?.isDirectory() || stat.mode & 0o001) continue;
+    await fs.chmod(ancestor, (stat.mode & 0o7777) | 0o001);
+    log(`gave ${ancestor} search permission (o+x) so that the postgres user can reach the embedded database`);
+  }
+}
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -143,6 +162,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const env = { ...process.env, LC_ALL: locale, LANG: locale };
 
   await fs.mkdir(parent, { recursive: true });
+  if (owner) {
+    await ensureTraversable(parent, log);
+    await ensureTraversable(path.dirname(path.dirname(bins.postgres)), log);
+  }
   let created = false;
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,58 @@
+// The event catalog: every domain event Kefu publishes, with its zod payload. Services append events to the
+// outbox inside their transaction; the dispatcher publishes them on the bus and to webhooks after commit.
+// Names are `noun.past_tense` (STYLE.md). Adding an event is adding one entry here.
+import { z } from 'zod';
+
+const id = z.uuid();
+
+export const eventCatalog = {
+  'user.created': {
+    description: 'A user was created',
+    payload: z.object({ userId: id, email: z.string(), name: z.string(), roles: z.array(z.string()) }),
+  },
+  'user.updated': {
+    description: 'A user was changed (name, roles, divisions, status or password)',
+    payload: z.object({ userId: id, changes: z.array(z.string()) }),
+  },
+  'division.created': {
+    description: 'A division was created',
+    payload: z.object({ divisionId: id, name: z.string() }),
+  },
+  'division.updated': {
+    description: 'A division was renamed or described',
+    payload: z.object({ divisionId: id, name: z.string() }),
+  },
+  'division.deleted': {
+    description: 'A division was deleted',
+    payload: z.object({ divisionId: id }),
+  },
+  'role.created': { description: 'A custom role was created', payload: z.object({ roleId: id, key: z.string() }) },
+  'role.updated': { description: 'A custom role was changed', payload: z.object({ roleId: id, key: z.string() }) },
+  'role.deleted': { description: 'A custom role was deleted', payload: z.object({ roleId: id, key: z.string() }) },
+  'api_key.created': {
+    description: 'An API key was created',
+    payload: z.object({ apiKeyId: id, name: z.string(), scopes: z.array(z.string()) }),
+  },
+  'api_key.revoked': { description: 'An API key was revoked', payload: z.object({ apiKeyId: id }) },
+  'webhook.pinged': {
+    description: 'A test event sent on request from the admin console',
+    payload: z.object({ webhookId: id, message: z.string() }),
+  },
+} as const satisfies Record<string, { description: string; payload: z.ZodType }>;
+
+export type EventType = keyof typeof eventCatalog;
+export type EventPayload<T extends EventType> = z.infer<(typeof eventCatalog)[T]['payload']>;
+export const eventTypes = Object.keys(eventCatalog) as EventType[];
+
+export function isEventType(value: string): value is EventType {
+  return Object.hasOwn(eventCatalog, value);
+}
+
+/** What subscribers and webhook receivers get. */
+export interface EventEnvelope<T extends EventType = EventType> {
+  id: string;
+  type: T;
+  tenantId: string;
+  occurredAt: string;
+  data: EventPayload<T>;
+}

@@ -1,0 +1,40 @@
+// Permissions and the built-in roles every tenant starts with. Custom roles are sets of these permissions.
+export const permissions = {
+  'users.read': 'See users',
+  'users.manage': 'Create, change and disable users',
+  'divisions.read': 'See divisions',
+  'divisions.manage': 'Create, change and delete divisions; see every division',
+  'roles.read': 'See roles and permissions',
+  'roles.manage': 'Create, change and delete custom roles',
+  'apikeys.manage': 'Create and revoke API keys',
+  'webhooks.manage': 'Configure webhooks and read their delivery log',
+  'audit.read': 'Read the audit log',
+  'agent.desktop': 'Use the agent desktop',
+  'supervisor.console': 'Use the supervisor console',
+  'reports.read': 'Read reports of granted divisions',
+  'tickets.work': 'Work on tickets',
+  'kb.edit': 'Edit the knowledge base',
+  'qa.evaluate': 'Evaluate interactions (quality assurance)',
+} as const;
+
+export type Permission = keyof typeof permissions;
+export const allPermissions = Object.keys(permissions) as Permission[];
+
+export function isPermission(value: string): value is Permission {
+  return Object.hasOwn(permissions, value);
+}
+
+export const builtInRoles = {
+  admin: { name: 'Administrator', permissions: allPermissions },
+  supervisor: {
+    name: 'Supervisor',
+    permissions: ['users.read', 'divisions.read', 'roles.read', 'supervisor.console', 'agent.desktop', 'reports.read', 'tickets.work', 'audit.read'],
+  },
+  agent: { name: 'Agent', permissions: ['agent.desktop', 'tickets.work'] },
+  qa: { name: 'Quality analyst', permissions: ['qa.evaluate', 'reports.read'] },
+  knowledge_editor: { name: 'Knowledge editor', permissions: ['kb.edit'] },
+  staff: { name: 'Staff', permissions: ['tickets.work'] },
+  client_viewer: { name: 'Client viewer', permissions: ['reports.read'] },
+} as const satisfies Record<string, { name: string; permissions: readonly Permission[] }>;
+
+export type BuiltInRoleKey = keyof typeof builtInRoles;

@@ -1,0 +1,48 @@
+// The demo tenant seeded on the first start (skipped with KEFU_DEMO=0): "Demo 演示" with division "Default",
+// an admin, a supervisor and three agents. The password is KEFU_DEMO_PASSWORD, or generated, printed once and
+// kept in $KEFU_DATA_DIR/demo-credentials.txt (mode 600).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { systemActor } from '../auth/actor.ts';
+import { generatePassword } from '../crypto/password.ts';
+import type { Database } from '../db/database.ts';
+import { createTenant } from '../tenancy/tenants.service.ts';
+import { UsersService } from '../tenancy/users.service.ts';
+
+export const DEMO_TENANT_SLUG = 'demo';
+
+export const demoUsers = [
+  { email: 'admin@demo.kefu', name: '管理员 Admin', roles: ['admin'] },
+  { email: 'supervisor@demo.kefu', name: '主管 Supervisor', roles: ['supervisor'] },
+  { email: 'agent1@demo.kefu', name: '坐席一 Agent 1', roles: ['agent'] },
+  { email: 'agent2@demo.kefu', name: '坐席二 Agent 2', roles: ['agent'] },
+  { email: 'agent3@demo.kefu', name: '坐席三 Agent 3', roles: ['agent'] },
+] as const;
+
+export interface DemoSeedResult {
+  tenantId: string;
+  password: string;
+  generated: boolean;
+  credentialsFile: string | undefined;
+}
+
+export async function seedDemo(database: Database, options: { password: string | undefined; dataDir: string | undefined }): Promise<DemoSeedResult> {
+  const generated = options.password === undefined;
+  const password = options.password ?? generatePassword();
+  const tenantId = await database.withSystem(async (tx) => {
+    const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Demo 演示', slug: DEMO_TENANT_SLUG });
+    const actor = systemActor(tenant.id);
+    for (const user of demoUsers) {
+      await UsersService.insert(tx, actor, { ...user, roles: [...user.roles], password, divisionIds: [defaultDivisionId] });
+    }
+    return tenant.id;
+  });
+  let credentialsFile: string | undefined;
+  if (generated && options.dataDir) {
+    credentialsFile = path.join(options.dataDir, 'demo-credentials.txt');
+    const lines = ['Kefu demo tenant "Demo 演示" — logins', ...demoUsers.map((u) => `${u.email}\t${password}`), ''];
+    await fs.writeFile(credentialsFile, lines.join('\n'), { mode: 0o600 });
+    await fs.chmod(credentialsFile, 0o600);
+  }
+  return { tenantId, password, generated, credentialsFile };
+}
