@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../src/testing/index.ts';
+import { sleep, useCore } from './core-fixture.ts';
+
+const kit = useCore();
+
+describe('two-leg bridge', () => {
+  it('relays same-codec legs packet for packet without decoding', async () => {
+    const { core } = kit.core();
+    const a = await kit.leg(core, 'PCMU');
+    const b = await kit.leg(core, 'PCMU');
+    core.bridge(a.id, b.id);
+    await Promise.all([
+      a.peer.startSending({ codec: 'PCMU', freq: 440, durationMs: 600 }),
+      b.peer.startSending({ codec: 'PCMU', freq: 1000, durationMs: 600 }),
+    ]);
+    await waitFor(() => a.peer.received.length >= 30 && b.peer.received.length >= 30, 3000, 'both directions');
+    expect(b.peer.shareAt(440)).toBeGreaterThan(0.9);
+    expect(a.peer.shareAt(1000)).toBeGreaterThan(0.9);
+    expect(core.stats(a.id).jitterBuffer).toBeUndefined(); // never decoded
+    // One packet out for every packet in.
+    expect(b.peer.received.length).toBe(a.peer.sentPackets);
+    expect(a.peer.received.length).toBe(b.peer.sentPackets);
+  });
+
+  it('transcodes between a PCMU leg and a PCMA leg', async () => {
+    const { core } = kit.core();
+    const a = await kit.leg(core, 'PCMU');
+    const b = await kit.leg(core, 'PCMA');
+    core.bridge(a.id, b.id);
+    await Promise.all([
+      a.peer.startSending({ codec: 'PCMU', freq: 440, durationMs: 600 }),
+      b.peer.startSending({ codec: 'PCMA', freq: 1000, durationMs: 600 }),
+    ]);
+    await waitFor(() => a.peer.received.length >= 30 && b.peer.received.length >= 30, 3000, 'both directions');
+    expect(b.peer.received.every((p) => p.payloadType === 8)).toBe(true);
+    expect(a.peer.received.every((p) => p.payloadType === 0)).toBe(true);
+    expect(b.peer.shareAt(440, 'PCMA')).toBeGreaterThan(0.9);
+    expect(a.peer.shareAt(1000, 'PCMU')).toBeGreaterThan(0.9);
+  });
+
+  it('relays RFC 4733 events to a leg that negotiated telephone-event', async () => {
+    const { core, events } = kit.core();
+    const a = await kit.leg(core, 'PCMU', { telephoneEventPt: 101 });
+    const b = await kit.leg(core, 'PCMU', { telephoneEventPt: 96 });
+    core.bridge(a.id, b.id);
+    a.peer.sendPacket({ payloadType: 101, marker: true, sequenceNumber: 1, timestamp: 100, ssrc: 5, payload: Uint8Array.of(4, 0x8a, 0x03, 0x20) });
+    await waitFor(() => b.peer.received.length >= 1, 2000, 'event');
+    expect(b.peer.received[0]!.payloadType).toBe(96);
+    expect(b.peer.received[0]!.payload[0]).toBe(4);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'dtmf', endpointId: a.id, digit: '4' }));
+  });
+
+  it('keeps sequence numbers and timestamps continuous when a prompt interrupts the relay', async () => {
+    const { core, events } = kit.core();
+    const a = await kit.leg(core, 'PCMU');
+    const b = await kit.leg(core, 'PCMU');
+    core.bridge(a.id, b.id);
+    const sending = a.peer.startSending({ codec: 'PCMU', freq: 440, durationMs: 1200 });
+    await sleep(300);
+    await core.play(b.id, { tone: { freqs: [1000], cadence: [] }, durationMs: 300 });
+    await waitFor(() => events.find((e) => e.type === 'playback.ended'), 3000, 'prompt end');
+    await sending;
+    const r = b.peer.received;
+    for (let i = 1; i < r.length; i++) expect(r[i]!.sequenceNumber).toBe((r[i - 1]!.sequenceNumber + 1) & 0xffff);
+    expect(new Set(r.map((p) => p.ssrc)).size).toBe(1);
+    const steps = r.slice(1).map((p, i) => (p.timestamp - r[i]!.timestamp) >>> 0);
+    expect(Math.min(...steps)).toBeGreaterThan(0);
+    expect(Math.max(...steps)).toBeLessThan(160 * 5);
+  });
+});
+
+describe('N-party conference', () => {
+  it('lets each of three parties hear the other two and not itself', async () => {
+    const { core } = kit.core();
+    const { conferenceId } = core.createConference();
+    const freqs = [500, 900, 1300];
+    const legs = await Promise.all(freqs.map((_, i) => kit.leg(core, i === 1 ? 'PCMA' : 'PCMU')));
+    for (const l of legs) core.joinConference(conferenceId, l.id);
+    await Promise.all(legs.map((l, i) => l.peer.startSending({ codec: i === 1 ? 'PCMA' : 'PCMU', freq: freqs[i]!, durationMs: 1500, amplitude: 5000 })));
+    for (const [i, l] of legs.entries()) {
+      const codec = i === 1 ? 'PCMA' : 'PCMU';
+      const others = freqs.filter((_, j) => j !== i);
+      for (const f of others) expect(l.peer.shareAt(f, codec)).toBeGreaterThan(0.3);
+      expect(l.peer.shareAt(freqs[i]!, codec)).toBeLessThan(0.02);
+    }
+  });
+
+  it('lets a supervisor listen silently, whisper to the agent only, then barge in', async () => {
+    const { core } = kit.core();
+    const { conferenceId } = core.createConference();
+    const customer = await kit.leg(core, 'PCMU');
+    const agent = await kit.leg(core, 'PCMU');
+    const supervisor = await kit.leg(core, 'PCMU');
+    core.joinConference(conferenceId, customer.id);
+    core.joinConference(conferenceId, agent.id);
+    core.joinConference(conferenceId, supervisor.id, 'listen');
+    const talk = (ms: number) => Promise.all([
+      customer.peer.startSending({ codec: 'PCMU', freq: 500, durationMs: ms, amplitude: 5000 }),
+      agent.peer.startSending({ codec: 'PCMU', freq: 900, durationMs: ms, amplitude: 5000 }),
+      supervisor.peer.startSending({ codec: 'PCMU', freq: 1700, durationMs: ms, amplitude: 5000 }),
+    ]);
+    const reset = () => [customer, agent, supervisor].forEach((l) => l.peer.received.splice(0));
+
+    await talk(1000); // listen
+    expect(supervisor.peer.shareAt(500)).toBeGreaterThan(0.3);
+    expect(supervisor.peer.shareAt(900)).toBeGreaterThan(0.3);
+    expect(customer.peer.shareAt(1700)).toBeLessThan(0.02);
+    expect(agent.peer.shareAt(1700)).toBeLessThan(0.02);
+
+    core.setParticipantMode(conferenceId, supervisor.id, 'whisper', agent.id);
+    reset();
+    await talk(1000); // whisper
+    expect(agent.peer.shareAt(1700)).toBeGreaterThan(0.3);
+    expect(customer.peer.shareAt(1700)).toBeLessThan(0.02);
+
+    core.setParticipantMode(conferenceId, supervisor.id, 'full');
+    reset();
+    await talk(1000); // barge
+    expect(agent.peer.shareAt(1700)).toBeGreaterThan(0.2);
+    expect(customer.peer.shareAt(1700)).toBeGreaterThan(0.2);
+  });
+});
