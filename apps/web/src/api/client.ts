@@ -33,7 +33,7 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** Called whenever a request answers 401 (session missing or expired), except the login request itself. */
+/** Called when a request of a signed-in session answers 401 (session expired or ended elsewhere). */
 export function onUnauthorized(listener: () => void): () => void {
   unauthorizedListeners.add(listener);
   return () => unauthorizedListeners.delete(listener);
@@ -81,7 +81,8 @@ async function request<T>(method: Method, path: string, body?: unknown, query?: 
       envelope?.requestId,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
     );
-    if (response.status === 401 && path !== '/api/v1/auth/login') {
+    // Only a session we held can expire: the first /me of a visitor who is not signed in is not an expiry.
+    if (response.status === 401 && csrfToken !== null && path !== '/api/v1/auth/login') {
       for (const listener of unauthorizedListeners) listener();
     }
     throw error;

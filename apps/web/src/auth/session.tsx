@@ -54,6 +54,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     async (email: string, password: string) => {
       const answer = await authApi.login(email, password);
       setCsrfToken(answer.csrfToken);
+      // Nothing cached for a previous user may show through.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_QUERY_KEY[0] });
       const fresh = await loadMe();
       if (fresh === null) throw new ApiError(401, 'AUTH_REQUIRED', 'session not established', undefined, undefined, undefined);
       queryClient.setQueryData(ME_QUERY_KEY, fresh);

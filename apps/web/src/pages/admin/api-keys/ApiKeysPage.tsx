@@ -162,7 +162,7 @@ function CreateApiKeyModal(props: { onClose(): void; onCreated(secret: string): 
       onCancel={props.onClose}
       destroyOnHidden
     >
-      <Form form={form} name="apiKey" layout="vertical" requiredMark="optional" initialValues={{ name: '', scopes: [] }}>
+      <Form form={form} name="apiKey" layout="vertical" initialValues={{ name: '', scopes: [] }}>
         <Form.Item name="name" label={t('common.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
           <Input autoComplete="off" />
         </Form.Item>

@@ -136,7 +136,7 @@ function DivisionFormModal(props: { division: Division | null; onClose(): void; 
         form={form}
         name="division"
         layout="vertical"
-        requiredMark="optional"
+       
         initialValues={{ name: props.division?.name ?? '', description: props.division?.description ?? '' }}
       >
         <Form.Item name="name" label={t('common.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>

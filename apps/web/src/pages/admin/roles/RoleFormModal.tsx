@@ -56,7 +56,7 @@ export function RoleFormModal(props: { role: Role | null; permissions: Permissio
         form={form}
         name="role"
         layout="vertical"
-        requiredMark="optional"
+       
         initialValues={{ key: props.role?.key ?? '', name: props.role?.name ?? '', permissions: props.role?.permissions ?? [] }}
       >
         <Form.Item

@@ -81,7 +81,7 @@ export function UserFormModal(props: {
         form={form}
         name="user"
         layout="vertical"
-        requiredMark="optional"
+       
         initialValues={{
           email: props.user?.email ?? '',
           name: props.user?.name ?? '',

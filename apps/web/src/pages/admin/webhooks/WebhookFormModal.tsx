@@ -58,7 +58,7 @@ export function WebhookFormModal(props: { webhook: Webhook | null; onClose(): vo
         form={form}
         name="webhook"
         layout="vertical"
-        requiredMark="optional"
+       
         initialValues={{ url: props.webhook?.url ?? '', events: props.webhook?.events ?? [], active: props.webhook?.active ?? true }}
       >
         <Form.Item
