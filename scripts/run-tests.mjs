@@ -43,7 +43,11 @@ let skipped = 0;
 if (existsSync(jsonFile)) {
   const results = JSON.parse(readFileSync(jsonFile, 'utf8'));
   passed = results.numPassedTests ?? 0;
-  failed = (results.numFailedTests ?? 0) + (results.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
+  // A file that failed outside its tests (a hook, an import) counts as one failure of its own.
+  const brokenFiles = (results.testResults ?? []).filter(
+    (f) => f.status === 'failed' && !(f.assertionResults ?? []).some((a) => a.status === 'failed'),
+  ).length;
+  failed = (results.numFailedTests ?? 0) + brokenFiles;
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
 } else {
   failed = 1;

@@ -22,6 +22,8 @@ export interface RouteTableEntry {
   method: string;
   url: string;
   access: RouteAccess;
+  /** The route's body schema (zod), if it takes a body. */
+  bodySchema: unknown;
 }
 
 declare module 'fastify' {

@@ -60,7 +60,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<{ app
     if (!isApi || !access) return;
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
-      routeTable.push({ method, url, access });
+      routeTable.push({ method, url, access, bodySchema: route.schema?.body });
     }
   });
 

@@ -1,0 +1,179 @@
+// Tenant isolation, generated from the route table: every route registered now or later is covered.
+//
+// Tenant A (the demo tenant) owns one object of every resource kind. An admin of tenant B then calls every
+// route that takes an id with A's ids and must get 404 (never 403, which would confirm the object exists),
+// and every list route must not show any of A's ids. Afterwards A's objects must be unchanged. A route whose
+// path parameter declares no resource kind, or a kind without a fixture here, fails the suite.
+import { sql } from 'drizzle-orm';
+import type { ZodType } from 'zod';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { systemActor } from '../src/platform/auth/actor.ts';
+import type { ResourceKind, RouteTableEntry } from '../src/platform/http/access.ts';
+import { Database } from '../src/platform/db/database.ts';
+import { createTenant } from '../src/platform/tenancy/tenants.service.ts';
+import { UsersService } from '../src/platform/tenancy/users.service.ts';
+import { TestClient } from './http-client.ts';
+import { startKefu, type TestKefu } from './kefu-server.ts';
+
+/** How to make one object of each kind in a tenant, through the API, and how to read it back. */
+const fixtures = {
+  user: {
+    create: async (c: TestClient) =>
+      (await c.post('/api/v1/users', { email: 'iso-user@demo.kefu', name: '隔离 User', password: 'isolation-pw-1', roles: ['agent'], divisionIds: [] })).body.id,
+    read: (id: string) => `/api/v1/users/${id}`,
+  },
+  division: {
+    create: async (c: TestClient) => (await c.post('/api/v1/divisions', { name: 'Isolation division' })).body.id,
+    read: (id: string) => `/api/v1/divisions/${id}`,
+  },
+  role: {
+    create: async (c: TestClient) => (await c.post('/api/v1/roles', { key: 'iso_role', name: 'Isolation role', permissions: ['users.read'] })).body.id,
+    read: (id: string) => `/api/v1/roles/${id}`,
+  },
+  api_key: {
+    create: async (c: TestClient) => (await c.post('/api/v1/api-keys', { name: 'Isolation key', scopes: ['users.read'] })).body.apiKey.id,
+    read: () => `/api/v1/api-keys`,
+  },
+  webhook: {
+    create: async (c: TestClient) => (await c.post('/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['user.created'] })).body.webhook.id,
+    read: (id: string) => `/api/v1/webhooks/${id}`,
+  },
+} satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
+
+let server: TestKefu;
+let adminA: TestClient;
+let adminB: TestClient;
+let tenantA: string;
+let tenantB: string;
+const idsA = {} as Record<ResourceKind, string>;
+
+beforeAll(async () => {
+  server = await startKefu();
+  adminA = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  tenantA = (await adminA.get('/api/v1/me')).body.tenant.id;
+  tenantB = await server.kefu.database.withSystem(async (tx) => {
+    const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Tenant B', slug: 'tenant-b' });
+    await UsersService.insert(tx, systemActor(tenant.id), { email: 'admin@b.example', name: 'B Admin', password: 'tenant-b-pw-1', roles: ['admin'], divisionIds: [defaultDivisionId] });
+    return tenant.id;
+  });
+  adminB = await TestClient.login(server.baseUrl, 'admin@b.example', 'tenant-b-pw-1');
+  for (const [kind, fixture] of Object.entries(fixtures) as [ResourceKind, (typeof fixtures)[ResourceKind]][]) {
+    idsA[kind] = await fixture.create(adminA);
+    expect(idsA[kind], `fixture ${kind}`).toMatch(/^[0-9a-f-]{36}$/);
+  }
+});
+afterAll(async () => server?.stop());
+
+const paramNames = (url: string) => [...url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+const withIds = (route: RouteTableEntry) => paramNames(route.url).length > 0;
+
+/** A body the route's schema accepts, so that validation cannot answer before the tenant check does. */
+function bodyFor(route: RouteTableEntry): unknown {
+  if (route.method === 'GET' || route.method === 'DELETE') return undefined;
+  const schema = route.bodySchema as ZodType | undefined;
+  if (!schema) return undefined;
+  const empty = schema.safeParse({});
+  if (empty.success) return {};
+  throw new Error(`route ${route.method} ${route.url}: add a valid sample body to the isolation suite`);
+}
+
+describe('tenant isolation over every route', () => {
+  test('every id-taking route declares the resource kind of each parameter', () => {
+    const missing = server.kefu.routeTable
+      .filter(withIds)
+      .filter((r) => 'public' in r.access || paramNames(r.url).some((p) => !('resources' in r.access) || !r.access.resources?.[p]));
+    expect(missing.map((r) => `${r.method} ${r.url}`)).toEqual([]);
+  });
+
+  test('the route table has routes to check', () => {
+    expect(server.kefu.routeTable.filter(withIds).length).toBeGreaterThanOrEqual(14);
+  });
+
+  test("tenant B gets 404 for tenant A's objects on every route that takes an id", async () => {
+    const answers: string[] = [];
+    for (const route of server.kefu.routeTable.filter(withIds)) {
+      if ('public' in route.access) continue;
+      let url = route.url;
+      for (const param of paramNames(route.url)) url = url.replace(`:${param}`, idsA[route.access.resources![param]!]);
+      const reply = await adminB.request(route.method, url, bodyFor(route));
+      answers.push(`${route.method} ${route.url} → ${reply.status} ${reply.body?.error?.code ?? ''}`.trim());
+    }
+    expect(answers.filter((a) => !a.endsWith('→ 404 NOT_FOUND'))).toEqual([]);
+  });
+
+  test("no list route shows tenant B any of tenant A's ids", async () => {
+    const leaks: string[] = [];
+    for (const route of server.kefu.routeTable) {
+      if (route.method !== 'GET' || withIds(route) || 'public' in route.access) continue;
+      const reply = await adminB.get(route.url);
+      const text = JSON.stringify(reply.body);
+      for (const [kind, id] of Object.entries(idsA)) if (text.includes(id)) leaks.push(`${route.url} shows ${kind} ${id}`);
+      if (text.includes(tenantA)) leaks.push(`${route.url} shows tenant A's id`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
+  test("tenant A's objects are untouched after tenant B's attempts", async () => {
+    for (const [kind, fixture] of Object.entries(fixtures) as [ResourceKind, (typeof fixtures)[ResourceKind]][]) {
+      const reply = await adminA.get(fixture.read(idsA[kind]));
+      expect(reply.status, kind).toBe(200);
+      expect(JSON.stringify(reply.body)).toContain(idsA[kind]);
+    }
+    const key = (await adminA.get('/api/v1/api-keys')).body.find((k: { id: string }) => k.id === idsA.api_key);
+    expect(key.revokedAt).toBeNull();
+  });
+});
+
+/** Drizzle wraps driver errors; PostgreSQL's own message is on the cause. */
+const causeMessage = (value: unknown): string => {
+  const err = value as { message?: string; cause?: { message?: string } } | undefined;
+  return err?.cause?.message ?? err?.message ?? 'no error';
+};
+
+describe('row-level security in SQL', () => {
+  const tenantTables = async (db: Database) =>
+    (
+      await db.withSystem((tx) =>
+        tx.execute<{ table_name: string }>(sql`
+          SELECT table_name FROM information_schema.columns
+          WHERE table_schema = 'public' AND column_name = 'tenant_id' ORDER BY table_name`),
+      )
+    ).rows.map((r) => r.table_name);
+
+  test('the application role without a tenant setting sees no rows of any tenant table', async () => {
+    const db = server.kefu.database;
+    const tables = await tenantTables(db);
+    expect(tables.length).toBeGreaterThanOrEqual(12);
+    const client = await db.pool.connect();
+    try {
+      expect((await client.query('SELECT current_user AS u')).rows[0].u).toBe('kefu_app');
+      for (const table of [...tables, 'tenants']) {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+        expect(rows[0].n, table).toBe(0);
+      }
+    } finally {
+      client.release();
+    }
+  });
+
+  test("a transaction scoped to tenant B sees none of tenant A's rows, and cannot write them", async () => {
+    const db = server.kefu.database;
+    for (const table of await tenantTables(db)) {
+      const rows = await db.withTenant(tenantB, (tx) => tx.execute<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table} WHERE tenant_id <> '${tenantB}'`)));
+      expect(rows.rows[0]!.n, table).toBe(0);
+    }
+    const smuggle = await db
+      .withTenant(tenantB, (tx) => tx.execute(sql`INSERT INTO divisions (tenant_id, name) VALUES (${tenantA}, 'smuggled')`))
+      .catch((err: Error) => err);
+    expect(causeMessage(smuggle)).toMatch(/row-level security/);
+    const updated = await db.withTenant(tenantB, (tx) => tx.execute(sql`UPDATE users SET name = 'hijacked' WHERE tenant_id = ${tenantA}`));
+    expect(updated.rowCount).toBe(0);
+  });
+
+  test('the application role cannot rewrite or delete the audit log', async () => {
+    const attempt = await server.kefu.database
+      .withTenant(tenantA, (tx) => tx.execute(sql`DELETE FROM audit_log WHERE tenant_id = ${tenantA}`))
+      .catch((err: Error) => err);
+    expect(causeMessage(attempt)).toMatch(/permission denied/);
+  });
+});
