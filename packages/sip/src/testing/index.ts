@@ -1,2 +1,3 @@
 export * from './fake-clock.ts';
 export * from './memory.transport.ts';
+export * from './builders.ts';

@@ -5,7 +5,7 @@ import { formatVia, type Via } from '../message/headers.ts';
 import { SipRequest, type SipResponse } from '../message/message.ts';
 import { serialize } from '../message/serializer.ts';
 import type { SipUri } from '../message/uri.ts';
-import type { Destination } from '../transport/transport.ts';
+import { TransportError, type Destination } from '../transport/transport.ts';
 import { ClientTransaction, clientKey, type TransactionTransport } from './client.transaction.ts';
 import { ServerTransaction, type ResponseSender } from './server.transaction.ts';
 import { deriveTimers, systemClock, type Clock, type TimerConfig, type Timers } from './timers.ts';
@@ -201,6 +201,6 @@ export function nextHop(req: SipRequest): SipUri {
   const route = req.routes[0];
   if (route && route.uri.kind === 'sip' && route.uri.params.has('lr')) return route.uri;
   const uri = req.requestUri;
-  if (uri.kind !== 'sip') throw new Error(`cannot route to ${uri.scheme} URI`);
+  if (uri.kind !== 'sip') throw new TransportError('UNRESOLVABLE', `cannot route to a ${uri.scheme} URI`);
   return uri;
 }
