@@ -1,4 +1,4 @@
-import { App, Form, Input, Modal, Select } from 'antd';
+import { App, Checkbox, Col, Form, Input, Modal, Row, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { usersApi, type UserPatch } from '../../../api/endpoints.ts';
@@ -114,12 +114,16 @@ export function UserFormModal(props: {
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item name="roles" label={t('users.roles')}>
-          <Select
-            mode="multiple"
-            allowClear
-            optionFilterProp="label"
-            options={props.roles.map((role) => ({ value: role.key, label: labels.role(role) }))}
-          />
+          {/* A handful of roles: checkboxes show them all at once and cannot be picked by accident. */}
+          <Checkbox.Group style={{ width: '100%' }}>
+            <Row gutter={[8, 6]}>
+              {props.roles.map((role) => (
+                <Col span={12} key={role.key}>
+                  <Checkbox value={role.key}>{labels.role(role)}</Checkbox>
+                </Col>
+              ))}
+            </Row>
+          </Checkbox.Group>
         </Form.Item>
         <Form.Item name="divisionIds" label={t('users.divisions')}>
           <Select

@@ -1,0 +1,103 @@
+// The web shell as a person uses it: Debian's chromium against a real Kefu server serving apps/web/dist.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKefu } from '../../server/test/kefu-server.ts';
+import { ensureWebBuilt, launchChromium } from './fixtures/web-shell.ts';
+
+const UI_TIMEOUT = 20_000;
+const TEST_TIMEOUT = 90_000;
+
+let kefu: Awaited<ReturnType<typeof startKefu>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  kefu = await startKefu();
+  browser = await launchChromium();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await kefu?.stop();
+});
+
+async function openLoginPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1366, height: 900 } });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  const page = await context.newPage();
+  await page.goto(`${kefu.baseUrl}/`);
+  return { context, page };
+}
+
+async function signIn(page: Page, email: string, password: string, submitLabel: string): Promise<void> {
+  await page.getByRole('textbox', { name: /邮箱|Email/ }).fill(email);
+  await page.getByLabel(/密码|Password/).fill(password);
+  await page.getByRole('button', { name: submitLabel }).click();
+}
+
+describe('web shell', () => {
+  it('a wrong password shows an error message on the login page', async () => {
+    const { context, page } = await openLoginPage('zh-CN');
+    try {
+      await expect(page.getByRole('heading', { name: '登录' }).waitFor()).resolves.toBeUndefined();
+      await signIn(page, kefu.adminEmail, 'definitely-not-the-password', '登录');
+
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.innerText()).toContain('邮箱或密码错误');
+      expect(page.url()).toMatch(/\/login$/);
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
+
+  it('the demo admin signs in, switches to English, creates a user and finds it in the audit log', async () => {
+    const { context, page } = await openLoginPage('zh-CN');
+    const email = `e2e.agent.${Date.now()}@example.com`;
+    try {
+      // A browser that prefers Chinese gets the Chinese interface.
+      await page.getByRole('heading', { name: '登录' }).waitFor();
+      await signIn(page, kefu.adminEmail, kefu.password, '登录');
+      const nav = page.getByRole('navigation');
+      await nav.getByRole('link', { name: '用户' }).waitFor();
+
+      // Switching the language changes the visible text.
+      await page.getByRole('button', { name: '语言' }).click();
+      await page.getByRole('menuitem', { name: 'English' }).click();
+      await nav.getByRole('link', { name: 'Users' }).waitFor();
+      expect(await nav.getByRole('link', { name: '用户' }).count()).toBe(0);
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+
+      // Create a user through the form.
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      await page.getByRole('button', { name: 'New user' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New user' });
+      await dialog.getByLabel('Email').fill(email);
+      await dialog.getByLabel('Name').fill('E2E 测试坐席');
+      await dialog.getByLabel('Initial password').fill('e2e-password-123');
+      await dialog.getByRole('checkbox', { name: 'Agent', exact: true }).check();
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+
+      // It appears in the users list…
+      const userRow = page.getByRole('row').filter({ hasText: email });
+      await userRow.waitFor();
+      expect(await userRow.innerText()).toContain('E2E 测试坐席');
+      expect(await userRow.innerText()).toContain('Agent');
+
+      // …and its creation in the audit log.
+      await nav.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+      const auditRow = page.getByRole('row').filter({ hasText: 'user.created' }).filter({ hasText: email });
+      await auditRow.waitFor();
+      expect(await auditRow.innerText()).toContain(kefu.adminEmail);
+
+      // The choice is remembered: a reload keeps English.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
+});
