@@ -28,7 +28,8 @@ if (process.env.KEFU_TEST_NETNS !== '1' && process.env.KEFU_TEST_NETNS !== 'off'
 
 const outDir = path.join(root, '.test-results');
 mkdirSync(outDir, { recursive: true });
-const jsonFile = path.join(outDir, 'results.json');
+// One file per run: several runs may share a checkout.
+const jsonFile = path.join(outDir, `results-${process.pid}.json`);
 rmSync(jsonFile, { force: true });
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const r = spawnSync(
@@ -49,6 +50,7 @@ if (existsSync(jsonFile)) {
   ).length;
   failed = (results.numFailedTests ?? 0) + brokenFiles;
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
+  rmSync(jsonFile, { force: true });
 } else {
   failed = 1;
 }
