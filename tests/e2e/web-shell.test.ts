@@ -66,7 +66,7 @@ describe('web shell', () => {
       await page.getByRole('menuitem', { name: 'English' }).click();
       await nav.getByRole('link', { name: 'Users' }).waitFor();
       expect(await nav.getByRole('link', { name: '用户' }).count()).toBe(0);
-      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
 
       // Create a user through the form.
       await nav.getByRole('link', { name: 'Users' }).click();
