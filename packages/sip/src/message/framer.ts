@@ -38,18 +38,16 @@ export class StreamFramer {
         if (this.buf.length > this.maxHeaderSection) return this.fail(parseError('TOO_LARGE', 'header section too large'));
         return;
       }
-      let cl: number;
+      let probe: SipMessage;
       try {
-        const probe = parseMessage(this.buf.subarray(0, end[1]), { datagram: false });
-        cl = contentLengthOf(probe) ?? 0;
+        probe = parseMessage(this.buf.subarray(0, end[1]), { datagram: false, headersOnly: true });
       } catch (e) {
         const err = e as SipParseError;
-        if (err.code === 'FRAMING' || err.code === 'TOO_LARGE') return this.fail(err);
-        // The header section is broken but its extent is known only if Content-Length is readable.
-        const partial = err.partial;
+        if (err.code === 'TOO_LARGE') return this.fail(err);
+        // The header section is broken; its extent is known only if Content-Length is readable.
         let len: number | undefined;
         try {
-          len = partial ? (contentLengthOf(partial) ?? 0) : undefined;
+          len = err.partial ? (contentLengthOf(err.partial) ?? 0) : undefined;
         } catch {
           len = undefined;
         }
@@ -59,6 +57,15 @@ export class StreamFramer {
         this.buf = this.buf.subarray(end[1] + len);
         this.events.invalid(err, raw);
         continue;
+      }
+      let cl: number;
+      try {
+        cl = contentLengthOf(probe) ?? 0;
+      } catch (e) {
+        // RFC 4475 §3.1.2.3, §3.3.9: a bad or repeated Content-Length loses the framing of the stream.
+        const err = e as SipParseError;
+        err.partial = probe;
+        return this.fail(err);
       }
       if (end[1] + cl > this.maxMessage) return this.fail(parseError('TOO_LARGE', 'message too large'));
       if (this.buf.length < end[1] + cl) return; // wait for more octets (RFC 4475 §3.1.2.2)

@@ -9,6 +9,8 @@ export interface ParseOptions {
   datagram?: boolean;
   maxHeaders?: number;
   maxHeaderLineLength?: number;
+  /** Parse only the start line and headers (stream framing reads Content-Length first). */
+  headersOnly?: boolean;
 }
 
 export const DEFAULT_MAX_HEADERS = 256;
@@ -35,11 +37,25 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
   const bodyStart = end ? end[1] : buf.length;
   const lines = buf.toString('utf8', start, headEnd).split(/\r?\n/);
   if (!end) while (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
-  const msg = parseStartLine(lines[0]!);
+  let msg: SipMessage;
+  try {
+    msg = parseStartLine(lines[0]!);
+  } catch (e) {
+    // Read the headers anyway so that a request with a broken Request-Line can still be answered with 400.
+    const err = e as SipParseError;
+    if (err.partial) {
+      try {
+        parseHeaderLines(err.partial, lines, opts);
+      } catch {
+        /* keep what was read */
+      }
+    }
+    throw err;
+  }
   try {
     parseHeaderLines(msg, lines, opts);
     if (!end) throw parseError('FRAMING', 'header section not terminated by an empty line');
-    msg.body = frameBody(msg, buf, bodyStart, datagram);
+    if (!opts.headersOnly) msg.body = frameBody(msg, buf, bodyStart, datagram);
   } catch (e) {
     if (e instanceof SipParseError) e.partial = msg;
     throw e;

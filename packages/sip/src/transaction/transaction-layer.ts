@@ -33,7 +33,9 @@ export function serverKey(req: SipRequest): string {
   const branch = via.params.get('branch') ?? '';
   const method = req.method === 'ACK' ? 'INVITE' : req.method;
   const sentBy = `${via.host}:${via.port ?? ''}`;
-  if (branch.startsWith(MAGIC) && branch.length > MAGIC.length) return `${branch}|${sentBy}|${method}`;
+  // The Call-ID is part of the key as well: broken clients reuse branches across calls (RFC 4475 reuses
+  // "z9hG4bKkdjuw" for unrelated requests), and a retransmission always carries the same Call-ID.
+  if (branch.startsWith(MAGIC) && branch.length > MAGIC.length) return `${branch}|${sentBy}|${req.callId}|${method}`;
   return `2543|${req.callId}|${req.fromTag ?? ''}|${req.cseq.seq}|${method}|${sentBy}|${branch}`;
 }
 

@@ -134,7 +134,7 @@ export class UserAgent extends Emitter<UserAgentEvents> {
     if (!tx) return; // an ACK that matches nothing
     if (!KNOWN_METHODS.has(req.method)) return this.reply(tx, 501, { headers: { Allow: ALLOW } });
     // RFC 3261 §8.2.2.3: unknown extensions in Require get 420 with Unsupported.
-    const unsupported = req.optionTags('Require').filter((t) => !SUPPORTED.includes(t));
+    const unsupported = req.getAll('Require').filter((t) => t && !SUPPORTED.includes(t.toLowerCase()));
     if (unsupported.length) return this.reply(tx, 420, { headers: { Unsupported: unsupported.join(', ') } });
     switch (req.method) {
       case 'OPTIONS':
