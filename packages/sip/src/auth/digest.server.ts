@@ -18,7 +18,11 @@ export type CredentialLookup = (
 export interface DigestServerOptions {
   realm: string;
   lookup: CredentialLookup;
-  /** Offered in this order, one challenge header each (RFC 8760 §2.4). Default SHA-256 then MD5. */
+  /**
+   * Offered in this order, one challenge header each (RFC 8760 §2.4). Default MD5 then SHA-256: deployed clients
+   * (sipp 3.6, baresip 1.0, many desk phones) answer only the first challenge and know only MD5, while clients
+   * that know SHA-256 pick it wherever it is listed (as this stack's client does).
+   */
   algorithms?: DigestAlgorithm[];
   nonceTtlMs?: number;
   /** 407 Proxy-Authenticate instead of 401 WWW-Authenticate. */
@@ -48,7 +52,7 @@ export class DigestAuthenticator {
 
   constructor(private readonly opts: DigestServerOptions) {
     this.secret = opts.secret ?? randomBytes(32);
-    this.algorithms = opts.algorithms ?? ['SHA-256', 'MD5'];
+    this.algorithms = opts.algorithms ?? ['MD5', 'SHA-256'];
     this.ttl = opts.nonceTtlMs ?? 300_000;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? randomBytes;
