@@ -90,7 +90,6 @@ export async function backupDatabase(url: string, file: string): Promise<{ table
 export async function restoreDatabase(url: string, file: string): Promise<{ tables: number; rows: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   let header: Header | undefined;
   let table: string | undefined;
   let batch: string[] = [];
@@ -106,6 +105,8 @@ export async function restoreDatabase(url: string, file: string): Promise<{ tabl
   try {
     await client.query('BEGIN');
     await client.query(`SELECT set_config('app.bypass_rls', 'on', true)`);
+    // Created right before iterating: readline drops lines emitted before its async iterator is taken.
+    const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line) continue;
       if (!header) {
