@@ -29,6 +29,11 @@ async function openLoginPage(locale: string): Promise<{ context: BrowserContext;
   return { context, page };
 }
 
+/** The other seeded demo users share the admin's domain and password. */
+function demoUser(local: string): string {
+  return kefu.adminEmail.replace(/^[^@]+/, local);
+}
+
 async function signIn(page: Page, email: string, password: string, submitLabel: string): Promise<void> {
   await page.getByRole('textbox', { name: /邮箱|Email/ }).fill(email);
   await page.getByLabel(/密码|Password/).fill(password);
@@ -96,6 +101,37 @@ describe('web shell', () => {
       // The choice is remembered: a reload keeps English.
       await page.reload();
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
+
+  it('the navigation follows the role: a supervisor sees no API keys or webhooks and cannot create users', async () => {
+    const { context, page } = await openLoginPage('en-US');
+    try {
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await signIn(page, demoUser('supervisor'), kefu.password, 'Sign in');
+      const nav = page.getByRole('navigation');
+      await nav.getByRole('link', { name: 'Supervisor console' }).waitFor();
+
+      const links = await nav.getByRole('link').allInnerTexts();
+      expect(links).toEqual(['Agent desktop', 'Supervisor console', 'Users', 'Divisions', 'Roles', 'Audit log']);
+
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('row').filter({ hasText: kefu.adminEmail }).waitFor();
+      expect(await page.getByRole('button', { name: 'New user' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
+
+  it('an agent lands on the agent desktop and sees no admin area', async () => {
+    const { context, page } = await openLoginPage('zh-CN');
+    try {
+      await signIn(page, demoUser('agent1'), kefu.password, '登录');
+      await page.getByRole('heading', { name: '坐席工作台' }).first().waitFor();
+      expect(new URL(page.url()).pathname).toBe('/agent');
+      expect(await page.getByRole('navigation').getByRole('link').allInnerTexts()).toEqual(['坐席工作台']);
     } finally {
       await context.close();
     }

@@ -84,6 +84,8 @@ export const webhooksApi = {
   update: (id: string, input: { url?: string; events?: string[]; active?: boolean }) =>
     http.patch<Webhook>(`${v1}/webhooks/${encodeURIComponent(id)}`, input),
   remove: (id: string) => http.delete(`${v1}/webhooks/${encodeURIComponent(id)}`),
+  /** Not in docs/api.md yet: the server sends a test event to the webhook (202). */
+  ping: (id: string) => http.post<unknown>(`${v1}/webhooks/${encodeURIComponent(id)}/ping`),
   deliveries: (id: string) => http.get<Listing<WebhookDelivery>>(`${v1}/webhooks/${encodeURIComponent(id)}/deliveries`),
 };
 

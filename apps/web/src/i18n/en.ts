@@ -220,6 +220,8 @@ export const en: ResourceShape<typeof zhCN> = {
     deliveredAt: 'Delivered',
     deliveryStatus: { pending: 'Pending', delivered: 'Delivered', failed: 'Failed' },
     noDeliveries: 'No deliveries yet',
+    ping: 'Send test event',
+    pinged: 'Test event queued for delivery',
   },
   audit: {
     title: 'Audit log',

@@ -217,6 +217,8 @@ export const zhCN = {
     deliveredAt: '投递时间',
     deliveryStatus: { pending: '等待中', delivered: '已投递', failed: '失败' },
     noDeliveries: '暂无投递记录',
+    ping: '发送测试事件',
+    pinged: '测试事件已加入投递队列',
   },
   audit: {
     title: '审计日志',

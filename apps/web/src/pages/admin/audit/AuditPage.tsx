@@ -72,7 +72,7 @@ export default function AuditPage() {
           '—'
         ) : (
           <Flex vertical>
-            <Typography.Text>{targetLabel(entry) ?? entry.targetType}</Typography.Text>
+            {targetLabel(entry) !== undefined && <Typography.Text>{targetLabel(entry)}</Typography.Text>}
             <Typography.Text
               type="secondary"
               style={{ fontSize: 12 }}
@@ -99,7 +99,8 @@ export default function AuditPage() {
           loading={entries.isLoading}
           pagination={false}
           expandable={{
-            rowExpandable: (entry) => entry.details !== null && entry.details !== undefined,
+            rowExpandable: (entry) =>
+              entry.details !== null && typeof entry.details === 'object' && Object.keys(entry.details).length > 0,
             expandedRowRender: (entry) => (
               <pre style={{ margin: 0, fontSize: 12, whiteSpace: 'pre-wrap' }}>{JSON.stringify(entry.details, null, 2)}</pre>
             ),

@@ -1,6 +1,6 @@
-import { ReloadOutlined } from '@ant-design/icons';
-import { useQuery } from '@tanstack/react-query';
-import { Badge, Button, Drawer, Table, Typography } from 'antd';
+import { ReloadOutlined, SendOutlined } from '@ant-design/icons';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { App, Badge, Button, Drawer, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useTranslation } from 'react-i18next';
 import { itemsOf, webhooksApi } from '../../../api/endpoints.ts';
@@ -17,11 +17,22 @@ const statusBadge: Record<DeliveryStatus, 'processing' | 'success' | 'error'> = 
 /** The delivery log of one webhook: every attempt's outcome, newest first as the server sends it. */
 export function DeliveriesDrawer(props: { webhook: Webhook | null; onClose(): void }) {
   const { t } = useTranslation();
+  const { message } = App.useApp();
   const id = props.webhook?.id;
   const deliveries = useQuery({
     queryKey: ['webhook-deliveries', id],
     queryFn: async () => itemsOf(await webhooksApi.deliveries(id ?? '')),
     enabled: id !== undefined,
+  });
+
+  const ping = useMutation({
+    mutationFn: () => webhooksApi.ping(id ?? ''),
+    onSuccess: () => {
+      void message.success(t('webhooks.pinged'));
+      // Delivery happens in the background: look again shortly.
+      setTimeout(() => void deliveries.refetch(), 1500);
+    },
+    onError: (error) => void message.error(errorText(error, t)),
   });
 
   const columns: ColumnsType<WebhookDelivery> = [
@@ -65,9 +76,14 @@ export function DeliveriesDrawer(props: { webhook: Webhook | null; onClose(): vo
       width={980}
       title={t('webhooks.deliveriesTitle', { url: props.webhook?.url ?? '' })}
       extra={
-        <Button icon={<ReloadOutlined />} onClick={() => void deliveries.refetch()} loading={deliveries.isFetching}>
-          {t('common.refresh')}
-        </Button>
+        <Space>
+          <Button icon={<SendOutlined />} onClick={() => ping.mutate()} loading={ping.isPending}>
+            {t('webhooks.ping')}
+          </Button>
+          <Button icon={<ReloadOutlined />} onClick={() => void deliveries.refetch()} loading={deliveries.isFetching}>
+            {t('common.refresh')}
+          </Button>
+        </Space>
       }
     >
       <Table<WebhookDelivery>
