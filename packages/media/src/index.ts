@@ -25,3 +25,5 @@ export { Mixer, type ParticipantMode } from './mixing/mixer.ts';
 export { MediaCore, type MediaCoreConfig, type PlaySource, type PlayOptions } from './engine/media-core.ts';
 export type { MediaEvent } from './engine/media-events.ts';
 export { Ticker, monotonicMs } from './engine/clock.ts';
+export { MediaEngine, type MediaEngineConfig } from './engine/media-engine.ts';
+export { CORE_METHODS, type CoreMethod } from './engine/worker-protocol.ts';
