@@ -1,14 +1,14 @@
 // Login, sessions and password changes for people. Sessions are random tokens in an HTTP-only cookie;
 // only their SHA-256 is stored, so a database leak does not hand out live sessions.
-import { and, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/database.ts';
 import { sessions, tenants, users } from '../db/schema.ts';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../crypto/password.ts';
 import { randomToken, sha256 } from '../crypto/tokens.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import { AppError } from '../errors.ts';
-import { loadUserAccess } from '../tenancy/users.service.ts';
 import type { Actor } from './actor.ts';
+import { isPermission } from './permissions.ts';
 import { accountRule, addressRule, clearFailures, lockedFor, recordFailure } from './throttle.ts';
 
 export interface LoginResult {
@@ -21,6 +21,7 @@ export interface LoginResult {
 
 export interface SessionActor extends Actor {
   csrfToken: string;
+  tenantName: string;
 }
 
 const invalidCredentials = (): AppError => new AppError('AUTH_INVALID_CREDENTIALS', 'email or password is wrong');
@@ -95,32 +96,47 @@ export class AuthService {
 
   /** Resolves a session cookie to its actor, or undefined when the session is unknown, expired or revoked. */
   async resolveSession(token: string, ip: string | null): Promise<SessionActor | undefined> {
-    return this.database.withSystem(async (tx) => {
-      const now = new Date();
-      const [row] = await tx
-        .select({ session: sessions, email: users.email, status: users.status })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(and(eq(sessions.tokenHash, sha256(token)), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
-      if (!row || row.status !== 'active') return undefined;
-      const access = await loadUserAccess(tx, row.session.tenantId, row.session.userId);
-      // Touch at most once a minute: a busy agent desktop must not write on every request.
-      if (now.getTime() - row.session.lastSeenAt.getTime() > 60_000) {
-        await tx.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id));
-      }
-      return {
-        kind: 'user' as const,
-        tenantId: row.session.tenantId,
-        userId: row.session.userId,
-        email: row.email,
-        apiKeyId: null,
-        sessionId: row.session.id,
-        permissions: access.permissions,
-        divisions: access.allDivisions ? ('all' as const) : access.divisionIds,
-        ip,
-        csrfToken: row.session.csrfToken,
-      };
-    });
+    // One round trip on the hot path of every request: session, user, tenant, permissions and divisions.
+    const result = await this.database.withSystem((tx) =>
+      tx.execute<{
+        id: string;
+        tenant_id: string;
+        tenant_name: string;
+        user_id: string;
+        csrf_token: string;
+        last_seen_at: Date;
+        email: string;
+        status: string;
+        permissions: string[];
+        division_ids: string[];
+      }>(sql`
+        SELECT s.id, s.tenant_id, t.name AS tenant_name, s.user_id, s.csrf_token, s.last_seen_at, u.email, u.status,
+          coalesce((SELECT array_agg(DISTINCT p) FROM user_roles ur JOIN roles r ON r.id = ur.role_id, unnest(r.permissions) p
+                    WHERE ur.user_id = s.user_id), '{}') AS permissions,
+          coalesce((SELECT array_agg(ud.division_id) FROM user_divisions ud WHERE ud.user_id = s.user_id), '{}') AS division_ids
+        FROM sessions s JOIN users u ON u.id = s.user_id JOIN tenants t ON t.id = s.tenant_id
+        WHERE s.token_hash = ${sha256(token)} AND s.revoked_at IS NULL AND s.expires_at > now()`),
+    );
+    const row = result.rows[0];
+    if (!row || row.status !== 'active') return undefined;
+    const permissions = new Set(row.permissions.filter(isPermission));
+    // Touch at most once a minute: a busy agent desktop must not write on every request.
+    if (Date.now() - new Date(row.last_seen_at).getTime() > 60_000) {
+      await this.database.withSystem((tx) => tx.update(sessions).set({ lastSeenAt: new Date() }).where(eq(sessions.id, row.id)));
+    }
+    return {
+      kind: 'user' as const,
+      tenantId: row.tenant_id,
+      tenantName: row.tenant_name,
+      userId: row.user_id,
+      email: row.email,
+      apiKeyId: null,
+      sessionId: row.id,
+      permissions,
+      divisions: permissions.has('divisions.manage') ? ('all' as const) : row.division_ids,
+      ip,
+      csrfToken: row.csrf_token,
+    };
   }
 
   async logout(actor: Actor): Promise<void> {

@@ -23,16 +23,15 @@ export class Database {
   readonly db: Db;
 
   constructor(readonly options: DatabaseOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 20, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 20,
+      idleTimeoutMillis: 30_000,
+      // The role is a startup parameter, so every pooled connection runs as it from its first query.
+      ...(options.appRole ? { options: `-c role=${options.appRole}` } : {}),
+    });
     // An idle client that errors (server restart) must not crash the process; the pool drops it.
     this.pool.on('error', () => {});
-    if (options.appRole) {
-      const role = options.appRole;
-      // Queries on one client run in order, so this SET ROLE precedes the client's first query.
-      this.pool.on('connect', (client) => {
-        client.query(`SET ROLE ${pg.escapeIdentifier(role)}`).catch(() => {});
-      });
-    }
     this.db = drizzle(this.pool, { schema });
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuthService } from '../auth/auth.service.ts';
+import type { AuthService, SessionActor } from '../auth/auth.service.ts';
 import type { UsersService } from '../tenancy/users.service.ts';
 import type { DivisionsService } from '../tenancy/divisions.service.ts';
 import { actorOf } from '../http/access.ts';
@@ -59,12 +59,15 @@ export function authRoutes(app: App, deps: AuthRoutesDeps): void {
     { config: { access: { permission: 'authenticated' } }, schema: { tags: ['auth'], summary: 'The signed-in user, tenant, permissions and divisions' } },
     async (request) => {
       const actor = actorOf(request);
-      const divisions = await deps.divisions.list(actor);
-      const user = actor.userId ? await deps.users.get(actor, actor.userId) : null;
+      const [divisions, user, tenantName] = await Promise.all([
+        deps.divisions.list(actor),
+        actor.userId ? deps.users.get(actor, actor.userId) : null,
+        'tenantName' in actor ? (actor as SessionActor).tenantName : deps.auth.tenantName(actor.tenantId),
+      ]);
       return {
         user,
         apiKeyId: actor.apiKeyId,
-        tenant: { id: actor.tenantId, name: await deps.auth.tenantName(actor.tenantId) },
+        tenant: { id: actor.tenantId, name: tenantName },
         permissions: [...actor.permissions].sort(),
         divisions: divisions.map((d) => ({ id: d.id, name: d.name })),
         csrfToken: request.sessionCsrfToken,
