@@ -17,7 +17,7 @@ CREATE TABLE tenants (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   name text NOT NULL,
   slug text NOT NULL UNIQUE,
-  created_at timestamptz NOT NULL DEFAULT now()
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 
 CREATE TABLE divisions (
@@ -25,7 +25,7 @@ CREATE TABLE divisions (
   tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
   name text NOT NULL,
   description text NOT NULL DEFAULT '',
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (tenant_id, name)
 );
@@ -37,7 +37,7 @@ CREATE TABLE roles (
   name text NOT NULL,
   permissions text[] NOT NULL DEFAULT '{}',
   built_in boolean NOT NULL DEFAULT false,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   UNIQUE (tenant_id, key)
 );
 
@@ -50,7 +50,7 @@ CREATE TABLE users (
   locale text NOT NULL DEFAULT 'zh-CN',
   status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
   password_changed_at timestamptz NOT NULL DEFAULT now(),
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 -- An email is one person's login across the whole installation.
@@ -79,7 +79,7 @@ CREATE TABLE sessions (
   csrf_token text NOT NULL,
   ip text,
   user_agent text,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   last_seen_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
   revoked_at timestamptz
@@ -94,7 +94,7 @@ CREATE TABLE api_keys (
   secret_hash bytea NOT NULL,
   scopes text[] NOT NULL,
   created_by uuid REFERENCES users(id) ON DELETE SET NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   last_used_at timestamptz,
   revoked_at timestamptz
 );
@@ -110,7 +110,7 @@ CREATE TABLE auth_throttle (
 CREATE TABLE audit_log (
   id bigserial PRIMARY KEY,
   tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
-  at timestamptz NOT NULL DEFAULT now(),
+  at timestamptz NOT NULL DEFAULT clock_timestamp(),
   actor_id uuid,
   actor_email text,
   action text NOT NULL,
@@ -147,7 +147,7 @@ CREATE TABLE webhooks (
   events text[] NOT NULL,
   secret_sealed text NOT NULL,
   active boolean NOT NULL DEFAULT true,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -161,7 +161,7 @@ CREATE TABLE webhook_deliveries (
   attempts integer NOT NULL DEFAULT 0,
   response_status integer,
   last_error text,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   delivered_at timestamptz,
   UNIQUE (webhook_id, event_id)
 );
@@ -179,7 +179,7 @@ CREATE TABLE jobs (
   max_attempts integer NOT NULL DEFAULT 8,
   locked_until timestamptz,
   last_error text,
-  created_at timestamptz NOT NULL DEFAULT now(),
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   finished_at timestamptz
 );
 CREATE INDEX jobs_due_idx ON jobs (run_at) WHERE status IN ('pending', 'running');
