@@ -1,14 +1,14 @@
 import { GlobalOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Segmented } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { currentLanguage, LANGUAGES, type Language } from '../i18n/i18n.ts';
+import { chooseLanguage, currentLanguage, LANGUAGES, type Language } from '../i18n/i18n.ts';
 
 // Language names are written in their own language (中文 / English) so that anyone can find theirs.
 function useLanguage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const language = currentLanguage();
   const names: Record<Language, string> = { 'zh-CN': t('language.zh'), en: t('language.en') };
-  const change = (next: Language) => void i18n.changeLanguage(next);
+  const change = chooseLanguage;
   return { language, names, change, label: t('language.label') };
 }
 

@@ -23,7 +23,12 @@ function normalizeTag(tag: string): string {
   return tag;
 }
 
-// Detection order: the remembered choice, then the browser's preferred languages; zh-CN when nothing matches.
+// Which language shows, first match wins:
+//   1. the language the person chose with the switch in this browser (remembered in localStorage);
+//   2. the browser's preferred languages; zh-CN when none of them is Chinese or English.
+// The detector itself never writes localStorage, so that only an explicit choice is remembered.
+// (user.locale is not used: the server stores zh-CN for every user who has not chosen, so it cannot tell
+// "prefers Chinese" from "never chose".)
 void i18next
   .use(LanguageDetector)
   .use(initReactI18next)
@@ -36,7 +41,7 @@ void i18next
     detection: {
       order: ['localStorage', 'navigator'],
       lookupLocalStorage: LANGUAGE_STORAGE_KEY,
-      caches: ['localStorage'],
+      caches: [],
       convertDetectedLanguage: normalizeTag,
     },
     interpolation: { escapeValue: false },
@@ -46,6 +51,16 @@ i18next.on('languageChanged', (lng) => {
   document.documentElement.lang = toLanguage(lng);
 });
 document.documentElement.lang = toLanguage(i18next.language);
+
+/** The language switch: show `language` now and remember it for this browser. */
+export function chooseLanguage(language: Language): void {
+  try {
+    window.localStorage.setItem(LANGUAGE_STORAGE_KEY, language);
+  } catch {
+    // storage disabled: the choice lasts until the page is reloaded
+  }
+  void i18next.changeLanguage(language);
+}
 
 export function currentLanguage(): Language {
   return toLanguage(i18next.resolvedLanguage ?? i18next.language);

@@ -18,9 +18,24 @@ export const queryKeys = {
   audit: ['audit'] as const,
 };
 
+const BUILT_IN_ORDER = ['admin', 'supervisor', 'agent', 'qa', 'knowledge_editor', 'staff', 'client_viewer'];
+
+/** Built-in roles first, in the order of docs/api.md (most powerful first), then custom roles by name. */
+export function sortRoles(roles: Role[]): Role[] {
+  const rank = (role: Role) => {
+    const index = BUILT_IN_ORDER.indexOf(role.key);
+    return role.builtIn ? (index === -1 ? BUILT_IN_ORDER.length : index) : BUILT_IN_ORDER.length + 1;
+  };
+  return [...roles].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name, 'zh-CN'));
+}
+
 export function useRoles() {
   const { can } = useSession();
-  return useQuery({ queryKey: queryKeys.roles, queryFn: async () => itemsOf(await rolesApi.list()), enabled: can('roles.read') });
+  return useQuery({
+    queryKey: queryKeys.roles,
+    queryFn: async () => sortRoles(itemsOf(await rolesApi.list())),
+    enabled: can('roles.read'),
+  });
 }
 
 export function usePermissions() {

@@ -23,7 +23,10 @@ export default function ApiKeysPage() {
 
   const revoke = useMutation({
     mutationFn: (key: ApiKey) => apiKeysApi.revoke(key.id),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys }),
+    onSuccess: () => {
+      void message.success(t('apiKeys.revokedMessage'));
+      void queryClient.invalidateQueries({ queryKey: queryKeys.apiKeys });
+    },
     onError: (error) => void message.error(errorText(error, t)),
   });
 

@@ -65,7 +65,7 @@ export function RoleFormModal(props: { role: Role | null; permissions: Permissio
           extra={t('roles.keyHelp')}
           rules={[
             { required: true, message: t('common.required') },
-            { pattern: /^[a-z][a-z0-9_]*$/, message: t('roles.keyHelp') },
+            { pattern: /^[a-z][a-z0-9_]{1,40}$/, message: t('roles.keyHelp') },
           ]}
         >
           <Input disabled={editing} autoComplete="off" style={{ fontFamily: 'monospace' }} />

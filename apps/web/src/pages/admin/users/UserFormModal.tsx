@@ -5,6 +5,7 @@ import { usersApi, type UserPatch } from '../../../api/endpoints.ts';
 import type { Division, Role, User } from '../../../api/types.ts';
 import { errorText, showFieldError } from '../../../components/errors.ts';
 import { MIN_PASSWORD_LENGTH } from '../../../components/password-rules.ts';
+import { currentLanguage } from '../../../i18n/i18n.ts';
 import { useLabels } from '../admin-data.ts';
 
 interface Values {
@@ -17,7 +18,6 @@ interface Values {
 }
 
 const FIELDS = ['email', 'name', 'password', 'roles', 'divisionIds', 'locale'] as const;
-const AUTO_LOCALE = '';
 
 /** Create a user (user = null) or edit one: name, roles, divisions, language, optional password reset. */
 export function UserFormModal(props: {
@@ -38,7 +38,7 @@ export function UserFormModal(props: {
     const values = await form.validateFields();
     setBusy(true);
     try {
-      const locale = values.locale === AUTO_LOCALE ? undefined : values.locale;
+      const locale = values.locale;
       let saved: User;
       if (props.user === null) {
         saved = await usersApi.create({
@@ -47,12 +47,12 @@ export function UserFormModal(props: {
           password: values.password ?? '',
           roles: values.roles,
           divisionIds: values.divisionIds,
-          ...(locale === undefined ? {} : { locale }),
+          locale,
         });
         void message.success(t('users.created'));
       } else {
         const patch: UserPatch = { name: values.name.trim(), roles: values.roles, divisionIds: values.divisionIds };
-        if (locale !== undefined) patch.locale = locale;
+        if (locale !== props.user.locale) patch.locale = locale;
         if (values.password !== undefined && values.password !== '') patch.password = values.password;
         saved = await usersApi.update(props.user.id, patch);
         void message.success(t('users.updated'));
@@ -87,7 +87,7 @@ export function UserFormModal(props: {
           name: props.user?.name ?? '',
           roles: props.user?.roles ?? [],
           divisionIds: props.user?.divisionIds ?? [],
-          locale: props.user?.locale ?? AUTO_LOCALE,
+          locale: props.user?.locale ?? currentLanguage(),
         }}
       >
         <Form.Item
@@ -136,7 +136,6 @@ export function UserFormModal(props: {
         <Form.Item name="locale" label={t('users.locale')}>
           <Select
             options={[
-              { value: AUTO_LOCALE, label: t('users.localeAuto') },
               { value: 'zh-CN', label: t('language.zh') },
               { value: 'en', label: t('language.en') },
             ]}
