@@ -13,6 +13,7 @@ function server(opts: Partial<ConstructorParameters<typeof DigestAuthenticator>[
     realm: 'kefu.test',
     lookup: (u) => (u === '1000' ? { password: 'pw' } : undefined),
     secret: Buffer.alloc(32, 1),
+    algorithms: ['MD5', 'SHA-256'],
     now: () => t,
     random: (n) => Buffer.alloc(n, 7),
     ...opts,
@@ -29,7 +30,7 @@ async function answered(auth: DigestAuthenticator, password: string, username = 
 }
 
 describe('DigestAuthenticator', () => {
-  it('challenges a request without credentials with 401, MD5 and SHA-256, qop=auth', async () => {
+  it('challenges a request without credentials with 401, one challenge per configured algorithm, qop=auth', async () => {
     const { auth } = server();
     const r = await auth.authenticate(register());
     expect(r.ok).toBe(false);
@@ -47,6 +48,12 @@ describe('DigestAuthenticator', () => {
     const req = await answered(auth, 'pw');
     expect(req.get('Authorization')).toMatch(/algorithm=SHA-256/);
     expect(await auth.authenticate(req)).toMatchObject({ ok: true, username: '1000' });
+  });
+
+  it('offers only MD5 by default, which legacy clients need', async () => {
+    const auth = new DigestAuthenticator({ realm: 'kefu.test', lookup: () => undefined });
+    const r = await auth.authenticate(register());
+    expect(r.ok ? [] : r.response.getAll('WWW-Authenticate').map((c) => /algorithm=(\S+?),/.exec(c)?.[1])).toEqual(['MD5']);
   });
 
   it('accepts MD5 when only MD5 is offered', async () => {

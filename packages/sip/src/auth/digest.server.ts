@@ -19,9 +19,9 @@ export interface DigestServerOptions {
   realm: string;
   lookup: CredentialLookup;
   /**
-   * Offered in this order, one challenge header each (RFC 8760 §2.4). Default MD5 then SHA-256: deployed clients
-   * (sipp 3.6, baresip 1.0, many desk phones) answer only the first challenge and know only MD5, while clients
-   * that know SHA-256 pick it wherever it is listed (as this stack's client does).
+   * Offered in this order, one challenge header each (RFC 8760 §2.4). Default MD5 only: deployed clients break on
+   * a SHA-256 challenge even when MD5 is offered too (baresip 1.0/libre 1.1 fails the whole REGISTER with ENOSYS;
+   * sipp 3.6 answers only the first challenge). Pass ['SHA-256', 'MD5'] where the clients are known to cope.
    */
   algorithms?: DigestAlgorithm[];
   nonceTtlMs?: number;
@@ -52,7 +52,7 @@ export class DigestAuthenticator {
 
   constructor(private readonly opts: DigestServerOptions) {
     this.secret = opts.secret ?? randomBytes(32);
-    this.algorithms = opts.algorithms ?? ['MD5', 'SHA-256'];
+    this.algorithms = opts.algorithms ?? ['MD5'];
     this.ttl = opts.nonceTtlMs ?? 300_000;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? randomBytes;
