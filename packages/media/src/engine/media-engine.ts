@@ -163,6 +163,12 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEvent]; error: [Err
     await this.call(this.workerOf(conferenceId), 'joinConference', conferenceId, endpointId, ...rest);
   }
 
+  /** Starts a recording on the worker that owns the recorded legs. */
+  async record(o: Args<'record'>[0]): Promise<Result<'record'>> {
+    if (o.right !== undefined && this.workerOf(o.left) !== this.workerOf(o.right)) throw new MediaError('MEDIA_INVALID_ARGUMENT', 'recorded legs live on different workers');
+    return this.call(this.workerOf(o.left), 'record', o);
+  }
+
   async closeEndpoint(id: string): Promise<void> {
     const w = this.workerOf(id);
     await this.call(w, 'closeEndpoint', id);

@@ -1,0 +1,145 @@
+/**
+ * RTP load generator (runs as a child process of the benchmark). Each call has two legs, A and B;
+ * each leg is a UDP socket sending 20 ms PCMU packets to its target and receiving the other leg's
+ * packets back through the system under test. A packet's payload carries its send time, so the
+ * generator measures one-way transit through the relay on a single clock.
+ */
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+
+interface Leg {
+  socket: dgram.Socket;
+  port: number;
+  target: number;
+  seq: number;
+  ts: number;
+  ssrc: number;
+  sent: number;
+  received: number;
+}
+
+const legs: Leg[] = [];
+const BIN_MS = 0.05;
+const hist = new Uint32Array(40_000); // 0..2 s in 50 µs bins
+let measuring = false;
+let measureFrom = 0;
+let minTransit = Infinity;
+
+function send(msg: unknown): void {
+  process.send!(msg);
+}
+
+async function open(calls: number): Promise<number[][]> {
+  const ports: number[][] = [];
+  for (let c = 0; c < calls; c++) {
+    const pair: number[] = [];
+    for (let l = 0; l < 2; l++) {
+      const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 } as dgram.SocketOptions);
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      const leg: Leg = { socket, port: socket.address().port, target: 0, seq: 0, ts: 0, ssrc: (c * 2 + l + 1) >>> 0, sent: 0, received: 0 };
+      socket.on('message', (m) => {
+        if (m.length !== 12 + 160 || (m[1]! & 0x7f) !== 0) return; // RTP PCMU only (skip RTCP)
+        const sentAt = m.readDoubleBE(12);
+        if (!measuring || sentAt < measureFrom) return;
+        leg.received++;
+        const transit = performance.now() - sentAt;
+        if (transit < minTransit) minTransit = transit;
+        hist[Math.min(hist.length - 1, Math.max(0, Math.floor(transit / BIN_MS)))]!++;
+      });
+      legs.push(leg);
+      pair.push(leg.port);
+    }
+    ports.push(pair);
+  }
+  return ports;
+}
+
+function packet(leg: Leg, now: number): Buffer {
+  const b = Buffer.alloc(12 + 160, 0xff);
+  b[0] = 0x80;
+  b[1] = 0;
+  b.writeUInt16BE(leg.seq & 0xffff, 2);
+  b.writeUInt32BE(leg.ts >>> 0, 4);
+  b.writeUInt32BE(leg.ssrc, 8);
+  b.writeDoubleBE(now, 12);
+  return b;
+}
+
+/** Sends every leg once per 20 ms, spread over four 5 ms slots, from a monotonic schedule. */
+function run(durationMs: number, warmupMs: number): Promise<void> {
+  const start = performance.now();
+  const slots = 4;
+  let n = 0;
+  return new Promise((resolve) => {
+    const step = () => {
+      const now = performance.now();
+      if (!measuring && now - start >= warmupMs) {
+        measuring = true;
+        measureFrom = now;
+      }
+      const slot = n % slots;
+      for (let i = slot; i < legs.length; i += slots) {
+        const leg = legs[i]!;
+        leg.socket.send(packet(leg, performance.now()), leg.target, '127.0.0.1');
+        leg.seq++;
+        leg.ts += 160;
+        if (measuring) leg.sent++;
+      }
+      n++;
+      if (now - start >= durationMs) {
+        resolve();
+        return;
+      }
+      const due = start + (n + 1) * (20 / slots);
+      setTimeout(step, Math.max(0, due - performance.now()));
+    };
+    step();
+  });
+}
+
+function percentile(p: number): number {
+  let total = 0;
+  for (const c of hist) total += c;
+  const want = total * p;
+  let acc = 0;
+  for (let i = 0; i < hist.length; i++) {
+    acc += hist[i]!;
+    if (acc >= want) return (i + 1) * BIN_MS;
+  }
+  return hist.length * BIN_MS;
+}
+
+process.on('message', async (msg: { cmd: string; calls?: number; targets?: number[][]; durationMs?: number; warmupMs?: number }) => {
+  if (msg.cmd === 'open') {
+    send({ ports: await open(msg.calls!) });
+  } else if (msg.cmd === 'start') {
+    msg.targets!.forEach(([a, b], c) => {
+      legs[c * 2]!.target = a!;
+      legs[c * 2 + 1]!.target = b!;
+    });
+    await run(msg.durationMs!, msg.warmupMs!);
+    const stopSending = performance.now();
+    await new Promise((r) => setTimeout(r, 500)); // in-flight packets
+    measuring = false;
+    // Legs are paired: A's packets arrive at B and vice versa.
+    let sent = 0;
+    let received = 0;
+    for (const l of legs) {
+      sent += l.sent;
+      received += l.received;
+    }
+    send({
+      sent,
+      received,
+      lossPercent: sent ? (100 * Math.max(0, sent - received)) / sent : 0,
+      transitP50Ms: percentile(0.5),
+      transitP99Ms: percentile(0.99),
+      transitMinMs: minTransit,
+      measuredMs: stopSending - measureFrom,
+    });
+  } else if (msg.cmd === 'close') {
+    await Promise.all(legs.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
+    process.exit(0);
+  }
+});
+send({ ready: true });
