@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -67,6 +68,22 @@ describe('lockout', () => {
 
     const audit = await admin.get('/api/v1/audit?action=auth.login_failed');
     expect(audit.body.items.filter((e: { actorEmail: string }) => e.actorEmail === email)).toHaveLength(5);
+  });
+
+  test('twenty failures from one address lock that address for every account', async () => {
+    const client = new TestClient(server.baseUrl);
+    const headers = { 'x-forwarded-for': '203.0.113.9' }; // not trusted: the lock is on the socket's address
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      statuses.push((await client.post('/api/v1/auth/login', { email: `spray${i}@demo.kefu`, password: 'guess-123' }, headers)).status);
+    }
+    // The earlier lockout test's failures came from this address too, so the lock may start a little earlier.
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const blocked = await client.post('/api/v1/auth/login', { email: 'agent1@demo.kefu', password: server.password });
+    expect(blocked.status).toBe(429);
+    // Unlock the loopback address for the tests that follow.
+    await server.kefu.database.withSystem((tx) => tx.execute(sql`DELETE FROM auth_throttle WHERE key LIKE 'address:%'`));
   });
 
   test('the backoff doubles with every failure after the threshold', async () => {
