@@ -1,8 +1,14 @@
 import { Flex, Typography } from 'antd';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** Title, one line of explanation and the page's main actions, the same on every admin page. */
 export function PageHeader(props: { title: string; subtitle?: string; extra?: ReactNode }) {
+  const { t } = useTranslation();
+  const product = t('product.name');
+  useEffect(() => {
+    document.title = `${props.title} · ${product}`;
+  }, [props.title, product]);
   return (
     <Flex justify="space-between" align="flex-start" gap={16} style={{ marginBottom: 16 }}>
       <div>

@@ -83,6 +83,8 @@ export const en: ResourceShape<typeof zhCN> = {
     changed: 'Password changed; your other sessions were signed out',
   },
   nav: {
+    main: 'Main navigation',
+    collapse: 'Collapse navigation',
     agent: 'Agent',
     agentDesktop: 'Agent desktop',
     supervisor: 'Supervisor',

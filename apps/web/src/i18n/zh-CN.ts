@@ -80,6 +80,8 @@ export const zhCN = {
     changed: '密码已修改，其他会话已退出',
   },
   nav: {
+    main: '主导航',
+    collapse: '收起导航',
     agent: '坐席',
     agentDesktop: '坐席工作台',
     supervisor: '主管',

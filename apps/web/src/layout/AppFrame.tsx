@@ -4,6 +4,8 @@ import {
   CustomerServiceOutlined,
   DashboardOutlined,
   KeyOutlined,
+  MenuFoldOutlined,
+  MenuUnfoldOutlined,
   PartitionOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
@@ -11,7 +13,7 @@ import {
 } from '@ant-design/icons';
 import { Layout, Menu, Result, Button, Spin, Flex, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { Suspense, type ReactNode } from 'react';
+import { Suspense, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../auth/session.tsx';
@@ -39,6 +41,7 @@ export default function AppFrame() {
   const { t } = useTranslation();
   const { can } = useSession();
   const location = useLocation();
+  const [collapsed, setCollapsed] = useState(false);
   const areas = visibleAreas(can);
   const pages = areas.flatMap((area) => area.pages);
   const selected = pages.find((page) => location.pathname.startsWith(page.path))?.path;
@@ -56,14 +59,27 @@ export default function AppFrame() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider width={224} breakpoint="lg" collapsible collapsedWidth={64} theme="dark">
+      <Layout.Sider
+        width={224}
+        breakpoint="lg"
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        collapsedWidth={64}
+        theme="dark"
+        trigger={
+          <span role="button" aria-label={t('nav.collapse')} aria-expanded={!collapsed}>
+            {collapsed ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+          </span>
+        }
+      >
         <Flex align="center" gap={10} style={{ height: 56, padding: '0 18px', overflow: 'hidden' }}>
           <Logo size={28} />
           <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
             {t('product.name')}
           </Typography.Text>
         </Flex>
-        <nav aria-label={t('nav.admin')}>
+        <nav aria-label={t('nav.main')}>
           <Menu theme="dark" mode="inline" selectedKeys={selected === undefined ? [] : [selected]} items={items} />
         </nav>
       </Layout.Sider>

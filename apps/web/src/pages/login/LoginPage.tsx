@@ -1,6 +1,6 @@
 import { LockOutlined, MailOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { useSession } from '../../auth/session.tsx';
@@ -21,6 +21,10 @@ export function LoginPage() {
   const state = (location.state ?? {}) as LoginState;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const title = `${t('login.title')} · ${t('product.name')}`;
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   if (me !== undefined && me !== null && !busy) return <Navigate to={state.from ?? '/'} replace />;
 
