@@ -31,6 +31,8 @@ import { RolesService } from './platform/tenancy/roles.service.ts';
 import { TenantsService } from './platform/tenancy/tenants.service.ts';
 import { UsersService } from './platform/tenancy/users.service.ts';
 import { webhookDeliveryHandler } from './platform/webhooks/webhook-delivery.ts';
+import type { KefuModule, ModuleContext, ModuleFactory } from './module.ts';
+import { moduleFactories } from './modules.ts';
 import { WebhooksService } from './platform/webhooks/webhooks.service.ts';
 
 export const version: string = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')).version;
@@ -40,6 +42,8 @@ export interface KefuOptions {
   /** Overrides for tests: faster job retries and polling. */
   jobs?: Partial<JobRunnerOptions>;
   webhookTimeoutMs?: number;
+  /** Modules added after the registered ones (tests). */
+  extraModules?: ModuleFactory[];
 }
 
 export interface Kefu {
@@ -64,6 +68,8 @@ export interface Kefu {
   };
   demo: DemoSeedResult | undefined;
   embedded: RunningPostgres | undefined;
+  /** The business modules by name (tests reach their services through here). */
+  modules: Record<string, KefuModule>;
   stop(): Promise<void>;
 }
 
@@ -122,10 +128,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
       audit: new AuditService(database),
     };
 
-    let demo: DemoSeedResult | undefined;
-    if (config.demo.enabled && (await services.tenants.count()) === 0) {
-      demo = await seedDemo(database, { password: config.demo.password, dataDir: config.dataDir });
-    }
+    const seedNeeded = config.demo.enabled && (await services.tenants.count()) === 0;
 
     const onHandlerError = (err: unknown, event: { type: string; id: string }) =>
       logger.error({ err, eventType: event.type, eventId: event.id }, 'event subscriber failed');
@@ -158,6 +161,18 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     healthRoutes(app, { database, metrics, version });
     authRoutes(app, { ...services, cookieSecure: config.session.cookieSecure });
     adminRoutes(app, services);
+
+    const moduleContext: ModuleContext = { config, logger, database, bus, jobs, blobs, notifier, secrets, services };
+    const modules: KefuModule[] = [];
+    for (const factory of [...moduleFactories, ...(options.extraModules ?? [])]) modules.push(await factory(moduleContext));
+    for (const module of modules) module.routes?.(app);
+
+    let demo: DemoSeedResult | undefined;
+    if (seedNeeded) {
+      demo = await seedDemo(database, { password: config.demo.password, dataDir: config.dataDir });
+      for (const module of modules) await module.seedDemo?.(demo.tenant);
+    }
+
     await app.listen({ port: config.http.port, host: config.http.host });
     cleanups.push(() => app.close());
 
@@ -165,6 +180,10 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     dispatcher.start(notifier);
     cleanups.push(() => jobs.stop());
     cleanups.push(() => dispatcher.stop());
+    for (const module of modules) {
+      await module.start?.();
+      if (module.stop) cleanups.push(() => module.stop!());
+    }
 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -182,6 +201,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
       services,
       demo,
       embedded,
+      modules: Object.fromEntries(modules.map((m) => [m.name, m])),
       stop: stopAll,
     };
   } catch (err) {

@@ -30,7 +30,11 @@ export async function startKefu(options: KefuOptions & { env?: Record<string, st
     KEFU_LOG_LEVEL: process.env.KEFU_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
-  const kefu = await createKefu(config, { logger: createLogger(config.logLevel), ...options });
+  const kefu = await createKefu(config, { logger: createLogger(config.logLevel), ...options }).catch(async (err: unknown) => {
+    await db.drop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     kefu,
     baseUrl: kefu.url,

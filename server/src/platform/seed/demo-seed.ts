@@ -8,6 +8,7 @@ import { generatePassword } from '../crypto/password.ts';
 import type { Database } from '../db/database.ts';
 import { createTenant } from '../tenancy/tenants.service.ts';
 import { UsersService } from '../tenancy/users.service.ts';
+import type { DemoTenant } from '../../module.ts';
 
 export const DEMO_TENANT_SLUG = 'demo';
 
@@ -21,6 +22,7 @@ export const demoUsers = [
 
 export interface DemoSeedResult {
   tenantId: string;
+  tenant: DemoTenant;
   password: string;
   generated: boolean;
   credentialsFile: string | undefined;
@@ -29,14 +31,17 @@ export interface DemoSeedResult {
 export async function seedDemo(database: Database, options: { password: string | undefined; dataDir: string | undefined }): Promise<DemoSeedResult> {
   const generated = options.password === undefined;
   const password = options.password ?? generatePassword();
-  const tenantId = await database.withSystem(async (tx) => {
+  const tenant = await database.withSystem(async (tx): Promise<DemoTenant> => {
     const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Demo 演示', slug: DEMO_TENANT_SLUG });
     const actor = systemActor(tenant.id);
+    const userIds: Record<string, string> = {};
     for (const user of demoUsers) {
-      await UsersService.insert(tx, actor, { ...user, roles: [...user.roles], password, divisionIds: [defaultDivisionId] });
+      const created = await UsersService.insert(tx, actor, { ...user, roles: [...user.roles], password, divisionIds: [defaultDivisionId] });
+      userIds[created.email] = created.id;
     }
-    return tenant.id;
+    return { tenantId: tenant.id, defaultDivisionId, userIds };
   });
+  const tenantId = tenant.tenantId;
   let credentialsFile: string | undefined;
   if (generated && options.dataDir) {
     credentialsFile = path.join(options.dataDir, 'demo-credentials.txt');
@@ -44,5 +49,5 @@ export async function seedDemo(database: Database, options: { password: string |
     await fs.writeFile(credentialsFile, lines.join('\n'), { mode: 0o600 });
     await fs.chmod(credentialsFile, 0o600);
   }
-  return { tenantId, password, generated, credentialsFile };
+  return { tenantId, tenant, password, generated, credentialsFile };
 }

@@ -1,0 +1,6 @@
+// The business modules Kefu runs, in start order. Adding a module is adding its factory here (one line).
+import type { ModuleFactory } from './module.ts';
+
+export const moduleFactories: ModuleFactory[] = [
+  // modules register here, e.g. createRoutingModule,
+];
