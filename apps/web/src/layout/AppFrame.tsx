@@ -75,9 +75,11 @@ export default function AppFrame() {
       >
         <Flex align="center" gap={10} style={{ height: 56, padding: '0 18px', overflow: 'hidden' }}>
           <Logo size={28} />
-          <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
-            {t('product.name')}
-          </Typography.Text>
+          {!collapsed && (
+            <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
+              {t('product.name')}
+            </Typography.Text>
+          )}
         </Flex>
         <nav aria-label={t('nav.main')}>
           <Menu theme="dark" mode="inline" selectedKeys={selected === undefined ? [] : [selected]} items={items} />

@@ -108,6 +108,7 @@ export default function ApiKeysPage() {
           columns={columns}
           dataSource={keys.data ?? []}
           loading={keys.isLoading}
+          scroll={{ x: 1000 }}
           pagination={false}
           locale={keys.isError ? { emptyText: errorText(keys.error, t) } : undefined}
         />

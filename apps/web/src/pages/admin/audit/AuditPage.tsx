@@ -97,6 +97,7 @@ export default function AuditPage() {
           columns={columns}
           dataSource={rows}
           loading={entries.isLoading}
+          scroll={{ x: 1000 }}
           pagination={false}
           expandable={{
             rowExpandable: (entry) =>

@@ -81,7 +81,8 @@ export default function DivisionsPage() {
           columns={columns}
           dataSource={divisions.data ?? []}
           loading={divisions.isLoading}
-          pagination={false}
+          scroll={{ x: 700 }}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
           locale={{ emptyText: divisions.isError ? errorText(divisions.error, t) : t('divisions.empty') }}
         />
       </Card>

@@ -121,6 +121,7 @@ export default function RolesPage() {
           columns={columns}
           dataSource={roles.data ?? []}
           loading={roles.isLoading}
+          scroll={{ x: 800 }}
           pagination={false}
           locale={roles.isError ? { emptyText: errorText(roles.error, t) } : undefined}
         />

@@ -162,6 +162,7 @@ export default function UsersPage() {
           columns={columns}
           dataSource={rows}
           loading={users.isLoading}
+          scroll={{ x: 900 }}
           pagination={false}
           locale={{ emptyText: users.isError ? errorText(users.error, t) : t('users.empty') }}
         />

@@ -105,6 +105,7 @@ export default function WebhooksPage() {
           columns={columns}
           dataSource={webhooks.data ?? []}
           loading={webhooks.isLoading}
+          scroll={{ x: 900 }}
           pagination={false}
           locale={webhooks.isError ? { emptyText: errorText(webhooks.error, t) } : undefined}
         />
