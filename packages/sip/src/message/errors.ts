@@ -30,6 +30,13 @@ export class SipParseError extends Error {
   partial?: SipMessage;
 }
 
+/** Creates a SipParseError without a stack trace: parse errors are expected input, and stacks are costly. */
 export function parseError(code: SipParseErrorCode, message: string, header?: string): SipParseError {
-  return new SipParseError(code, message, code === 'VERSION' ? 505 : code === 'URI_SCHEME' ? 416 : 400, header);
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new SipParseError(code, message, code === 'VERSION' ? 505 : code === 'URI_SCHEME' ? 416 : 400, header);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

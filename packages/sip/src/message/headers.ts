@@ -23,9 +23,19 @@ const CANONICAL = new Map<string, string>(
 );
 
 /** Canonical spelling of a header name; compact forms are expanded. */
+const nameCache = new Map<string, string>();
 export function canonicalName(name: string): string {
+  const hit = nameCache.get(name);
+  if (hit !== undefined) return hit;
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? CANONICAL.get(lower) ?? name;
+  const canon = COMPACT[lower] ?? CANONICAL.get(lower) ?? name;
+  if (nameCache.size < 2048) nameCache.set(name, canon);
+  return canon;
+}
+
+/** Header names compare case-insensitively (RFC 3261 §7.3.1); `canon` is already canonical. */
+export function sameName(stored: string, canon: string): boolean {
+  return stored === canon || (stored.length === canon.length && stored.toLowerCase() === canon.toLowerCase());
 }
 
 /** Headers whose values may be comma-separated lists (RFC 3261 §7.3.1). */

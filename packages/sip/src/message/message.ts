@@ -2,7 +2,7 @@
 import { parseError } from './errors.ts';
 import { splitOutside, parseUint } from './grammar.ts';
 import {
-  canonicalName, LIST_HEADERS, parseCSeq, parseNameAddr, parseVia, formatVia, formatNameAddr,
+  canonicalName, sameName, LIST_HEADERS, parseCSeq, parseNameAddr, parseVia, formatVia, formatNameAddr,
   type CSeq, type NameAddr, type Via,
 } from './headers.ts';
 import { parseUri, type Uri } from './uri.ts';
@@ -32,8 +32,8 @@ abstract class SipMessageBase {
 
   /** First value of a header (case-insensitive, compact forms accepted). */
   get(name: string): string | undefined {
-    const n = canonicalName(name).toLowerCase();
-    for (const h of this.headers) if (h.name.toLowerCase() === n) return h.value;
+    const n = canonicalName(name);
+    for (const h of this.headers) if (sameName(h.name, n)) return h.value;
     return undefined;
   }
 
@@ -44,10 +44,9 @@ abstract class SipMessageBase {
   /** All values of a header; list headers are split at top-level commas (RFC 3261 §7.3.1). */
   getAll(name: string): string[] {
     const canon = canonicalName(name);
-    const n = canon.toLowerCase();
     const out: string[] = [];
     for (const h of this.headers) {
-      if (h.name.toLowerCase() !== n) continue;
+      if (!sameName(h.name, canon)) continue;
       if (LIST_HEADERS.has(canon)) for (const v of splitOutside(h.value, ',')) out.push(v.trim());
       else out.push(h.value);
     }
@@ -56,9 +55,9 @@ abstract class SipMessageBase {
 
   /** Number of header lines with this name. */
   count(name: string): number {
-    const n = canonicalName(name).toLowerCase();
+    const n = canonicalName(name);
     let c = 0;
-    for (const h of this.headers) if (h.name.toLowerCase() === n) c++;
+    for (const h of this.headers) if (sameName(h.name, n)) c++;
     return c;
   }
 
@@ -79,8 +78,8 @@ abstract class SipMessageBase {
   }
 
   remove(name: string): this {
-    const n = canonicalName(name).toLowerCase();
-    this.headers = this.headers.filter((h) => h.name.toLowerCase() !== n);
+    const n = canonicalName(name);
+    this.headers = this.headers.filter((h) => !sameName(h.name, n));
     return this;
   }
 
