@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +22,10 @@ const LOSS_LIMIT = 0.1;
 
 const log = (...a: unknown[]) => console.error('[bench/media]', ...a);
 
-interface GenResult { sent: number; received: number; lossPercent: number; transitP50Ms: number; transitP99Ms: number; transitMinMs: number; measuredMs: number }
-interface StepResult extends GenResult { calls: number; cpuPercent: number; addedJitterP99Ms: number }
+interface RawGen { sent: number; received: number; minTransitMs: number; measuredMs: number; binMs: number; bins: [number, number][] }
+interface GenResult { sent: number; received: number; lossPercent: number; transitP50Ms: number; transitP99Ms: number; transitMinMs: number; measuredMs: number; offeredPps: number; targetPps: number }
+interface StepResult extends GenResult { calls: number; cpuPercent: number; addedJitterP99Ms: number; generatorLimited: boolean }
+const GENERATORS = Number(args.get('generators') ?? 1);
 
 class Generator {
   private constructor(private readonly child: ChildProcess) {}
@@ -40,9 +42,9 @@ class Generator {
     this.child.send({ cmd: 'open', calls });
     return (await this.next<{ ports: number[][] }>()).ports;
   }
-  async run(targets: number[][]): Promise<GenResult> {
+  async run(targets: number[][]): Promise<RawGen> {
     this.child.send({ cmd: 'start', targets, durationMs: DURATION, warmupMs: WARMUP });
-    return this.next<GenResult>();
+    return this.next<RawGen>();
   }
   async close(): Promise<void> {
     this.child.send({ cmd: 'close' });
@@ -50,14 +52,71 @@ class Generator {
   }
 }
 
+/** Several generator processes sharing the calls; their histograms are merged. */
+class GeneratorPool {
+  private constructor(private readonly gens: Generator[], private readonly split: number[]) {}
+  static async start(calls: number): Promise<{ pool: GeneratorPool; ports: number[][] }> {
+    const gens = await Promise.all(Array.from({ length: GENERATORS }, () => Generator.start()));
+    const split = gens.map((_, i) => Math.floor(calls / GENERATORS) + (i < calls % GENERATORS ? 1 : 0));
+    const ports = (await Promise.all(gens.map((g, i) => g.open(split[i]!)))).flat();
+    return { pool: new GeneratorPool(gens, split), ports };
+  }
+  async run(targets: number[][]): Promise<GenResult> {
+    let o = 0;
+    const parts = await Promise.all(this.gens.map((g, i) => {
+      const t = targets.slice(o, o + this.split[i]!);
+      o += this.split[i]!;
+      return g.run(t);
+    }));
+    const hist = new Map<number, number>();
+    let sent = 0;
+    let received = 0;
+    for (const p of parts) {
+      sent += p.sent;
+      received += p.received;
+      for (const [b, c] of p.bins) hist.set(b, (hist.get(b) ?? 0) + c);
+    }
+    const binMs = parts[0]!.binMs;
+    const sorted = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+    const total = sorted.reduce((a, [, c]) => a + c, 0);
+    const pct = (p: number) => {
+      let acc = 0;
+      for (const [b, c] of sorted) if ((acc += c) >= total * p) return Math.round((b + 1) * binMs * 100) / 100;
+      return 0;
+    };
+    const measuredMs = Math.max(...parts.map((p) => p.measuredMs));
+    const calls = targets.length;
+    return {
+      sent,
+      received,
+      lossPercent: sent ? Math.round((1e4 * 100 * Math.max(0, sent - received)) / sent) / 1e4 : 0,
+      transitP50Ms: pct(0.5),
+      transitP99Ms: pct(0.99),
+      transitMinMs: Math.round(Math.min(...parts.map((p) => p.minTransitMs)) * 100) / 100,
+      measuredMs: Math.round(measuredMs),
+      offeredPps: Math.round(sent / (measuredMs / 1000)),
+      targetPps: calls * 2 * 50,
+    };
+  }
+  async close(): Promise<void> {
+    await Promise.all(this.gens.map((g) => g.close()));
+  }
+}
+
 /** CPU in percent of one core over the generator run (wall time measured around it). */
 function summarize(calls: number, g: GenResult, cpuSeconds: number, wallMs: number): StepResult {
-  return { calls, ...g, cpuPercent: Math.round((1000 * cpuSeconds) / (wallMs / 1000)) / 10, addedJitterP99Ms: Math.round((g.transitP99Ms - g.transitMinMs) * 100) / 100 };
+  return {
+    calls,
+    ...g,
+    cpuPercent: Math.round((1000 * cpuSeconds) / (wallMs / 1000)) / 10,
+    addedJitterP99Ms: Math.round((g.transitP99Ms - g.transitMinMs) * 100) / 100,
+    // The generator could not offer the full 50 packets/s per leg: the step does not measure the target.
+    generatorLimited: g.offeredPps < 0.95 * g.targetPps,
+  };
 }
 
 async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
-  const gen = await Generator.start();
-  const ports = await gen.open(calls);
+  const { pool: gen, ports } = await GeneratorPool.start(calls);
   const engine = await MediaEngine.start({ bindAddress: '127.0.0.1', workers: 2, portRange: { min: 40000, max: 49999 }, requestTimeoutMs: 60_000 });
   const dir = record ? await mkdtemp(path.join(tmpdir(), 'kefu-bench-rec-')) : undefined;
   const targets: number[][] = [];
@@ -74,9 +133,12 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
       targets.push([a.port, b.port]);
     }
     const cpu0 = process.cpuUsage(); // the whole process: main thread and media workers
+    for (let i = 0; i < engine.workerCount; i++) await engine.call(i, 'health'); // reset
     const t0 = performance.now();
     const g = await gen.run(targets);
     const cpu = process.cpuUsage(cpu0);
+    const health = await Promise.all(Array.from({ length: engine.workerCount }, (_, i) => engine.call(i, 'health')));
+    log('worker health', JSON.stringify(health));
     return summarize(calls, g, (cpu.user + cpu.system) / 1e6, performance.now() - t0);
   } finally {
     await engine.shutdown();
@@ -86,8 +148,7 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
 }
 
 async function rtpengineStep(calls: number): Promise<StepResult> {
-  const gen = await Generator.start();
-  const ports = await gen.open(calls);
+  const { pool: gen, ports } = await GeneratorPool.start(calls);
   const rtp = await RtpEngine.start(22222, 30000, 39999);
   const targets: number[][] = [];
   try {
@@ -116,23 +177,49 @@ async function ladder(name: string, steps: number[], step: (n: number) => Promis
     const r = await step(n);
     log(name, JSON.stringify(r));
     out.push(r);
-    if (r.lossPercent < LOSS_LIMIT) best = n;
+    if (r.lossPercent < LOSS_LIMIT && !r.generatorLimited) best = n;
     else break;
   }
   return { steps: out, maxCallsUnderLossLimit: best };
 }
 
-const kefu = await ladder('kefu relay', STEPS, (n) => kefuStep(n, false));
-const rtpengine = await ladder('rtpengine', STEPS, (n) => rtpengineStep(n));
+// Kefu and rtpengine alternate at each load step, so both see the same machine conditions.
+async function sideBySide(steps: number[]): Promise<{ kefu: { steps: StepResult[]; maxCallsUnderLossLimit: number }; rtpengine: { steps: StepResult[]; maxCallsUnderLossLimit: number } }> {
+  const kefu = { steps: [] as StepResult[], maxCallsUnderLossLimit: 0 };
+  const rtpengine = { steps: [] as StepResult[], maxCallsUnderLossLimit: 0 };
+  let kefuDone = false;
+  let rtpDone = false;
+  for (const n of steps) {
+    if (!kefuDone) {
+      const r = await kefuStep(n, false);
+      log('kefu relay', JSON.stringify(r));
+      kefu.steps.push(r);
+      if (r.lossPercent < LOSS_LIMIT && !r.generatorLimited) kefu.maxCallsUnderLossLimit = n;
+      else kefuDone = true;
+    }
+    if (!rtpDone) {
+      const r = await rtpengineStep(n);
+      log('rtpengine', JSON.stringify(r));
+      rtpengine.steps.push(r);
+      if (r.lossPercent < LOSS_LIMIT && !r.generatorLimited) rtpengine.maxCallsUnderLossLimit = n;
+      else rtpDone = true;
+    }
+    if (kefuDone && rtpDone) break;
+  }
+  return { kefu, rtpengine };
+}
+
+const { kefu, rtpengine } = await sideBySide(STEPS);
 const kefuRecording = await ladder('kefu relay + stereo recording', REC_STEPS, (n) => kefuStep(n, true));
 
 console.log(JSON.stringify({
   benchmark: 'media',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  config: { durationMs: DURATION, warmupMs: WARMUP, lossLimitPercent: LOSS_LIMIT, kefuWorkers: 2, generatorProcesses: 1 },
+  config: { durationMs: DURATION, warmupMs: WARMUP, lossLimitPercent: LOSS_LIMIT, kefuWorkers: 2, generatorProcesses: GENERATORS },
   kefuRelay: kefu,
   rtpengineUserspace: rtpengine,
   kefuRelayWithStereoRecording: kefuRecording,
+  loadAverage: loadavg(),
   ratioKefuToRtpengine: rtpengine.maxCallsUnderLossLimit ? Math.round((100 * kefu.maxCallsUnderLossLimit) / rtpengine.maxCallsUnderLossLimit) / 100 : null,
 }, null, 2));

@@ -97,18 +97,6 @@ function run(durationMs: number, warmupMs: number): Promise<void> {
   });
 }
 
-function percentile(p: number): number {
-  let total = 0;
-  for (const c of hist) total += c;
-  const want = total * p;
-  let acc = 0;
-  for (let i = 0; i < hist.length; i++) {
-    acc += hist[i]!;
-    if (acc >= want) return (i + 1) * BIN_MS;
-  }
-  return hist.length * BIN_MS;
-}
-
 process.on('message', async (msg: { cmd: string; calls?: number; targets?: number[][]; durationMs?: number; warmupMs?: number }) => {
   if (msg.cmd === 'open') {
     send({ ports: await open(msg.calls!) });
@@ -128,15 +116,9 @@ process.on('message', async (msg: { cmd: string; calls?: number; targets?: numbe
       sent += l.sent;
       received += l.received;
     }
-    send({
-      sent,
-      received,
-      lossPercent: sent ? (100 * Math.max(0, sent - received)) / sent : 0,
-      transitP50Ms: percentile(0.5),
-      transitP99Ms: percentile(0.99),
-      transitMinMs: minTransit,
-      measuredMs: stopSending - measureFrom,
-    });
+    const bins: [number, number][] = [];
+    hist.forEach((c, i) => c && bins.push([i, c]));
+    send({ sent, received, minTransitMs: minTransit, measuredMs: stopSending - measureFrom, binMs: BIN_MS, bins });
   } else if (msg.cmd === 'close') {
     await Promise.all(legs.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
     process.exit(0);

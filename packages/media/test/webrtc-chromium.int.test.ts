@@ -7,7 +7,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeWav } from '../src/audio/wav.ts';
 import { MediaCore } from '../src/engine/media-core.ts';
-import { rms, shareAt, waitFor } from '../src/testing/index.ts';
+import { rms, RtpTestPeer, shareAt, waitFor } from '../src/testing/index.ts';
 import { sox, withTempDir } from './helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -94,6 +94,42 @@ describe('WebRTC endpoint ↔ headless Chromium', () => {
       await page.evaluate(() => (window as unknown as { pressKeys(k: string): void }).pressKeys('5#'));
       await waitFor(() => digits.length >= 2, 5000, 'digits from the browser');
       expect(digits).toEqual(['5', '#']);
+    });
+  });
+
+  it('bridges a browser leg to a plain RTP phone leg without transcoding', async () => {
+    await withTempDir(async (dir) => {
+      const mic = path.join(dir, 'mic.wav');
+      await sox(['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '20', 'sine', '440', 'vol', '0.5']);
+      const browser = await launch(mic);
+      const page = await browser.newPage();
+      await page.goto(await servePage());
+      const core = new MediaCore({ bindAddress: '127.0.0.1' });
+      cleanup.push(() => core.close());
+      const phone = await RtpTestPeer.create();
+      cleanup.push(() => phone.close());
+      const sip = await core.createRtpEndpoint();
+      core.configureRtp(sip.id, { address: '127.0.0.1', port: phone.port }, { codec: 'PCMU' });
+      phone.remote = { address: '127.0.0.1', port: sip.port };
+      const { id } = await core.createWebRtcEndpoint();
+      const offer = await core.webrtcOffer(id);
+      const answer = await page.evaluate((sdp) => (window as unknown as { answerOffer(s: string): Promise<string> }).answerOffer(sdp), offer);
+      await core.webrtcAcceptAnswer(id, answer);
+      core.bridge(id, sip.id);
+      const sending = phone.startSending({ codec: 'PCMU', freq: 1000, durationMs: 3000 });
+      await waitFor(() => phone.received.length > 100, 15_000, 'browser audio at the phone');
+      let m: PageMeasure | undefined;
+      for (let i = 0; i < 60; i++) {
+        m = await page.evaluate(() => (window as unknown as { measure(): Promise<PageMeasure> }).measure());
+        if (m.packetsReceived > 50 && m.peakHz > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      phone.stopSending();
+      await sending.catch(() => undefined);
+      expect(m!.codec).toBe('audio/PCMU');
+      expect(Math.abs(m!.peakHz - 1000)).toBeLessThan(30);
+      expect(phone.received.every((p) => p.payloadType === 0)).toBe(true);
+      expect(phone.shareAt(440)).toBeGreaterThan(0.5);
     });
   });
 });

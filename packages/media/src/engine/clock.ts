@@ -1,8 +1,6 @@
-import { performance } from 'node:perf_hooks';
-
 /** Monotonic milliseconds (never jumps with wall-clock changes). */
 export function monotonicMs(): number {
-  return performance.now();
+  return globalThis.performance.now();
 }
 
 /**
@@ -22,12 +20,13 @@ export class Ticker {
     private readonly onTick: (nowMs: number) => void,
     private readonly periodMs = 20,
     private readonly maxCatchUp = 5,
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   startTicking(): void {
     if (this.running) return;
     this.running = true;
-    this.start = monotonicMs();
+    this.start = this.now();
     this.n = 0;
     this.schedule();
   }
@@ -45,12 +44,12 @@ export class Ticker {
   private schedule(): void {
     if (!this.running) return;
     const due = this.start + (this.n + 1) * this.periodMs;
-    const delay = Math.max(0, due - monotonicMs());
+    const delay = Math.max(0, due - this.now());
     this.timer = setTimeout(() => this.fire(), delay);
   }
 
   private fire(): void {
-    const now = monotonicMs();
+    const now = this.now();
     let dueCount = Math.floor((now - this.start) / this.periodMs) - this.n;
     if (dueCount > this.maxCatchUp) {
       this.n += dueCount - this.maxCatchUp;

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CodecName } from '../codec/codec.registry.ts';
 import { loadWav8k } from '../audio/wav.ts';
 import { tones, type ToneName, type ToneSpec } from '../audio/tones.ts';
@@ -52,10 +53,12 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
   private readonly inband = new Map<string, () => void>();
   private readonly ticker = new Ticker((now) => this.tick(now));
   private seq = 0;
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
   constructor(private readonly config: MediaCoreConfig) {
     super();
     this.ports = new PortAllocator(config.portRange);
+    this.loopDelay.enable();
   }
 
   private nextId(kind: string): string {
@@ -271,8 +274,17 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     for (const r of this.recorders.values()) r.tick();
   }
 
-  get maxTickLateMs(): number {
-    return this.ticker.maxLateMs;
+  /** Thread health for monitoring: tick lateness and event-loop delay since the last call. */
+  health(): { endpoints: number; maxTickLateMs: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number } {
+    const h = {
+      endpoints: this.endpoints.size,
+      maxTickLateMs: Math.round(this.ticker.maxLateMs * 100) / 100,
+      eventLoopDelayP99Ms: Math.round(this.loopDelay.percentile(99) / 1e4) / 100,
+      eventLoopDelayMaxMs: Math.round(this.loopDelay.max / 1e4) / 100,
+    };
+    this.ticker.maxLateMs = 0;
+    this.loopDelay.reset();
+    return h;
   }
 
   async close(): Promise<void> {
@@ -280,5 +292,6 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     for (const id of [...this.mixers.keys()]) this.closeConference(id);
     for (const id of [...this.endpoints.keys()]) await this.closeEndpoint(id);
     this.ticker.stop();
+    this.loopDelay.disable();
   }
 }

@@ -10,7 +10,7 @@ export const CORE_METHODS = [
   'record', 'pauseRecording', 'resumeRecording', 'stopRecording',
   'bridge', 'unbridge',
   'createConference', 'joinConference', 'setParticipantMode', 'leaveConference', 'closeConference',
-  'sendDtmf', 'setInbandDtmf', 'stats', 'listEndpoints', 'closeEndpoint', 'close',
+  'sendDtmf', 'setInbandDtmf', 'stats', 'listEndpoints', 'closeEndpoint', 'close', 'health',
 ] as const satisfies readonly (keyof MediaCore)[];
 
 export type CoreMethod = (typeof CORE_METHODS)[number];

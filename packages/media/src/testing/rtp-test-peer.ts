@@ -12,6 +12,7 @@ export class RtpTestPeer {
   readonly received: RtpPacket[] = [];
   readonly rtcpReceived: Buffer[] = [];
   private ticker: Ticker | undefined;
+  private finish: (() => void) | undefined;
   private seq = 1000;
   private ts = 5000;
   sentPackets = 0;
@@ -54,6 +55,7 @@ export class RtpTestPeer {
     let i = 0;
     let sample = 0;
     return new Promise((resolve) => {
+      this.finish = resolve;
       this.ticker = new Ticker(() => {
         if (i >= total) {
           this.ticker?.stop();
@@ -75,6 +77,7 @@ export class RtpTestPeer {
 
   stopSending(): void {
     this.ticker?.stop();
+    this.finish?.();
   }
 
   /** Received audio decoded in sequence order (packets of `payloadType`). */
