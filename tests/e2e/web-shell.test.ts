@@ -136,4 +136,37 @@ describe('web shell', () => {
       await context.close();
     }
   }, TEST_TIMEOUT);
+
+  it('an API key secret is shown once, copies to the clipboard and works as a bearer token', async () => {
+    const { context, page } = await openLoginPage('en-US');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: kefu.baseUrl });
+    try {
+      await signIn(page, kefu.adminEmail, kefu.password, 'Sign in');
+      await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click();
+      await page.getByRole('button', { name: 'New API key' }).click();
+      const form = page.getByRole('dialog', { name: 'New API key' });
+      await form.getByLabel('Name').fill('E2E CRM 集成');
+      await form.getByRole('checkbox', { name: 'View users users.read' }).check();
+      await form.getByRole('button', { name: 'Create' }).click();
+
+      const shown = page.getByRole('dialog', { name: 'API key created' });
+      const secret = await shown.getByRole('textbox').inputValue();
+      expect(secret).toMatch(/^kefu_/);
+      await shown.getByRole('button', { name: 'Copy' }).click();
+      await page.getByText('Copied to the clipboard').waitFor();
+      expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+
+      const asKey = await fetch(`${kefu.baseUrl}/api/v1/users?limit=1`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(asKey.status).toBe(200);
+
+      // Once closed, the secret is nowhere on the page; the list shows only its prefix.
+      await shown.getByRole('button', { name: 'Close', exact: true }).last().click();
+      await shown.waitFor({ state: 'hidden' });
+      const row = page.getByRole('row').filter({ hasText: 'E2E CRM 集成' });
+      await row.waitFor();
+      expect((await page.content()).includes(secret)).toBe(false);
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
 });

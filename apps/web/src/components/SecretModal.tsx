@@ -2,8 +2,11 @@ import { CopyOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Input, Modal, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 
-/** Shows a secret exactly once (API key, webhook signing secret) with a copy button. */
-export function SecretModal(props: { open: boolean; title: string; warning: string; secret: string; onClose(): void }) {
+/**
+ * Shows a secret exactly once (API key, webhook signing secret) with a copy button. Callers mount it only while
+ * they hold the secret and drop it on close, so that it leaves the page.
+ */
+export function SecretModal(props: { title: string; warning: string; secret: string; onClose(): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const copy = async () => {
@@ -16,10 +19,11 @@ export function SecretModal(props: { open: boolean; title: string; warning: stri
   };
   return (
     <Modal
-      open={props.open}
+      open
       title={props.title}
       onCancel={props.onClose}
       maskClosable={false}
+      destroyOnHidden
       footer={
         <Button type="primary" onClick={props.onClose}>
           {t('common.close')}

@@ -1,6 +1,6 @@
 import { PlusOutlined, StopOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import { formatDateTime } from '../../../components/format.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
 import { SecretModal } from '../../../components/SecretModal.tsx';
 import { queryKeys, useLabels, usePermissions } from '../admin-data.ts';
+import { PermissionChecklist } from '../PermissionChecklist.tsx';
 
 export default function ApiKeysPage() {
   const { t } = useTranslation();
@@ -123,13 +124,14 @@ export default function ApiKeysPage() {
           }}
         />
       )}
-      <SecretModal
-        open={secret !== null}
-        title={t('apiKeys.secretTitle')}
-        warning={t('apiKeys.secretWarning')}
-        secret={secret ?? ''}
-        onClose={() => setSecret(null)}
-      />
+      {secret !== null && (
+        <SecretModal
+          title={t('apiKeys.secretTitle')}
+          warning={t('apiKeys.secretWarning')}
+          secret={secret}
+          onClose={() => setSecret(null)}
+        />
+      )}
     </>
   );
 }
@@ -137,7 +139,6 @@ export default function ApiKeysPage() {
 function CreateApiKeyModal(props: { onClose(): void; onCreated(secret: string): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const labels = useLabels();
   const permissions = usePermissions();
   const [form] = Form.useForm<{ name: string; scopes: string[] }>();
   const [busy, setBusy] = useState(false);
@@ -164,6 +165,7 @@ function CreateApiKeyModal(props: { onClose(): void; onCreated(secret: string): 
       confirmLoading={busy}
       onOk={() => void submit().catch(() => undefined)}
       onCancel={props.onClose}
+      width={640}
       destroyOnHidden
     >
       <Form form={form} name="apiKey" layout="vertical" initialValues={{ name: '', scopes: [] }}>
@@ -171,15 +173,7 @@ function CreateApiKeyModal(props: { onClose(): void; onCreated(secret: string): 
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item name="scopes" label={t('apiKeys.scopes')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select
-            mode="multiple"
-            optionFilterProp="label"
-            loading={permissions.isLoading}
-            options={(permissions.data ?? []).map((p) => ({
-              value: p.key,
-              label: `${labels.permission(p.key, p.description)} (${p.key})`,
-            }))}
-          />
+          <PermissionChecklist permissions={permissions.data ?? []} />
         </Form.Item>
       </Form>
     </Modal>

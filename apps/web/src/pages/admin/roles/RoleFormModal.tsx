@@ -1,10 +1,10 @@
-import { App, Checkbox, Col, Form, Input, Modal, Row, Typography } from 'antd';
+import { App, Form, Input, Modal } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { rolesApi } from '../../../api/endpoints.ts';
 import type { Permission, Role } from '../../../api/types.ts';
 import { errorText, showFieldError } from '../../../components/errors.ts';
-import { useLabels } from '../admin-data.ts';
+import { PermissionChecklist } from '../PermissionChecklist.tsx';
 
 interface Values {
   key: string;
@@ -16,7 +16,6 @@ interface Values {
 export function RoleFormModal(props: { role: Role | null; permissions: Permission[]; onClose(): void; onSaved(): void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const labels = useLabels();
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const editing = props.role !== null;
@@ -74,20 +73,7 @@ export function RoleFormModal(props: { role: Role | null; permissions: Permissio
           <Input autoComplete="off" />
         </Form.Item>
         <Form.Item name="permissions" label={t('roles.permissions')} rules={[{ required: true, message: t('common.required') }]}>
-          <Checkbox.Group style={{ width: '100%' }}>
-            <Row gutter={[8, 8]}>
-              {props.permissions.map((permission) => (
-                <Col span={12} key={permission.key}>
-                  <Checkbox value={permission.key}>
-                    {labels.permission(permission.key, permission.description)}{' '}
-                    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                      {permission.key}
-                    </Typography.Text>
-                  </Checkbox>
-                </Col>
-              ))}
-            </Row>
-          </Checkbox.Group>
+          <PermissionChecklist permissions={props.permissions} />
         </Form.Item>
       </Form>
     </Modal>

@@ -122,13 +122,14 @@ export default function WebhooksPage() {
         />
       )}
       <DeliveriesDrawer webhook={deliveriesOf} onClose={() => setDeliveriesOf(null)} />
-      <SecretModal
-        open={secret !== null}
-        title={t('webhooks.secretTitle')}
-        warning={t('webhooks.secretWarning')}
-        secret={secret ?? ''}
-        onClose={() => setSecret(null)}
-      />
+      {secret !== null && (
+        <SecretModal
+          title={t('webhooks.secretTitle')}
+          warning={t('webhooks.secretWarning')}
+          secret={secret}
+          onClose={() => setSecret(null)}
+        />
+      )}
     </>
   );
 }
