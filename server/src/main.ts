@@ -12,7 +12,7 @@ import { LocalBlobStore, type BlobStore } from './platform/blob/blob-store.ts';
 import { SecretBox } from './platform/crypto/secret-box.ts';
 import { Database } from './platform/db/database.ts';
 import { startEmbeddedPostgres, type RunningPostgres } from './platform/db/embedded-postgres.ts';
-import { migrate } from './platform/db/migrate.ts';
+import { openDatabase } from './platform/db/open-database.ts';
 import { Notifier } from './platform/db/notifier.ts';
 import type { EventBus } from './platform/events/bus.ts';
 import { OutboxDispatcher, WEBHOOK_DELIVER_JOB } from './platform/events/dispatcher.ts';
@@ -108,14 +108,10 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
       databaseUrl = await ensureDatabase(embedded.adminUrl, 'kefu');
     }
 
-    const migration = await migrate(databaseUrl, (l) => log(l));
-    if (migration.superuser && !migration.appRole) {
-      logger.warn('the database user is a superuser and no kefu_app role could be set up: row-level security is not enforced');
-    }
-    const database = new Database({ url: databaseUrl, appRole: migration.appRole });
+    const secrets = config.secretKeyHex ? SecretBox.fromHex(config.secretKeyHex) : SecretBox.fromDataDir(config.dataDir);
+    const database = await openDatabase(databaseUrl, secrets, logger);
     cleanups.push(() => database.close());
 
-    const secrets = config.secretKeyHex ? SecretBox.fromHex(config.secretKeyHex) : SecretBox.fromDataDir(config.dataDir);
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
     const services = {
       auth: new AuthService(database, config.session.hours),
@@ -135,7 +131,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     const bus: EventBus = config.natsUrl ? await NatsBus.connect(config.natsUrl, onHandlerError) : new InProcessBus(onHandlerError);
     cleanups.push(() => bus.close());
 
-    const notifier = new Notifier(databaseUrl, (l) => logger.warn(l));
+    const notifier = new Notifier(database.options.url, (l) => logger.warn(l));
     await notifier.start();
     cleanups.push(() => notifier.close());
 

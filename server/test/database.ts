@@ -2,8 +2,15 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { Database } from '../src/platform/db/database.ts';
-import { migrate } from '../src/platform/db/migrate.ts';
+import { SecretBox } from '../src/platform/crypto/secret-box.ts';
+import type { Database } from '../src/platform/db/database.ts';
+import { openDatabase } from '../src/platform/db/open-database.ts';
+
+/**
+ * Every test server and database of a run shares one secret key: the `kefu_app` role is cluster-wide, and its
+ * password is derived from the key, so differing keys would change each other's password.
+ */
+export const TEST_SECRET_KEY = '6b'.repeat(32);
 
 export interface TestDatabase {
   /** Superuser URL of the new database (what DATABASE_URL would be). */
@@ -22,8 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const migration = await migrate(url.toString());
-  const database = new Database({ url: url.toString(), appRole: migration.appRole, max: 5 });
+  const database = await openDatabase(url.toString(), SecretBox.fromHex(TEST_SECRET_KEY), { info: () => {}, warn: () => {} }, 5);
   return {
     url: url.toString(),
     database,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createKefu, type Kefu, type KefuOptions } from '../src/main.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { createTestDatabase } from './database.ts';
+import { createTestDatabase, TEST_SECRET_KEY } from './database.ts';
 
 export const TEST_PASSWORD = 'test-password-123';
 
@@ -27,6 +27,7 @@ export async function startKefu(options: KefuOptions & { env?: Record<string, st
     KEFU_HTTP_HOST: '127.0.0.1',
     KEFU_DATA_DIR: dataDir,
     KEFU_DEMO_PASSWORD: TEST_PASSWORD,
+    KEFU_SECRET_KEY: TEST_SECRET_KEY,
     KEFU_LOG_LEVEL: process.env.KEFU_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

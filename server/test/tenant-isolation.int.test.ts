@@ -146,7 +146,8 @@ describe('row-level security in SQL', () => {
     expect(tables.length).toBeGreaterThanOrEqual(12);
     const client = await db.pool.connect();
     try {
-      expect((await client.query('SELECT current_user AS u')).rows[0].u).toBe('kefu_app');
+      // The application logs in as kefu_app itself: no superuser session it could RESET ROLE back to.
+      expect((await client.query('SELECT current_user AS u, session_user AS s')).rows[0]).toEqual({ u: 'kefu_app', s: 'kefu_app' });
       for (const table of [...tables, 'tenants']) {
         const { rows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
         expect(rows[0].n, table).toBe(0);

@@ -5,8 +5,9 @@ import { z } from 'zod';
 import { systemActor } from '../platform/auth/actor.ts';
 import type { Config } from '../platform/config.ts';
 import { generatePassword } from '../platform/crypto/password.ts';
-import { Database } from '../platform/db/database.ts';
-import { migrate } from '../platform/db/migrate.ts';
+import type { Database } from '../platform/db/database.ts';
+import { openDatabase } from '../platform/db/open-database.ts';
+import { SecretBox } from '../platform/crypto/secret-box.ts';
 import { AppError } from '../platform/errors.ts';
 import { email, password } from '../platform/http/schemas.ts';
 import { createTenant, TenantsService } from '../platform/tenancy/tenants.service.ts';
@@ -22,8 +23,8 @@ function check<T>(schema: z.ZodType<T>, value: unknown, option: string): T {
 
 async function withDb<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
   return withDatabaseUrl(config, async (url) => {
-    const migration = await migrate(url);
-    const db = new Database({ url, appRole: migration.appRole, max: 2 });
+    const secrets = config.secretKeyHex ? SecretBox.fromHex(config.secretKeyHex) : SecretBox.fromDataDir(config.dataDir);
+    const db = await openDatabase(url, secrets, { info: () => {}, warn: (line: string) => console.error(line) }, 2);
     try {
       return await fn(db);
     } catch (err) {

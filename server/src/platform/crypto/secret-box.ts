@@ -1,6 +1,6 @@
 // Seals secrets that Kefu must read back (webhook signing secrets, later trunk passwords) with AES-256-GCM under
 // the installation's master key: KEFU_SECRET_KEY, or a key generated once into $KEFU_DATA_DIR/secret.key.
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -19,6 +19,11 @@ export class SecretBox {
       fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
     }
     return SecretBox.fromHex(fs.readFileSync(file, 'utf8').trim());
+  }
+
+  /** A stable secret for one purpose (e.g. the database password of the application role), the same on every node. */
+  derive(purpose: string): string {
+    return createHmac('sha256', this.key).update(`kefu:${purpose}`).digest('hex');
   }
 
   seal(plaintext: string): string {

@@ -33,12 +33,19 @@ export async function readMigrations(dir = migrationsDir): Promise<Migration[]> 
 
 export interface MigrateResult {
   applied: string[];
-  /** The role the application should run as (SET ROLE), when the database user could set it up. */
+  /** The role the application should run as, when the database user could set it up. */
   appRole: string | undefined;
+  /** A URL that logs in as the application role, when a password for it was given. */
+  appUrl: string | undefined;
   superuser: boolean;
 }
 
-export async function migrate(url: string, log: (line: string) => void = () => {}): Promise<MigrateResult> {
+export interface MigrateOptions {
+  /** Password for the `kefu_app` login role; without one the role cannot log in and is used with SET ROLE. */
+  appPassword?: string | undefined;
+}
+
+export async function migrate(url: string, log: (line: string) => void = () => {}, options: MigrateOptions = {}): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -70,9 +77,16 @@ export async function migrate(url: string, log: (line: string) => void = () => {
       applied.push(`${m.version}_${m.name}`);
       log(`applied migration ${m.version}_${m.name}`);
     }
-    const appRole = await ensureAppRole(client, log);
+    const appRole = await ensureAppRole(client, log, options.appPassword);
     const superuser = (await client.query<{ s: boolean }>(`SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user`)).rows[0]?.s ?? false;
-    return { applied, appRole, superuser };
+    let appUrl: string | undefined;
+    if (appRole && options.appPassword) {
+      const u = new URL(url);
+      u.username = encodeURIComponent(APP_ROLE);
+      u.password = encodeURIComponent(options.appPassword);
+      appUrl = u.toString();
+    }
+    return { applied, appRole, appUrl, superuser };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
     await client.end();
@@ -80,15 +94,18 @@ export async function migrate(url: string, log: (line: string) => void = () => {
 }
 
 /**
- * The application runs as `kefu_app`: no superuser, no BYPASSRLS, no DDL, and the audit log is append-only for
- * it. The connecting user is granted the role and the pool does `SET ROLE kefu_app`. Where the database user may
- * not create roles (a managed PostgreSQL), the app runs as that user and FORCE ROW LEVEL SECURITY still applies.
+ * The application connects as `kefu_app`: no superuser, no BYPASSRLS, no DDL, and the audit log is append-only
+ * for it. Its password is derived from the installation's secret key, so every node computes the same one.
+ * Without a password the role cannot log in, and the pool switches to it with a `role` startup parameter.
+ * Where the database user may not create roles (a managed PostgreSQL), the app runs as that user and FORCE ROW
+ * LEVEL SECURITY still applies.
  */
-async function ensureAppRole(client: pg.Client, log: (line: string) => void): Promise<string | undefined> {
+async function ensureAppRole(client: pg.Client, log: (line: string) => void, password: string | undefined): Promise<string | undefined> {
   const role = pg.escapeIdentifier(APP_ROLE);
   try {
     const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE])).rowCount === 1;
-    if (!exists) await client.query(`CREATE ROLE ${role} NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
+    const login = password ? `LOGIN PASSWORD ${client.escapeLiteral(password)}` : 'NOLOGIN';
+    await client.query(`${exists ? 'ALTER' : 'CREATE'} ROLE ${role} ${login} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`);
     await client.query(`GRANT ${role} TO current_user`).catch(() => {});
     await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
     await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role}`);
