@@ -31,7 +31,7 @@ import { RolesService } from './platform/tenancy/roles.service.ts';
 import { TenantsService } from './platform/tenancy/tenants.service.ts';
 import { UsersService } from './platform/tenancy/users.service.ts';
 import { webhookDeliveryHandler } from './platform/webhooks/webhook-delivery.ts';
-import type { KefuModule, ModuleContext, ModuleFactory } from './module.ts';
+import type { KefuModule, ModuleContext, ModuleFactory, PlatformServices } from './module.ts';
 import { moduleFactories } from './modules.ts';
 import { WebhooksService } from './platform/webhooks/webhooks.service.ts';
 
@@ -56,16 +56,8 @@ export interface Kefu {
   blobs: BlobStore;
   jobs: JobRunner;
   dispatcher: OutboxDispatcher;
-  services: {
-    auth: AuthService;
-    apiKeys: ApiKeysService;
-    users: UsersService;
-    divisions: DivisionsService;
-    roles: RolesService;
-    tenants: TenantsService;
-    webhooks: WebhooksService;
-    audit: AuditService;
-  };
+  services: PlatformServices;
+
   demo: DemoSeedResult | undefined;
   embedded: RunningPostgres | undefined;
   /** The business modules by name (tests reach their services through here). */
