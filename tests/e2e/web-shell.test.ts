@@ -1,6 +1,9 @@
 // The web shell as a person uses it: Debian's chromium against a real Kefu server serving apps/web/dist.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../server/src/platform/webhooks/signature.ts';
 import { startKefu } from '../../server/test/kefu-server.ts';
 import { ensureWebBuilt, launchChromium } from './fixtures/web-shell.ts';
 
@@ -167,6 +170,70 @@ describe('web shell', () => {
       expect((await page.content()).includes(secret)).toBe(false);
     } finally {
       await context.close();
+    }
+  }, TEST_TIMEOUT);
+
+  it('a webhook made in the console receives a signed test event that its deliveries log shows as delivered', async () => {
+    const received: { body: string; signature: string }[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push({ body, signature: String(request.headers['kefu-signature'] ?? '') });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/kefu-events`;
+    const { context, page } = await openLoginPage('en-US');
+    try {
+      await signIn(page, kefu.adminEmail, kefu.password, 'Sign in');
+      await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('button', { name: 'New webhook' }).click();
+      const form = page.getByRole('dialog', { name: 'New webhook' });
+      await form.getByLabel('Endpoint URL').fill(url);
+      await form.getByLabel('Events').click();
+      await page.keyboard.type('user.created');
+      await page.keyboard.press('Enter');
+      await form.getByText('New webhook').click(); // click away to close the event list
+      await form.getByRole('button', { name: 'Create' }).click();
+
+      const shown = page.getByRole('dialog', { name: 'Webhook created' });
+      const secret = await shown.getByRole('textbox').inputValue();
+      expect(secret.length).toBeGreaterThanOrEqual(16);
+      await shown.getByRole('button', { name: 'Close', exact: true }).last().click();
+
+      const row = page.getByRole('row').filter({ hasText: url });
+      expect(await row.innerText()).toContain('user.created');
+      await row.getByRole('button', { name: 'Deliveries' }).click();
+      const drawer = page.getByRole('dialog', { name: `Deliveries: ${url}` });
+      await drawer.getByRole('button', { name: 'Send test event' }).click();
+      const delivered = drawer.getByRole('row').filter({ hasText: 'webhook.pinged' }).filter({ hasText: 'Delivered' });
+      for (let attempt = 0; attempt < 30 && (await delivered.count()) === 0; attempt++) {
+        await page.waitForTimeout(1000);
+        await drawer.getByRole('button', { name: 'Refresh' }).click();
+      }
+      await delivered.waitFor();
+
+      const ping = received.find((request) => request.body.includes('webhook.pinged'));
+      expect(ping).toBeDefined();
+      expect(verifyWebhookSignature(secret, ping!.body, ping!.signature, Math.floor(Date.now() / 1000))).toBe(true);
+
+      // Switch it off, then delete it.
+      await drawer.getByRole('button', { name: 'Close' }).first().click();
+      await row.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('dialog', { name: 'Edit webhook' });
+      await edit.getByRole('switch', { name: 'Active' }).click();
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await edit.waitFor({ state: 'hidden' });
+      await row.filter({ hasText: 'Inactive' }).waitFor();
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+      await row.waitFor({ state: 'detached' });
+    } finally {
+      await context.close();
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
     }
   }, TEST_TIMEOUT);
 });
