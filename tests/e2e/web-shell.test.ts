@@ -68,6 +68,8 @@ describe('web shell', () => {
       await signIn(page, kefu.adminEmail, kefu.password, '登录');
       const nav = page.getByRole('navigation');
       await nav.getByRole('link', { name: '用户' }).waitFor();
+      await page.getByRole('heading', { name: '用户' }).waitFor(); // an administrator lands on the users page
+      expect(new URL(page.url()).pathname).toBe('/admin/users');
 
       // Switching the language changes the visible text.
       await page.getByRole('button', { name: '语言' }).click();
@@ -115,7 +117,8 @@ describe('web shell', () => {
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       await signIn(page, demoUser('supervisor'), kefu.password, 'Sign in');
       const nav = page.getByRole('navigation');
-      await nav.getByRole('link', { name: 'Supervisor console' }).waitFor();
+      await page.getByRole('heading', { name: 'Supervisor console' }).waitFor(); // where a supervisor lands
+      expect(new URL(page.url()).pathname).toBe('/supervisor');
 
       const links = await nav.getByRole('link').allInnerTexts();
       expect(links).toEqual(['Agent desktop', 'Supervisor console', 'Users', 'Divisions', 'Roles', 'Audit log']);

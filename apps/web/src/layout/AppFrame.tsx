@@ -19,7 +19,7 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../auth/session.tsx';
 import { Logo } from '../components/Logo.tsx';
 import { AppHeader } from './AppHeader.tsx';
-import { visibleAreas, type AreaKey } from './navigation.ts';
+import { landingPage, visibleAreas, type AreaKey } from './navigation.ts';
 
 const areaIcons: Record<AreaKey, ReactNode> = {
   agent: <CustomerServiceOutlined />,
@@ -44,6 +44,7 @@ export default function AppFrame() {
   const [collapsed, setCollapsed] = useState(false);
   const areas = visibleAreas(can);
   const pages = areas.flatMap((area) => area.pages);
+  const landing = landingPage(areas, can);
   const selected = pages.find((page) => location.pathname.startsWith(page.path))?.path;
 
   const items: MenuProps['items'] = areas.map((area) => ({
@@ -96,7 +97,7 @@ export default function AppFrame() {
             }
           >
             <Routes>
-              <Route index element={pages[0] === undefined ? <NoAccess /> : <Navigate to={pages[0].path} replace />} />
+              <Route index element={landing === undefined ? <NoAccess /> : <Navigate to={landing.path} replace />} />
               {pages.map((page) => (
                 <Route key={page.path} path={`${page.path.slice(1)}/*`} element={<page.component />} />
               ))}

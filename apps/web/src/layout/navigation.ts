@@ -89,6 +89,24 @@ export const areas: Area[] = [
   },
 ];
 
+/**
+ * Where a user lands after sign-in: the first area whose "home permission" they hold, in this order (an admin
+ * administers, a supervisor supervises, an agent takes work); otherwise the first page they may see.
+ */
+const landingOrder: { area: AreaKey; permission: string }[] = [
+  { area: 'admin', permission: 'users.manage' },
+  { area: 'supervisor', permission: 'supervisor.console' },
+  { area: 'agent', permission: 'agent.desktop' },
+];
+
+export function landingPage(visible: Area[], can: (permission: string) => boolean): Page | undefined {
+  for (const { area, permission } of landingOrder) {
+    const page = visible.find((candidate) => candidate.key === area)?.pages[0];
+    if (page !== undefined && can(permission)) return page;
+  }
+  return visible[0]?.pages[0];
+}
+
 /** The areas and pages this user may see, in menu order; areas without a visible page are dropped. */
 export function visibleAreas(can: (permission: string) => boolean): Area[] {
   return areas
