@@ -162,6 +162,7 @@ export class Dialog extends Emitter<DialogEvents> {
         if (res.status >= 200) resolve(res);
       });
       tx.on('error', reject);
+      tx.on('terminated', () => reject(new SipError('DIALOG_TERMINATED', `${req.method} ended without a final response`)));
     });
   }
 

@@ -88,6 +88,7 @@ export class Registration extends Emitter<RegistrationEvents> {
         if (r.status >= 200) resolve(r);
       });
       ctx.on('error', reject);
+      ctx.on('terminated', () => reject(new Error('REGISTER ended without a final response')));
     });
   }
 

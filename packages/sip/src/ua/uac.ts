@@ -110,6 +110,7 @@ async function runInvite(host: UacHost, req: SipRequest, opts: UacOptions): Prom
       opts.signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
+    tx.on('terminated', () => reject(new SipError('DIALOG_TERMINATED', 'INVITE ended without a final response')));
   });
 }
 

@@ -284,10 +284,15 @@ export class UserAgent extends Emitter<UserAgentEvents> {
   }
 
   /** Ends every dialog (BYE), unregisters, and closes the transports. */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.registrations].map((r) => r.stop()));
-    await Promise.allSettled([...this.dialogs.values()].map((d) => d.destroy()));
+  async close(graceMs = 1000): Promise<void> {
+    const pending = Promise.allSettled([
+      ...[...this.registrations].map((r) => r.stop()),
+      ...[...this.dialogs.values()].map((d) => d.destroy()),
+    ]);
+    // Wait for the peers' answers for a moment (on the real clock: a fake one may never move), then cut.
+    await Promise.race([pending, new Promise((r) => setTimeout(r, graceMs).unref())]);
     this.transactions.close();
+    await pending;
     await this.transport.close();
   }
 }
