@@ -111,3 +111,45 @@ describe('RTP endpoint', () => {
     if (sr?.type === 'sr') expect(sr.reports[0]).toMatchObject({ ssrc: 0x1234abcd, cumulativeLost: 0 });
   });
 });
+
+describe('RTCP between two engine endpoints', () => {
+  it('reports the far side’s loss view and a round-trip time from LSR/DLSR', async () => {
+    const a = await RtpEndpoint.create({ id: 'a', bindAddress: '127.0.0.1', ports: new PortAllocator(), rtcpIntervalMs: 150 });
+    const b = await RtpEndpoint.create({ id: 'b', bindAddress: '127.0.0.1', ports: new PortAllocator(), rtcpIntervalMs: 150 });
+    cleanup.push(() => a.close(), () => b.close());
+    a.configure({ address: '127.0.0.1', port: b.localPort }, { codec: 'PCMU' });
+    b.configure({ address: '127.0.0.1', port: a.localPort }, { codec: 'PCMU' });
+    const t = new Ticker((now) => {
+      a.writeFrame(sine(440, 20));
+      b.writeFrame(sine(880, 20));
+      a.tick(now);
+      b.tick(now);
+    });
+    t.startTicking();
+    cleanup.push(() => t.stop());
+    const stats = await waitFor(() => {
+      const s = a.stats();
+      return s.rttMs !== undefined && s.remoteFractionLost !== undefined ? s : undefined;
+    }, 5000, 'RTT from RTCP');
+    expect(stats.rttMs).toBeGreaterThanOrEqual(0);
+    expect(stats.rttMs).toBeLessThan(500);
+    expect(stats.remoteFractionLost).toBe(0);
+    expect(stats.mos).toBeGreaterThan(4);
+  });
+
+  it('decodes 10 ms packets from the remote into 20 ms frames for the jitter buffer', async () => {
+    const ep = await endpoint();
+    const p = await peer();
+    ep.configure({ address: '127.0.0.1', port: p.port }, { codec: 'PCMU' });
+    p.remote = { address: '127.0.0.1', port: ep.localPort };
+    ep.enableDecoding();
+    tick(ep);
+    const frames: Int16Array[] = [];
+    const grab = new Ticker(() => ep.currentFrame && frames.push(ep.currentFrame));
+    grab.startTicking();
+    cleanup.push(() => grab.stop());
+    await p.startSending({ codec: 'PCMU', freq: 500, durationMs: 600, ptimeMs: 10 });
+    await waitFor(() => frames.length >= 20, 3000, 'decoded frames');
+    expect(frames.every((f) => f.length === 160)).toBe(true);
+  });
+});

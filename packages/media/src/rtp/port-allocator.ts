@@ -1,4 +1,6 @@
 import dgram from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import { MediaError } from '../errors.ts';
 
 export interface PortRange {
@@ -64,11 +66,22 @@ export class PortAllocator {
 
 function bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<dgram.Socket> {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket({ type, recvBufferSize: 1 << 18 } as dgram.SocketOptions);
+    const s = dgram.createSocket({ type, recvBufferSize: 1 << 18, lookup: literalLookup } as dgram.SocketOptions);
     s.once('error', reject);
     s.bind(port, address, () => {
       s.off('error', reject);
       resolve(s);
     });
   });
+}
+
+/**
+ * RTP peers are addressed by IP literals (from SDP or the packet source): answer the socket's
+ * per-send address lookup synchronously instead of going through dns.lookup on every packet.
+ */
+function literalLookup(address: string, options: unknown, callback?: (err: Error | null, address: string, family: number) => void): void {
+  const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string, family: number) => void;
+  const family = isIP(address);
+  if (family) cb(null, address, family);
+  else dnsLookup(address, typeof options === 'object' && options ? (options as { family?: number }).family ?? 0 : 0, cb);
 }

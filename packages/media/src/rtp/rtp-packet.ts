@@ -26,8 +26,11 @@ export function parseRtp(buf: Uint8Array): RtpPacket {
   const cc = b0 & 0x0f;
   let offset = 12 + cc * 4;
   if (offset > buf.length) throw new MediaError('MEDIA_RTP_MALFORMED', 'CSRC list past end of packet');
-  const csrcs: number[] = [];
-  for (let i = 0; i < cc; i++) csrcs.push(view.getUint32(12 + i * 4));
+  let csrcs: number[] | undefined;
+  if (cc > 0) {
+    csrcs = [];
+    for (let i = 0; i < cc; i++) csrcs.push(view.getUint32(12 + i * 4));
+  }
   // §5.3.1 header extension: 16-bit profile, 16-bit length in 32-bit words.
   if (b0 & 0x10) {
     if (offset + 4 > buf.length) throw new MediaError('MEDIA_RTP_MALFORMED', 'extension header past end');
@@ -45,7 +48,7 @@ export function parseRtp(buf: Uint8Array): RtpPacket {
     ssrc: view.getUint32(8),
     payload: buf.subarray(offset, end),
   };
-  if (cc > 0) packet.csrcs = csrcs;
+  if (csrcs) packet.csrcs = csrcs;
   return packet;
 }
 
