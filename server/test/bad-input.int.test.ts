@@ -128,6 +128,9 @@ describe('bad input', () => {
     expect(Object.keys(reply.body.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/users', '/api/v1/users/{id}']));
     const login = reply.body.paths['/api/v1/auth/login'].post.requestBody.content['application/json'].schema;
     expect(login.required).toEqual(['email', 'password']);
+    const user = reply.body.paths['/api/v1/users/{id}'].get.responses['200'].content['application/json'].schema;
+    expect(Object.keys(user.properties)).toEqual(expect.arrayContaining(['id', 'email', 'roles', 'divisionIds']));
+    expect(Object.keys(user.properties)).not.toContain('passwordHash');
     const docs = await fetch(`${server.baseUrl}/api/docs/`);
     expect(docs.status).toBe(200);
   });

@@ -1,2 +1,3 @@
 export * from './events.ts';
 export * from './errors.ts';
+export * from './platform-api.ts';

@@ -1,6 +1,7 @@
 // The audit log of security-relevant actions. Entries are written inside the transaction of the action they
 // describe, so an action that rolls back leaves no entry; the application role cannot change or delete them.
 import { and, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { AuditEntry } from '@kefu/contracts';
 import type { Actor } from '../auth/actor.ts';
 import type { Database, Tx } from '../db/database.ts';
 import { auditLog } from '../db/schema.ts';
@@ -13,17 +14,7 @@ export interface AuditEntryInput {
   details?: Record<string, unknown>;
 }
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actorId: string | null;
-  actorEmail: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
+export type { AuditEntry };
 
 export interface AuditQuery {
   action?: string | undefined;

@@ -1,6 +1,7 @@
 // API keys for systems: `kefu_<prefix>_<secret>`. The prefix finds the row; only the secret's SHA-256 is stored
 // and the whole key is shown once, at creation. A key's scopes are the permissions it has.
 import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { ApiKey } from '@kefu/contracts';
 import type { Database } from '../db/database.ts';
 import { apiKeys } from '../db/schema.ts';
 import { randomToken, sha256 } from '../crypto/tokens.ts';
@@ -11,15 +12,7 @@ import { requirePermission, type Actor } from './actor.ts';
 import { isPermission, type Permission } from './permissions.ts';
 import { timingSafeEqual } from 'node:crypto';
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  scopes: Permission[];
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type { ApiKey };
 
 const toApiKey = (r: typeof apiKeys.$inferSelect): ApiKey => ({
   id: r.id,

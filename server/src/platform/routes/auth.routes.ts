@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loginResponseSchema, meSchema } from '@kefu/contracts';
 import type { AuthService, SessionActor } from '../auth/auth.service.ts';
 import type { UsersService } from '../tenancy/users.service.ts';
 import type { DivisionsService } from '../tenancy/divisions.service.ts';
@@ -23,6 +24,7 @@ export function authRoutes(app: App, deps: AuthRoutesDeps): void {
         tags: ['auth'],
         summary: 'Sign in; sets the session cookie and returns the CSRF token',
         body: z.strictObject({ email, password: z.string().min(1).max(200) }),
+        response: { 200: loginResponseSchema },
       },
     },
     async (request, reply) => {
@@ -56,7 +58,7 @@ export function authRoutes(app: App, deps: AuthRoutesDeps): void {
 
   app.get(
     '/api/v1/me',
-    { config: { access: { permission: 'authenticated' } }, schema: { tags: ['auth'], summary: 'The signed-in user, tenant, permissions and divisions' } },
+    { config: { access: { permission: 'authenticated' } }, schema: { tags: ['auth'], summary: 'The signed-in user, tenant, permissions and divisions', response: { 200: meSchema } } },
     async (request) => {
       const actor = actorOf(request);
       const [divisions, user, tenantName] = await Promise.all([

@@ -1,6 +1,7 @@
 // Divisions: partitions inside a tenant (an outsourcing client, a line of business). Later modules hang their
 // queues, numbers, flows, KB spaces and reports on a division.
 import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Division } from '@kefu/contracts';
 import { canSeeDivision, requirePermission, type Actor } from '../auth/actor.ts';
 import type { Database } from '../db/database.ts';
 import { divisions } from '../db/schema.ts';
@@ -9,12 +10,7 @@ import { appendEvent } from '../events/outbox.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 
-export interface Division {
-  id: string;
-  name: string;
-  description: string;
-  createdAt: string;
-}
+export type { Division };
 
 const toDivision = (r: typeof divisions.$inferSelect): Division => ({
   id: r.id,

@@ -1,5 +1,6 @@
 // Roles: the built-in ones (read-only) and custom roles made from permission sets.
 import { and, asc, eq } from 'drizzle-orm';
+import type { Role } from '@kefu/contracts';
 import { requirePermission, type Actor } from '../auth/actor.ts';
 import { isPermission, type Permission } from '../auth/permissions.ts';
 import type { Database } from '../db/database.ts';
@@ -9,13 +10,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { appendEvent } from '../events/outbox.ts';
 import { AppError, conflict, invalid, notFound } from '../errors.ts';
 
-export interface Role {
-  id: string;
-  key: string;
-  name: string;
-  permissions: Permission[];
-  builtIn: boolean;
-}
+export type { Role };
 
 const toRole = (r: typeof roles.$inferSelect): Role => ({
   id: r.id,

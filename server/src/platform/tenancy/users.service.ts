@@ -1,5 +1,6 @@
 // Users of a tenant: people who log in, with roles and granted divisions.
 import { and, asc, eq, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { User } from '@kefu/contracts';
 import { requirePermission, type Actor } from '../auth/actor.ts';
 import { isPermission, type Permission } from '../auth/permissions.ts';
 import { recordAudit } from '../audit/audit.service.ts';
@@ -11,16 +12,8 @@ import { appendEvent } from '../events/outbox.ts';
 import { conflict, invalid, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  locale: string;
-  roles: string[];
-  divisionIds: string[];
-  status: 'active' | 'disabled';
-  createdAt: string;
-}
+
+export type { User };
 
 export interface NewUser {
   email: string;

@@ -1,6 +1,8 @@
 // Outgoing webhooks configured per tenant: which events go to which URL, signed with a per-webhook secret.
 import { and, desc, eq } from 'drizzle-orm';
-import { eventTypes, isEventType } from '@kefu/contracts';
+import { eventTypes, isEventType, type Webhook, type WebhookDelivery } from '@kefu/contracts';
+
+export type { Webhook, WebhookDelivery };
 import { requirePermission, type Actor } from '../auth/actor.ts';
 import { recordAudit } from '../audit/audit.service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -10,25 +12,7 @@ import { webhookDeliveries, webhooks } from '../db/schema.ts';
 import { invalid, notFound } from '../errors.ts';
 import { appendEvent } from '../events/outbox.ts';
 
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  createdAt: string;
-}
 
-export interface WebhookDelivery {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  responseStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
 
 const toWebhook = (r: typeof webhooks.$inferSelect): Webhook => ({
   id: r.id,
