@@ -64,6 +64,9 @@ export function useLabels() {
   return {
     permission: (key: string, description?: string) =>
       translated(`permissionNames.${key.replaceAll('.', '_')}`, description ?? key),
+    /** Event types of the catalog (also the audit actions): translated when known, else the server's text. */
+    event: (type: string, description?: string) =>
+      translated(`eventNames.${type.replaceAll('.', '_')}`, description ?? type),
     role: (role: Pick<Role, 'key' | 'name' | 'builtIn'>) =>
       role.builtIn ? translated(`builtInRoles.${role.key}`, role.name) : role.name,
   };

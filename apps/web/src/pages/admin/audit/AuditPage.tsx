@@ -8,7 +8,7 @@ import type { AuditEntry } from '../../../api/types.ts';
 import { errorText } from '../../../components/errors.ts';
 import { formatDateTime } from '../../../components/format.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
-import { queryKeys } from '../admin-data.ts';
+import { queryKeys, useLabels } from '../admin-data.ts';
 import { AuditFilters, type AuditFilter } from './AuditFilters.tsx';
 
 const PAGE_SIZE = 50;
@@ -33,6 +33,7 @@ function targetLabel(entry: AuditEntry): string | undefined {
 
 export default function AuditPage() {
   const { t } = useTranslation();
+  const labels = useLabels();
   const [filter, setFilter] = useState<AuditFilter>({});
 
   const entries = useInfiniteQuery({
@@ -59,7 +60,7 @@ export default function AuditPage() {
       dataIndex: 'action',
       width: 220,
       render: (action: string) => (
-        <Tag color={actionColor(action)} style={{ fontFamily: 'monospace' }}>
+        <Tag color={actionColor(action)} style={{ fontFamily: 'monospace' }} title={labels.event(action, '')}>
           {action}
         </Tag>
       ),

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { itemsOf, webhooksApi } from '../../../api/endpoints.ts';
 import type { Webhook } from '../../../api/types.ts';
 import { errorText, showFieldError } from '../../../components/errors.ts';
-import { queryKeys } from '../admin-data.ts';
+import { queryKeys, useLabels } from '../admin-data.ts';
 
 interface Values {
   url: string;
@@ -20,6 +20,7 @@ export function WebhookFormModal(props: { webhook: Webhook | null; onClose(): vo
   const [form] = Form.useForm<Values>();
   const [busy, setBusy] = useState(false);
   const catalog = useQuery({ queryKey: queryKeys.catalog, queryFn: async () => itemsOf(await webhooksApi.catalog()) });
+  const labels = useLabels();
   const editing = props.webhook !== null;
 
   const submit = async () => {
@@ -79,7 +80,7 @@ export function WebhookFormModal(props: { webhook: Webhook | null; onClose(): vo
             optionFilterProp="label"
             options={(catalog.data ?? []).map((event) => ({
               value: event.type,
-              label: `${event.type} — ${event.description}`,
+              label: `${event.type} — ${labels.event(event.type, event.description)}`,
             }))}
           />
         </Form.Item>

@@ -10,13 +10,14 @@ import { errorText } from '../../../components/errors.ts';
 import { formatDateTime } from '../../../components/format.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
 import { SecretModal } from '../../../components/SecretModal.tsx';
-import { queryKeys } from '../admin-data.ts';
+import { queryKeys, useLabels } from '../admin-data.ts';
 import { DeliveriesDrawer } from './DeliveriesDrawer.tsx';
 import { WebhookFormModal } from './WebhookFormModal.tsx';
 
 export default function WebhooksPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
+  const labels = useLabels();
   const queryClient = useQueryClient();
   const webhooks = useQuery({ queryKey: queryKeys.webhooks, queryFn: async () => itemsOf(await webhooksApi.list()) });
   const [editing, setEditing] = useState<Webhook | 'new' | null>(null);
@@ -44,7 +45,7 @@ export default function WebhooksPage() {
       render: (events: string[]) => (
         <Space size={[4, 4]} wrap>
           {events.map((event) => (
-            <Tag key={event} style={{ fontFamily: 'monospace' }}>
+            <Tag key={event} style={{ fontFamily: 'monospace' }} title={labels.event(event)}>
               {event}
             </Tag>
           ))}
