@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../src/testing/index.ts';
+import { RtpTestPeer, waitFor } from '../src/testing/index.ts';
 import { sleep, useCore } from './core-fixture.ts';
 
 const kit = useCore();
@@ -67,6 +67,21 @@ describe('two-leg bridge', () => {
     const steps = r.slice(1).map((p, i) => (p.timestamp - r[i]!.timestamp) >>> 0);
     expect(Math.min(...steps)).toBeGreaterThan(0);
     expect(Math.max(...steps)).toBeLessThan(160 * 5);
+  });
+});
+
+describe('dead calls', () => {
+  it('reports a media timeout when the far end stops sending, and not while it sends', async () => {
+    const { core, events } = kit.core();
+    const peer = await RtpTestPeer.create();
+    const { id, port } = await core.createRtpEndpoint({ inactivityTimeoutMs: 400 });
+    core.configureRtp(id, { address: '127.0.0.1', port: peer.port }, { codec: 'PCMU' });
+    peer.remote = { address: '127.0.0.1', port };
+    await peer.startSending({ codec: 'PCMU', durationMs: 600 });
+    expect(events.filter((e) => e.type === 'media.timeout')).toHaveLength(0);
+    await waitFor(() => events.find((e) => e.type === 'media.timeout'), 3000, 'timeout');
+    expect(events).toContainEqual({ type: 'media.timeout', endpointId: id, silentMs: expect.any(Number) });
+    await peer.close();
   });
 });
 

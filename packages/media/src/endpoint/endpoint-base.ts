@@ -65,6 +65,10 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   private dtmfEventPackets = 0;
   private localTs = 0;
   protected closed = false;
+  /** RTP inactivity limit (ms); 0 disables. */
+  inactivityTimeoutMs = 30_000;
+  private lastRxAt = 0;
+  private timedOut = false;
   remote = { fractionLost: undefined as number | undefined, jitterMs: undefined as number | undefined, rttMs: undefined as number | undefined };
 
   constructor(readonly id: string) {
@@ -247,6 +251,8 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   /** Inbound RTP from the transport (already demultiplexed from RTCP). */
   protected receiveRtp(p: RtpPacket, arrivalMs: number): void {
     if (!this.canReceive || !this.stream) return;
+    this.lastRxAt = arrivalMs;
+    this.timedOut = false;
     this.received.packets++;
     this.received.octets += p.payload.length;
     if (!this.rx.update(p.sequenceNumber, p.timestamp, arrivalMs, p.ssrc)) return;
@@ -295,6 +301,7 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   tick(nowMs: number): void {
     if (this.closed) return;
     if (this.dtmfQueue.length > 0) this.sendNextDtmf(nowMs);
+    this.checkInactivity(nowMs);
     if (this.decoders > 0) {
       this.jb.adapt(this.rx.jitterMs);
       this.frame = this.jb.pull();
@@ -305,6 +312,19 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
       this.frame = undefined;
     }
     this.onTick(nowMs);
+  }
+
+  private checkInactivity(nowMs: number): void {
+    if (!this.inactivityTimeoutMs || !this.canReceive) {
+      this.lastRxAt = 0;
+      return;
+    }
+    if (this.lastRxAt === 0) this.lastRxAt = nowMs; // the clock starts when receiving is expected
+    const silentMs = nowMs - this.lastRxAt;
+    if (!this.timedOut && silentMs >= this.inactivityTimeoutMs) {
+      this.timedOut = true;
+      this.emit('timeout', { silentMs: Math.round(silentMs) });
+    }
   }
 
   /** Subclass hook (RTCP timing). */

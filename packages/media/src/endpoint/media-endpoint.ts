@@ -37,6 +37,8 @@ export interface EndpointStats {
 
 export interface MediaEndpointEvents {
   dtmf: [DetectedDigit];
+  /** No RTP for the inactivity timeout while receiving was expected (dead call). */
+  timeout: [{ silentMs: number }];
   closed: [];
 }
 

@@ -84,10 +84,11 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
   private register(ep: MediaEndpoint): void {
     this.endpoints.set(ep.id, ep);
     ep.on('dtmf', (d) => this.emit('event', { type: 'dtmf', endpointId: ep.id, digit: d.digit, source: d.source, durationMs: d.durationMs }));
+    ep.on('timeout', (t) => this.emit('event', { type: 'media.timeout', endpointId: ep.id, silentMs: t.silentMs }));
     this.ticker.startTicking();
   }
 
-  async createRtpEndpoint(o: { codecs?: CodecName[]; telephoneEvent?: boolean; latching?: boolean } = {}): Promise<{ id: string; port: number }> {
+  async createRtpEndpoint(o: { codecs?: CodecName[]; telephoneEvent?: boolean; latching?: boolean; inactivityTimeoutMs?: number } = {}): Promise<{ id: string; port: number }> {
     const ep = await RtpEndpoint.create({
       id: this.nextId('ep'),
       bindAddress: this.config.bindAddress,
@@ -98,6 +99,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
       ...(o.latching !== undefined ? { latching: o.latching } : {}),
       ...(this.config.rtcpIntervalMs ? { rtcpIntervalMs: this.config.rtcpIntervalMs } : {}),
     });
+    if (o.inactivityTimeoutMs !== undefined) ep.inactivityTimeoutMs = o.inactivityTimeoutMs;
     this.register(ep);
     return { id: ep.id, port: ep.localPort };
   }

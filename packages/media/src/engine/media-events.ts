@@ -6,4 +6,5 @@ export type MediaEvent =
   | { type: 'dtmf'; endpointId: string; digit: string; source: 'rfc4733' | 'inband'; durationMs: number }
   | { type: 'playback.ended'; playbackId: string; endpointId: string; reason: PlaybackEndReason }
   | { type: 'recording.stopped'; recordingId: string; result: RecordingResult }
+  | { type: 'media.timeout'; endpointId: string; silentMs: number }
   | { type: 'endpoint.closed'; endpointId: string };
