@@ -140,6 +140,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     const { app, routeTable } = await buildHttpServer({
       logger,
       bodyLimit: config.http.bodyLimit,
+      trustProxy: config.http.trustProxy,
       webDist: config.webDist,
       metrics,
       auth: services.auth,

@@ -33,6 +33,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ KEFU_HTTP_PORT: 'x', KEFU_LOG_LEVEL: 'y' })).toThrow(/KEFU_HTTP_PORT[\s\S]*KEFU_LOG_LEVEL/);
   });
 
+  test('trusted proxies are a list of addresses or a keyword', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ KEFU_TRUST_PROXY: 'loopback' }).http.trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ KEFU_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ KEFU_TRUST_PROXY: 'everyone' })).toThrow(/KEFU_TRUST_PROXY/);
+  });
+
   test('an empty variable counts as unset', () => {
     expect(loadConfig({ KEFU_HTTP_PORT: '', DATABASE_URL: '' }).http.port).toBe(8080);
   });

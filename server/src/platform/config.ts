@@ -32,12 +32,22 @@ export const envSchema = z.object({
   KEFU_SESSION_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
   KEFU_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   KEFU_WEB_DIST: z.string().optional(),
+  KEFU_SIP_PORT: port.default(5060),
+  KEFU_SIP_HOST: z.string().min(1).default('0.0.0.0'),
+  KEFU_MEDIA_IP: z.string().min(1).optional(),
+  KEFU_RTP_PORT_MIN: port.default(20000),
+  KEFU_RTP_PORT_MAX: port.default(29999),
+  KEFU_SIP_BAN_SECONDS: z.coerce.number().int().min(0).max(86_400 * 7).default(600),
+  KEFU_TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-fA-F.:/,\s]+$|^(loopback|linklocal|uniquelocal)(,\s*(loopback|linklocal|uniquelocal))*$/, 'must be addresses/CIDRs, or loopback/linklocal/uniquelocal')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  http: { port: number; host: string; bodyLimit: number };
+  http: { port: number; host: string; bodyLimit: number; trustProxy: string[] | false };
   dataDir: string;
   database: { url: string | undefined; embeddedPort: number | undefined };
   natsUrl: string | undefined;
@@ -46,6 +56,8 @@ export interface Config {
   secretKeyHex: string | undefined;
   session: { cookieSecure: boolean; hours: number };
   webDist: string;
+  /** Voice (docs/voice.md): SIP listener (UDP and TCP on one port), RTP media address and ports, scanner ban. */
+  voice: { sipPort: number; sipHost: string; mediaIp: string | undefined; rtpPorts: { min: number; max: number }; banSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -72,7 +84,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.KEFU_HTTP_PORT, host: e.KEFU_HTTP_HOST, bodyLimit: e.KEFU_BODY_LIMIT_BYTES },
+    http: {
+      port: e.KEFU_HTTP_PORT,
+      host: e.KEFU_HTTP_HOST,
+      bodyLimit: e.KEFU_BODY_LIMIT_BYTES,
+      trustProxy: e.KEFU_TRUST_PROXY ? e.KEFU_TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) : false,
+    },
     dataDir: path.resolve(e.KEFU_DATA_DIR),
     database: { url: e.DATABASE_URL, embeddedPort: e.KEFU_DB_PORT },
     natsUrl: e.NATS_URL,
@@ -81,5 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKeyHex: e.KEFU_SECRET_KEY,
     session: { cookieSecure: e.KEFU_COOKIE_SECURE, hours: e.KEFU_SESSION_HOURS },
     webDist: e.KEFU_WEB_DIST ? path.resolve(e.KEFU_WEB_DIST) : path.join(repoRoot, 'apps', 'web', 'dist'),
+    voice: { sipPort: e.KEFU_SIP_PORT, sipHost: e.KEFU_SIP_HOST, mediaIp: e.KEFU_MEDIA_IP, rtpPorts: { min: e.KEFU_RTP_PORT_MIN, max: e.KEFU_RTP_PORT_MAX }, banSeconds: e.KEFU_SIP_BAN_SECONDS },
   };
 }

@@ -27,6 +27,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export interface HttpServerOptions {
   logger: Logger;
   bodyLimit: number;
+  /** Proxies whose X-Forwarded-For is believed (client addresses for lockout and audit); false trusts none. */
+  trustProxy: string[] | false;
   webDist: string;
   metrics: Registry;
   auth: AuthService;
@@ -41,7 +43,7 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<{ app
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: options.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
