@@ -33,6 +33,7 @@ export const en: ResourceShape<typeof zhCN> = {
     loading: 'Loading…',
     required: 'This field is required',
     all: 'All',
+    comingSoon: 'Coming soon',
   },
   errors: {
     generic: 'Something went wrong. Please try again.',

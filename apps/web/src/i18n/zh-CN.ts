@@ -30,6 +30,7 @@ export const zhCN = {
     loading: '加载中…',
     required: '此项为必填项',
     all: '全部',
+    comingSoon: '即将推出',
   },
   errors: {
     generic: '操作失败，请稍后重试',

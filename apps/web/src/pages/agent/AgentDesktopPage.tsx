@@ -10,7 +10,7 @@ export default function AgentDesktopPage() {
     <>
       <PageHeader title={t('agent.title')} />
       <Card>
-        <Result icon={<CustomerServiceOutlined />} title={t('agent.title')} subTitle={t('agent.placeholder')} />
+        <Result icon={<CustomerServiceOutlined />} title={t('common.comingSoon')} subTitle={t('agent.placeholder')} />
       </Card>
     </>
   );

@@ -10,7 +10,7 @@ export default function SupervisorConsolePage() {
     <>
       <PageHeader title={t('supervisor.title')} />
       <Card>
-        <Result icon={<DashboardOutlined />} title={t('supervisor.title')} subTitle={t('supervisor.placeholder')} />
+        <Result icon={<DashboardOutlined />} title={t('common.comingSoon')} subTitle={t('supervisor.placeholder')} />
       </Card>
     </>
   );

@@ -36,8 +36,12 @@ export default function ApiKeysPage() {
     {
       title: t('apiKeys.prefix'),
       dataIndex: 'prefix',
-      width: 160,
-      render: (prefix: string) => <Typography.Text code>{prefix}…</Typography.Text>,
+      width: 200,
+      render: (prefix: string) => (
+        <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+          {prefix}…
+        </Typography.Text>
+      ),
     },
     {
       title: t('apiKeys.scopes'),
