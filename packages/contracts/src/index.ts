@@ -1,3 +1,4 @@
 export * from './events.ts';
 export * from './errors.ts';
 export * from './platform-api.ts';
+export * from './realtime.ts';
