@@ -103,6 +103,12 @@ describe('web shell', () => {
       await auditRow.waitFor();
       expect(await auditRow.innerText()).toContain(kefu.adminEmail);
 
+      // Filtering by action keeps only that action.
+      await page.getByPlaceholder('Action, e.g. user.created').fill('auth.login');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await auditRow.waitFor({ state: 'detached' });
+      await page.getByRole('row').filter({ hasText: 'auth.login' }).first().waitFor();
+
       // The choice is remembered: a reload keeps English.
       await page.reload();
       await page.getByRole('heading', { name: 'Audit log' }).waitFor();
@@ -237,6 +243,82 @@ describe('web shell', () => {
       await context.close();
       receiver.closeAllConnections();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  }, TEST_TIMEOUT);
+
+  it('divisions are created, renamed and deleted, and a custom role is made from permissions', async () => {
+    const { context, page } = await openLoginPage('en-US');
+    try {
+      await signIn(page, kefu.adminEmail, kefu.password, 'Sign in');
+      const nav = page.getByRole('navigation');
+
+      await nav.getByRole('link', { name: 'Divisions' }).click();
+      await page.getByRole('button', { name: 'New division' }).click();
+      const create = page.getByRole('dialog', { name: 'New division' });
+      await create.getByLabel('Name').fill('华南大区');
+      await create.getByLabel('Description').fill('广州、深圳');
+      await create.getByRole('button', { name: 'Create' }).click();
+      const row = page.getByRole('row').filter({ hasText: '华南大区' });
+      await row.filter({ hasText: '广州、深圳' }).waitFor();
+
+      await row.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('dialog', { name: 'Edit division' });
+      await edit.getByLabel('Name').fill('华南大区（广州）');
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('row').filter({ hasText: '华南大区（广州）' }).waitFor();
+
+      await row.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('tooltip').getByRole('button', { name: 'Delete' }).click();
+      await row.waitFor({ state: 'detached' });
+
+      await nav.getByRole('link', { name: 'Roles' }).click();
+      const admin = page.getByRole('row').filter({ hasText: 'Administrator' });
+      expect(await admin.innerText()).toContain('Built-in roles cannot be changed');
+      expect(await admin.getByRole('button', { name: 'Edit' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'New custom role' }).click();
+      const role = page.getByRole('dialog', { name: 'New custom role' });
+      await role.getByRole('textbox', { name: 'Key' }).fill('night_lead');
+      await role.getByRole('textbox', { name: 'Name' }).fill('夜班组长');
+      await role.getByRole('checkbox', { name: 'View users users.read' }).check();
+      await role.getByRole('checkbox', { name: 'Use the supervisor console supervisor.console' }).check();
+      await role.getByRole('button', { name: 'Create' }).click();
+      const custom = page.getByRole('row').filter({ hasText: '夜班组长' });
+      await custom.waitFor();
+      const text = await custom.innerText();
+      expect(text).toContain('Custom');
+      expect(text).toContain('View users');
+      expect(text).toContain('Use the supervisor console');
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
+
+  it('an administrator gives a user another role and disables the user, who can then no longer sign in', async () => {
+    const { context, page } = await openLoginPage('en-US');
+    const agent3 = demoUser('agent3');
+    try {
+      await signIn(page, kefu.adminEmail, kefu.password, 'Sign in');
+      const row = page.getByRole('row').filter({ hasText: agent3 });
+      await row.getByRole('button', { name: 'Edit' }).click();
+      const edit = page.getByRole('dialog', { name: 'Edit user' });
+      await edit.getByRole('checkbox', { name: 'Quality analyst' }).check();
+      await edit.getByRole('button', { name: 'Save' }).click();
+      await row.filter({ hasText: 'Quality analyst' }).waitFor();
+
+      await row.getByRole('button', { name: 'Disable' }).click();
+      await page.getByRole('tooltip').getByRole('button', { name: 'Disable' }).click();
+      await row.filter({ hasText: 'Disabled' }).waitFor();
+    } finally {
+      await context.close();
+    }
+
+    const second = await openLoginPage('en-US');
+    try {
+      await signIn(second.page, agent3, kefu.password, 'Sign in');
+      await second.page.getByRole('alert').waitFor();
+      expect(new URL(second.page.url()).pathname).toBe('/login');
+    } finally {
+      await second.context.close();
     }
   }, TEST_TIMEOUT);
 });
