@@ -42,8 +42,8 @@ class Generator {
     this.child.send({ cmd: 'open', calls });
     return (await this.next<{ ports: number[][] }>()).ports;
   }
-  async run(targets: number[][]): Promise<RawGen> {
-    this.child.send({ cmd: 'start', targets, durationMs: DURATION, warmupMs: WARMUP });
+  async run(targets: number[][], window: Window): Promise<RawGen> {
+    this.child.send({ cmd: 'start', targets, ...window });
     return this.next<RawGen>();
   }
   async close(): Promise<void> {
@@ -52,7 +52,46 @@ class Generator {
   }
 }
 
-/** Several generator processes sharing the calls; their histograms are merged. */
+/** One measurement window (epoch ms) for every generator of a step: after the warm-up, for the duration. */
+interface Window { fromEpoch: number; untilEpoch: number }
+function measurementWindow(): Window {
+  const fromEpoch = Date.now() + WARMUP;
+  return { fromEpoch, untilEpoch: fromEpoch + DURATION - WARMUP };
+}
+
+/** Merges generator reports (histograms added bin by bin). */
+function merge(parts: RawGen[], calls: number): GenResult {
+  const hist = new Map<number, number>();
+  let sent = 0;
+  let received = 0;
+  for (const p of parts) {
+    sent += p.sent;
+    received += p.received;
+    for (const [b, c] of p.bins) hist.set(b, (hist.get(b) ?? 0) + c);
+  }
+  const binMs = parts[0]!.binMs;
+  const sorted = [...hist.entries()].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((a, [, c]) => a + c, 0);
+  const pct = (p: number) => {
+    let acc = 0;
+    for (const [b, c] of sorted) if ((acc += c) >= total * p) return Math.round((b + 1) * binMs * 100) / 100;
+    return 0;
+  };
+  const measuredMs = Math.max(...parts.map((p) => p.measuredMs));
+  return {
+    sent,
+    received,
+    lossPercent: sent ? Math.round((1e4 * 100 * Math.max(0, sent - received)) / sent) / 1e4 : 0,
+    transitP50Ms: pct(0.5),
+    transitP99Ms: pct(0.99),
+    transitMinMs: Math.round(Math.min(...parts.map((p) => p.minTransitMs)) * 100) / 100,
+    measuredMs: Math.round(measuredMs),
+    offeredPps: Math.round(sent / (measuredMs / 1000)),
+    targetPps: calls * 2 * 50,
+  };
+}
+
+/** Several generator processes sharing the calls. */
 class GeneratorPool {
   private constructor(private readonly gens: Generator[], private readonly split: number[]) {}
   static async start(calls: number): Promise<{ pool: GeneratorPool; ports: number[][] }> {
@@ -61,42 +100,16 @@ class GeneratorPool {
     const ports = (await Promise.all(gens.map((g, i) => g.open(split[i]!)))).flat();
     return { pool: new GeneratorPool(gens, split), ports };
   }
-  async run(targets: number[][]): Promise<GenResult> {
+  runRaw(targets: number[][], window = measurementWindow()): Promise<RawGen[]> {
     let o = 0;
-    const parts = await Promise.all(this.gens.map((g, i) => {
+    return Promise.all(this.gens.map((g, i) => {
       const t = targets.slice(o, o + this.split[i]!);
       o += this.split[i]!;
-      return g.run(t);
+      return g.run(t, window);
     }));
-    const hist = new Map<number, number>();
-    let sent = 0;
-    let received = 0;
-    for (const p of parts) {
-      sent += p.sent;
-      received += p.received;
-      for (const [b, c] of p.bins) hist.set(b, (hist.get(b) ?? 0) + c);
-    }
-    const binMs = parts[0]!.binMs;
-    const sorted = [...hist.entries()].sort((a, b) => a[0] - b[0]);
-    const total = sorted.reduce((a, [, c]) => a + c, 0);
-    const pct = (p: number) => {
-      let acc = 0;
-      for (const [b, c] of sorted) if ((acc += c) >= total * p) return Math.round((b + 1) * binMs * 100) / 100;
-      return 0;
-    };
-    const measuredMs = Math.max(...parts.map((p) => p.measuredMs));
-    const calls = targets.length;
-    return {
-      sent,
-      received,
-      lossPercent: sent ? Math.round((1e4 * 100 * Math.max(0, sent - received)) / sent) / 1e4 : 0,
-      transitP50Ms: pct(0.5),
-      transitP99Ms: pct(0.99),
-      transitMinMs: Math.round(Math.min(...parts.map((p) => p.minTransitMs)) * 100) / 100,
-      measuredMs: Math.round(measuredMs),
-      offeredPps: Math.round(sent / (measuredMs / 1000)),
-      targetPps: calls * 2 * 50,
-    };
+  }
+  async run(targets: number[][]): Promise<GenResult> {
+    return merge(await this.runRaw(targets), targets.length);
   }
   async close(): Promise<void> {
     await Promise.all(this.gens.map((g) => g.close()));
@@ -144,6 +157,63 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
     await engine.shutdown();
     await gen.close();
     if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+class WebRtcGenerator {
+  private constructor(private readonly child: ChildProcess) {}
+  static async start(): Promise<WebRtcGenerator> {
+    const child = fork(path.join(here, 'webrtc-generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const g = new WebRtcGenerator(child);
+    await g.next();
+    return g;
+  }
+  next<T>(): Promise<T> {
+    return new Promise((r) => this.child.once('message', (m) => r(m as T)));
+  }
+  send(m: unknown): void {
+    this.child.send(m as object);
+  }
+  async close(): Promise<void> {
+    this.child.send({ cmd: 'close' });
+    await new Promise((r) => this.child.once('exit', r));
+  }
+}
+
+/** Browser-like werift peers ↔ engine WebRTC endpoint ⇄ bridge ⇄ engine RTP endpoint ↔ RTP generator. */
+async function webrtcStep(calls: number): Promise<StepResult> {
+  const { pool: gen, ports } = await GeneratorPool.start(calls);
+  const wgen = await WebRtcGenerator.start();
+  const engine = await MediaEngine.start({ bindAddress: '127.0.0.1', workers: 2, portRange: { min: 40000, max: 49999 }, requestTimeoutMs: 60_000 });
+  try {
+    wgen.send({ cmd: 'offer', n: calls });
+    const { sdps } = await wgen.next<{ sdps: string[] }>();
+    const answers: string[] = [];
+    const targets: number[][] = [];
+    for (let c = 0; c < calls; c++) {
+      const group = `call-${c}`;
+      const w = await engine.createWebRtcEndpoint({ group });
+      const r = await engine.createRtpEndpoint({ group });
+      answers.push(await engine.request('webrtcAnswer', w.id, sdps[c]!));
+      await engine.request('configureRtp', r.id, { address: '127.0.0.1', port: ports[c]![1]! }, { codec: 'PCMU' });
+      await engine.bridge(w.id, r.id);
+      targets.push([0, r.port]);
+    }
+    wgen.send({ cmd: 'answer', sdps: answers });
+    await wgen.next();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const window = measurementWindow();
+    wgen.send({ cmd: 'start', ...window });
+    const [rtpParts, webrtcPart] = await Promise.all([gen.runRaw(targets, window), wgen.next<RawGen>()]);
+    log('worker health', JSON.stringify(await Promise.all(Array.from({ length: engine.workerCount }, (_, i) => engine.call(i, 'health')))));
+    log('webrtc parts', JSON.stringify([...rtpParts, webrtcPart].map((p) => ({ sent: p.sent, received: p.received }))));
+    const cpu = process.cpuUsage(cpu0);
+    return summarize(calls, merge([...rtpParts, webrtcPart], calls), (cpu.user + cpu.system) / 1e6, performance.now() - t0);
+  } finally {
+    await engine.shutdown();
+    await wgen.close();
+    await gen.close();
   }
 }
 
@@ -211,6 +281,8 @@ async function sideBySide(steps: number[]): Promise<{ kefu: { steps: StepResult[
 
 const { kefu, rtpengine } = await sideBySide(STEPS);
 const kefuRecording = await ladder('kefu relay + stereo recording', REC_STEPS, (n) => kefuStep(n, true));
+const WEBRTC_STEPS = (args.get('webrtc-steps') ?? '25,50,100,150').split(',').filter(Boolean).map(Number);
+const kefuWebrtc = await ladder('kefu WebRTC ↔ RTP bridge', WEBRTC_STEPS, (n) => webrtcStep(n));
 
 console.log(JSON.stringify({
   benchmark: 'media',
@@ -220,6 +292,7 @@ console.log(JSON.stringify({
   kefuRelay: kefu,
   rtpengineUserspace: rtpengine,
   kefuRelayWithStereoRecording: kefuRecording,
+  kefuWebrtcToRtpBridge: kefuWebrtc,
   loadAverage: loadavg(),
   ratioKefuToRtpengine: rtpengine.maxCallsUnderLossLimit ? Math.round((100 * kefu.maxCallsUnderLossLimit) / rtpengine.maxCallsUnderLossLimit) / 100 : null,
 }, null, 2));

@@ -21,8 +21,9 @@ interface Leg {
 const legs: Leg[] = [];
 const BIN_MS = 0.05;
 const hist = new Uint32Array(40_000); // 0..2 s in 50 µs bins
-let measuring = false;
-let measureFrom = 0;
+/** Measurement window in epoch ms, shared by all generator processes of a run. */
+let fromEpoch = Infinity;
+let untilEpoch = -Infinity;
 let minTransit = Infinity;
 
 function send(msg: unknown): void {
@@ -40,9 +41,9 @@ async function open(calls: number): Promise<number[][]> {
       socket.on('message', (m) => {
         if (m.length !== 12 + 160 || (m[1]! & 0x7f) !== 0) return; // RTP PCMU only (skip RTCP)
         const sentAt = m.readDoubleBE(12);
-        if (!measuring || sentAt < measureFrom) return;
+        if (sentAt < fromEpoch || sentAt >= untilEpoch) return;
         leg.received++;
-        const transit = performance.now() - sentAt;
+        const transit = performance.timeOrigin + performance.now() - sentAt;
         if (transit < minTransit) minTransit = transit;
         hist[Math.min(hist.length - 1, Math.max(0, Math.floor(transit / BIN_MS)))]!++;
       });
@@ -54,39 +55,36 @@ async function open(calls: number): Promise<number[][]> {
   return ports;
 }
 
-function packet(leg: Leg, now: number): Buffer {
+function packet(leg: Leg, epochNow: number): Buffer {
   const b = Buffer.alloc(12 + 160, 0xff);
   b[0] = 0x80;
   b[1] = 0;
   b.writeUInt16BE(leg.seq & 0xffff, 2);
   b.writeUInt32BE(leg.ts >>> 0, 4);
   b.writeUInt32BE(leg.ssrc, 8);
-  b.writeDoubleBE(now, 12);
+  b.writeDoubleBE(epochNow, 12); // epoch ms: comparable across generator processes
   return b;
 }
 
-/** Sends every leg once per 20 ms, spread over four 5 ms slots, from a monotonic schedule. */
-function run(durationMs: number, warmupMs: number): Promise<void> {
+/** Sends every leg once per 20 ms, spread over four 5 ms slots, from a monotonic schedule, until `endEpoch`. */
+function run(endEpoch: number): Promise<void> {
   const start = performance.now();
   const slots = 4;
   let n = 0;
   return new Promise((resolve) => {
     const step = () => {
-      const now = performance.now();
-      if (!measuring && now - start >= warmupMs) {
-        measuring = true;
-        measureFrom = now;
-      }
       const slot = n % slots;
       for (let i = slot; i < legs.length; i += slots) {
         const leg = legs[i]!;
-        leg.socket.send(packet(leg, performance.now()), leg.target, '127.0.0.1');
+        if (leg.target === 0) continue; // a leg played by another generator (WebRTC)
+        const at = performance.timeOrigin + performance.now();
+        leg.socket.send(packet(leg, at), leg.target, '127.0.0.1');
         leg.seq++;
         leg.ts += 160;
-        if (measuring) leg.sent++;
+        if (at >= fromEpoch && at < untilEpoch) leg.sent++;
       }
       n++;
-      if (now - start >= durationMs) {
+      if (performance.timeOrigin + performance.now() >= endEpoch) {
         resolve();
         return;
       }
@@ -97,7 +95,7 @@ function run(durationMs: number, warmupMs: number): Promise<void> {
   });
 }
 
-process.on('message', async (msg: { cmd: string; calls?: number; targets?: number[][]; durationMs?: number; warmupMs?: number }) => {
+process.on('message', async (msg: { cmd: string; calls?: number; targets?: number[][]; fromEpoch?: number; untilEpoch?: number }) => {
   if (msg.cmd === 'open') {
     send({ ports: await open(msg.calls!) });
   } else if (msg.cmd === 'start') {
@@ -105,10 +103,10 @@ process.on('message', async (msg: { cmd: string; calls?: number; targets?: numbe
       legs[c * 2]!.target = a!;
       legs[c * 2 + 1]!.target = b!;
     });
-    await run(msg.durationMs!, msg.warmupMs!);
-    const stopSending = performance.now();
-    await new Promise((r) => setTimeout(r, 500)); // in-flight packets
-    measuring = false;
+    fromEpoch = msg.fromEpoch!;
+    untilEpoch = msg.untilEpoch!;
+    await run(untilEpoch + 100);
+    await new Promise((r) => setTimeout(r, 1000)); // packets in flight
     // Legs are paired: A's packets arrive at B and vice versa.
     let sent = 0;
     let received = 0;
@@ -118,7 +116,7 @@ process.on('message', async (msg: { cmd: string; calls?: number; targets?: numbe
     }
     const bins: [number, number][] = [];
     hist.forEach((c, i) => c && bins.push([i, c]));
-    send({ sent, received, minTransitMs: minTransit, measuredMs: stopSending - measureFrom, binMs: BIN_MS, bins });
+    send({ sent, received, minTransitMs: minTransit, measuredMs: untilEpoch - fromEpoch, binMs: BIN_MS, bins });
   } else if (msg.cmd === 'close') {
     await Promise.all(legs.map((l) => new Promise<void>((r) => l.socket.close(() => r()))));
     process.exit(0);
