@@ -126,15 +126,20 @@ async function sipp(target: Target, scenario: 'call' | 'register', rate: number,
 
 function passed(r: SippRun, seconds: number): boolean {
   // sipp must have kept the offered rate: a run that took longer means calls queued up somewhere.
-  return r.failed === 0 && r.successful === r.calls && r.elapsedS <= seconds * 1.03 + 0.3;
+  return r.failed === 0 && r.successful === r.calls && r.elapsedS <= seconds * 1.05 + 0.3;
 }
 
 async function maxRate(target: Target, scenario: 'call' | 'register', start: number): Promise<{ rate: number; confirmed: SippRun | undefined }> {
   let best = 0;
   for (let rate = start; rate <= 20_000; rate = Math.round(rate * 1.4)) {
-    const r = await sipp(target, scenario, rate, STEP);
-    log(`${target.name} ${scenario} ${rate}/s x ${STEP}s: ok=${r.successful} failed=${r.failed} elapsed=${r.elapsedS.toFixed(1)}s`);
-    if (!passed(r, STEP)) break;
+    // A step gets a second chance: the machine is shared, and one noisy neighbour should not end the ladder.
+    let ok = false;
+    for (let attempt = 0; attempt < 2 && !ok; attempt++) {
+      const r = await sipp(target, scenario, rate, STEP);
+      log(`${target.name} ${scenario} ${rate}/s x ${STEP}s: ok=${r.successful} failed=${r.failed} elapsed=${r.elapsedS.toFixed(1)}s`);
+      ok = passed(r, STEP);
+    }
+    if (!ok) break;
     best = rate;
   }
   for (let rate = best, tries = 0; rate > 0 && tries < 4; rate = Math.floor(rate * 0.9), tries++) {

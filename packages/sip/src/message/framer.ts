@@ -17,6 +17,7 @@ export interface FramerEvents {
 export class StreamFramer {
   private buf: Buffer = Buffer.alloc(0);
   private dead = false;
+  private crlfRun = 0;
   constructor(
     private readonly events: FramerEvents,
     private readonly maxMessage = 1024 * 1024,
@@ -28,11 +29,19 @@ export class StreamFramer {
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     for (;;) {
       // Leading CRLFs: "\r\n\r\n" is a keep-alive ping, a lone "\r\n" a pong (RFC 5626 §3.5.1).
+      // The run of CRLFs is counted across pushes, so a ping split over several reads is still seen.
       let skip = 0;
-      while (skip + 1 < this.buf.length && this.buf[skip] === 0x0d && this.buf[skip + 1] === 0x0a) skip += 2;
-      if (skip >= 4) this.events.ping();
+      while (skip + 1 < this.buf.length && this.buf[skip] === 0x0d && this.buf[skip + 1] === 0x0a) {
+        skip += 2;
+        this.crlfRun += 2;
+        if (this.crlfRun >= 4) {
+          this.crlfRun = 0;
+          this.events.ping();
+        }
+      }
       if (skip) this.buf = this.buf.subarray(skip);
       if (this.buf.length === 0) return;
+      if (this.buf[0] !== 0x0d) this.crlfRun = 0;
       const end = findHeaderEnd(this.buf);
       if (!end) {
         if (this.buf.length > this.maxHeaderSection) return this.fail(parseError('TOO_LARGE', 'header section too large'));
