@@ -38,6 +38,11 @@ const fixtures = {
     create: async (c: TestClient) => (await c.post('/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['user.created'] })).body.webhook.id,
     read: (id: string) => `/api/v1/webhooks/${id}`,
   },
+  kb_space: { create: async (c: TestClient) => (await c.post('/api/v1/kb/spaces', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation space', visibility: 'both' })).body.id, read: (id: string) => `/api/v1/kb/spaces/${id}` },
+  kb_category: { create: async (c: TestClient) => (await c.post('/api/v1/kb/categories', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, name: 'Isolation category' })).body.id, read: (id: string) => `/api/v1/kb/categories/${id}` },
+  kb_article: { create: async (c: TestClient) => (await c.post('/api/v1/kb/articles', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, language: 'en', title: 'Isolation article', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/articles/${id}` },
+  kb_update: { create: async (c: TestClient) => (await c.post('/api/v1/kb/updates', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, title: 'Isolation update', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/updates/${id}` },
+  kb_synonym: { create: async (c: TestClient) => (await c.post('/api/v1/kb/synonyms', { terms: ['isolation', 'separation'] })).body.id, read: () => `/api/v1/kb/synonyms` },
 } satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
 
 let server: TestKefu;

@@ -34,6 +34,10 @@ export const eventCatalog = {
     payload: z.object({ apiKeyId: id, name: z.string(), scopes: z.array(z.string()) }),
   },
   'api_key.revoked': { description: 'An API key was revoked', payload: z.object({ apiKeyId: id }) },
+  'kb_article.published': { description: 'A knowledge-base article version went live', payload: z.object({ articleId: id, version: z.number(), language: z.string(), title: z.string() }) },
+  'kb_update.published': { description: 'A new-business update was announced', payload: z.object({ updateId: id, divisionId: id, title: z.string(), requiresAck: z.boolean() }) },
+  'kb_update.reminded': { description: 'People who had not acknowledged an update were reminded', payload: z.object({ updateId: id, userIds: z.array(id) }) },
+  'kb_contact.requested': { description: 'A help-center visitor asked to be contacted', payload: z.object({ requestId: id, articleId: id.nullable() }) },
   'webhook.pinged': {
     description: 'A test event sent on request from the admin console',
     payload: z.object({ webhookId: id, message: z.string() }),

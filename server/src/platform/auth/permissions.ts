@@ -14,6 +14,7 @@ export const permissions = {
   'reports.read': 'Read reports of granted divisions',
   'tickets.work': 'Work on tickets',
   'kb.edit': 'Edit the knowledge base',
+  'kb.approve': 'Approve and publish knowledge-base articles',
   'qa.evaluate': 'Evaluate interactions (quality assurance)',
 } as const;
 

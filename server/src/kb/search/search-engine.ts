@@ -1,0 +1,141 @@
+// The search query itself: full-text over our own lexemes (strict AND first, then loose OR when that finds too
+// little), pg_trgm word similarity as a second signal for codes and typos, and a score that adds freshness and
+// helpfulness to ts_rank. Callers decide which spaces and audience a searcher may see.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../../platform/db/database.ts';
+import { rows, uuidArray } from '../kb-sql.ts';
+import { normalizeText, queryGroups, type QueryGroup } from './segment.ts';
+import { buildSnippet, markdownToText } from './snippet.ts';
+import { compileSynonyms, expandSynonyms, type SynonymSet } from './synonyms.ts';
+import { buildTsquery, queryLexemes } from './tsvector.ts';
+
+export interface SearchScope {
+  tenantId: string;
+  spaceIds: readonly string[];
+  /** Only articles for the public (help center). */
+  publicOnly: boolean;
+}
+
+export interface SearchFilters {
+  spaceId?: string | undefined;
+  categoryId?: string | undefined;
+  tag?: string | undefined;
+  language?: string | undefined;
+}
+
+export interface SearchHit {
+  id: string;
+  title: string;
+  titleHtml: string;
+  snippet: string;
+  spaceId: string;
+  categoryId: string | null;
+  language: string;
+  tags: string[];
+  score: number;
+  matchedBy: 'text' | 'similar';
+}
+
+interface HitRow {
+  id: string;
+  live_title: string;
+  live_body: string;
+  live_tags: string[];
+  space_id: string;
+  category_id: string | null;
+  language: string;
+  score: number;
+}
+
+const compiled = new WeakMap<readonly (readonly string[])[], SynonymSet[]>();
+export function compiledSynonyms(sets: readonly (readonly string[])[]): SynonymSet[] {
+  let c = compiled.get(sets);
+  if (!c) compiled.set(sets, (c = compileSynonyms(sets)));
+  return c;
+}
+
+/** Query groups with the tenant's synonyms expanded. */
+export function analyseQuery(q: string, synonyms: readonly (readonly string[])[]): QueryGroup[] {
+  return expandSynonyms(queryGroups(q), compiledSynonyms(synonyms));
+}
+
+export async function searchArticles(
+  tx: Tx,
+  scope: SearchScope,
+  groups: QueryGroup[],
+  rawQuery: string,
+  filters: SearchFilters,
+  options: { now: Date; limit: number; trigram?: boolean },
+): Promise<SearchHit[]> {
+  if (scope.spaceIds.length === 0) return [];
+  const where = sql`a.tenant_id = ${scope.tenantId} AND a.status = 'published' AND a.space_id = ANY(${uuidArray(scope.spaceIds)})
+    AND (a.expires_at IS NULL OR a.expires_at > ${options.now})
+    ${scope.publicOnly ? sql`AND a.audience = 'public'` : sql``}
+    ${filters.spaceId ? sql`AND a.space_id = ${filters.spaceId}` : sql``}
+    ${filters.categoryId ? sql`AND (a.category_id = ${filters.categoryId} OR a.category_id IN (SELECT id FROM kb_categories WHERE parent_id = ${filters.categoryId}))` : sql``}
+    ${filters.tag ? sql`AND ${filters.tag} = ANY(a.live_tags)` : sql``}
+    ${filters.language ? sql`AND a.language = ${filters.language}` : sql``}`;
+  const score = sql`ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_tsv, q.q, 1)
+      * (0.85 + 0.3 * (a.helpful_count + 1)::float8 / (a.helpful_count + a.unhelpful_count + 2))
+      * (0.9 + 0.1 * exp(-greatest(0, extract(epoch FROM (${options.now}::timestamptz - coalesce(a.published_at, a.created_at)))) / (86400.0 * 180)))`;
+  const fts = (tsquery: string, exclude: string[]): SQL => sql`
+    SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language, ${score} AS score
+    FROM kb_articles a, (SELECT ${tsquery}::tsquery AS q) q
+    WHERE ${where} AND a.search_tsv @@ q.q ${exclude.length ? sql`AND NOT (a.id = ANY(${uuidArray(exclude)}))` : sql``}
+    ORDER BY score DESC, a.id LIMIT ${options.limit}`;
+
+  const found: (HitRow & { by: 'text' | 'similar' })[] = [];
+  const strict = buildTsquery(groups, 'strict');
+  if (strict) found.push(...(await rows<HitRow>(tx, fts(strict, []))).map((r) => ({ ...r, by: 'text' as const })));
+  if (found.length < options.limit && groups.length > 1) {
+    const loose = buildTsquery(groups, 'loose')!;
+    const more = await rows<HitRow>(tx, fts(loose, found.map((f) => f.id)));
+    found.push(...more.slice(0, options.limit - found.length).map((r) => ({ ...r, score: r.score * 0.5, by: 'text' as const })));
+  }
+  const folded = normalizeText(rawQuery).trim();
+  if ((options.trigram ?? true) && found.length < options.limit && folded.length >= 3 && folded.length <= 100) {
+    await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
+    const similar = await rows<HitRow>(
+      tx,
+      sql`SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language,
+          word_similarity(${folded}, a.search_trgm) * 0.01 AS score
+        FROM kb_articles a WHERE ${where} AND ${folded} <% a.search_trgm
+        ${found.length ? sql`AND NOT (a.id = ANY(${uuidArray(found.map((f) => f.id))}))` : sql``}
+        ORDER BY score DESC, a.id LIMIT ${options.limit - found.length}`,
+    );
+    found.push(...similar.map((r) => ({ ...r, by: 'similar' as const })));
+  }
+  const lexemes = queryLexemes(groups);
+  return found.map((r) => ({
+    id: r.id,
+    title: r.live_title,
+    titleHtml: buildSnippet(r.live_title, lexemes, 400),
+    snippet: buildSnippet(markdownToText(r.live_body), lexemes),
+    spaceId: r.space_id,
+    categoryId: r.category_id,
+    language: r.language,
+    tags: r.live_tags,
+    score: Number(r.score),
+    matchedBy: r.by,
+  }));
+}
+
+/**
+ * Terms for agent assist from recent conversation messages: customer words count double, later messages more
+ * than earlier ones; the most salient groups (at most `max`) become a loose query.
+ */
+export function conversationGroups(messages: readonly { from: 'customer' | 'agent'; text: string }[], max = 8): QueryGroup[] {
+  const recent = messages.slice(-10);
+  const scores = new Map<string, { group: QueryGroup; score: number }>();
+  recent.forEach((m, i) => {
+    const weight = (m.from === 'customer' ? 2 : 1) * (1 + i / recent.length);
+    for (const group of queryGroups(m.text)) {
+      const key = (group[0] ?? []).join(' ');
+      if (key.length < 2 && !/\d/.test(key)) continue;
+      const entry = scores.get(key) ?? { group, score: 0 };
+      entry.score += weight * Math.min(4, key.length) / 2;
+      scores.set(key, entry);
+    }
+  });
+  return [...scores.values()].sort((a, b) => b.score - a.score).slice(0, max).map((e) => e.group);
+}
