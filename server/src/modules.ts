@@ -1,8 +1,12 @@
 // The business modules Kefu runs, in start order. Adding a module is adding its factory here (one line).
 import type { ModuleFactory } from './module.ts';
+import { createConversationsModule } from './conversations/conversations.module.ts';
+import { createVoiceModule } from './voice/voice.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
+  createConversationsModule,
+  createVoiceModule,
   createKbModule,
 ];

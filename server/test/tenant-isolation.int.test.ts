@@ -14,6 +14,7 @@ import { createTenant } from '../src/platform/tenancy/tenants.service.ts';
 import { UsersService } from '../src/platform/tenancy/users.service.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
+import { storedTestRecording, type VoiceModule } from './voice-fixtures.ts';
 
 /** How to make one object of each kind in a tenant, through the API, and how to read it back. */
 const fixtures = {
@@ -38,6 +39,11 @@ const fixtures = {
     create: async (c: TestClient) => (await c.post('/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['user.created'] })).body.webhook.id,
     read: (id: string) => `/api/v1/webhooks/${id}`,
   },
+  voice_trunk: { create: async (c: TestClient) => (await c.post('/api/v1/voice/trunks', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation trunk', kind: 'inbound_ip', inboundAddresses: ['192.0.2.10'] })).body.id, read: (id: string) => `/api/v1/voice/trunks/${id}` },
+  voice_number: { create: async (c: TestClient) => (await c.post('/api/v1/voice/numbers', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, number: '+861012345' })).body.id, read: (id: string) => `/api/v1/voice/numbers/${id}` },
+  voice_extension: { create: async (c: TestClient) => (await c.post('/api/v1/voice/extensions', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, extension: '7777' })).body.id, read: (id: string) => `/api/v1/voice/extensions/${id}` },
+  interaction: { create: async (c: TestClient) => (await (server.kefu.modules.voice as VoiceModule).interactions.open((await c.get('/api/v1/me')).body.tenant.id, { divisionId: (await c.get('/api/v1/divisions')).body[0].id, channel: 'voice', direction: 'inbound', from: '13800000000', to: '4000' })).id, read: (id: string) => `/api/v1/interactions/${id}` },
+  recording: { create: async (c: TestClient) => storedTestRecording(server.kefu.modules.voice as VoiceModule, (await c.get('/api/v1/me')).body.tenant.id, (await c.get('/api/v1/divisions')).body[0].id), read: (id: string) => `/api/v1/recordings/${id}` },
   kb_space: { create: async (c: TestClient) => (await c.post('/api/v1/kb/spaces', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation space', visibility: 'both' })).body.id, read: (id: string) => `/api/v1/kb/spaces/${id}` },
   kb_category: { create: async (c: TestClient) => (await c.post('/api/v1/kb/categories', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, name: 'Isolation category' })).body.id, read: (id: string) => `/api/v1/kb/categories/${id}` },
   kb_article: { create: async (c: TestClient) => (await c.post('/api/v1/kb/articles', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, language: 'en', title: 'Isolation article', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/articles/${id}` },

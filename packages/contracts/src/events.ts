@@ -42,6 +42,14 @@ export const eventCatalog = {
     description: 'A test event sent on request from the admin console',
     payload: z.object({ webhookId: id, message: z.string() }),
   },
+  'interaction.created': {
+    description: 'A customer contact arrived (a call, a chat, …) and is live',
+    payload: z.object({ interactionId: id, divisionId: id, channel: z.string(), direction: z.string() }),
+  },
+  'interaction.ended': {
+    description: 'An interaction ended; its CDR fields are final',
+    payload: z.object({ interactionId: id, divisionId: id, channel: z.string(), hangupBy: z.string(), endReason: z.string(), talkMs: z.number().nullable() }),
+  },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 
 export type EventType = keyof typeof eventCatalog;

@@ -16,6 +16,9 @@ export const permissions = {
   'kb.edit': 'Edit the knowledge base',
   'kb.approve': 'Approve and publish knowledge-base articles',
   'qa.evaluate': 'Evaluate interactions (quality assurance)',
+  'voice.manage': 'Provision SIP trunks, numbers, extensions and recording policy; see extension passwords',
+  'interactions.read': 'See interactions (calls, chats) and their CDR fields in granted divisions',
+  'recordings.listen': 'List and play call recordings of granted divisions (audited)',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -29,10 +32,10 @@ export const builtInRoles = {
   admin: { name: 'Administrator', permissions: allPermissions },
   supervisor: {
     name: 'Supervisor',
-    permissions: ['users.read', 'divisions.read', 'roles.read', 'supervisor.console', 'agent.desktop', 'reports.read', 'tickets.work', 'audit.read'],
+    permissions: ['users.read', 'divisions.read', 'roles.read', 'supervisor.console', 'agent.desktop', 'reports.read', 'tickets.work', 'audit.read', 'interactions.read', 'recordings.listen'],
   },
   agent: { name: 'Agent', permissions: ['agent.desktop', 'tickets.work'] },
-  qa: { name: 'Quality analyst', permissions: ['qa.evaluate', 'reports.read'] },
+  qa: { name: 'Quality analyst', permissions: ['qa.evaluate', 'reports.read', 'interactions.read', 'recordings.listen'] },
   knowledge_editor: { name: 'Knowledge editor', permissions: ['kb.edit'] },
   staff: { name: 'Staff', permissions: ['tickets.work'] },
   client_viewer: { name: 'Client viewer', permissions: ['reports.read'] },

@@ -1,0 +1,18 @@
+// The conversations module: interactions of every channel and their segments (CDR). Channels such as voice
+// open and close interactions through InteractionsService; people read them through the API.
+import type { KefuModule, ModuleFactory } from '../module.ts';
+import { conversationsRoutes } from './conversations.routes.ts';
+import { InteractionsService } from './interactions.service.ts';
+
+export interface ConversationsModule extends KefuModule {
+  interactions: InteractionsService;
+}
+
+export const createConversationsModule: ModuleFactory = (ctx): ConversationsModule => {
+  const interactions = new InteractionsService(ctx.database);
+  return {
+    name: 'conversations',
+    interactions,
+    routes: (app) => conversationsRoutes(app, interactions),
+  };
+};

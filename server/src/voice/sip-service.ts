@@ -1,0 +1,150 @@
+// The SIP edge of the voice service: one user agent on UDP and TCP (KEFU_SIP_PORT), the tenant registrar, and
+// INVITE dispatch. An INVITE from an IP-authenticated trunk is matched to a number (unknown → 404); any other
+// INVITE must authenticate as an extension (407, RFC 3261 §22.3) before it may call a number. Banned sources get
+// 403 for everything, whoever they probe.
+import { parseUri, StreamTransport, UdpTransport, UserAgent, type IncomingInvite, type Transport } from '@kefu/sip';
+import type { MediaEngine } from '@kefu/media';
+import type { InteractionsService } from '../conversations/interactions.service.ts';
+import type { Logger } from '../platform/logger.ts';
+import { CallSession, type CallDeps } from './call-session.ts';
+import type { RecordingsService } from './recordings.service.ts';
+import { ScannerGuard } from './scanner-guard.ts';
+import { TenantRegistrar } from './tenant-registrar.ts';
+import type { VoiceDirectory } from './voice-directory.ts';
+import { BuiltInVoiceRouting, type DevicePresence, type VoiceRouting } from './voice-routing.ts';
+
+export interface SipServiceOptions {
+  host: string;
+  port: number;
+  /** Address written into Contact headers (KEFU_MEDIA_IP, else the bind address, else 127.0.0.1). */
+  advertiseHost: string;
+  banSeconds: number;
+  timing?: Partial<CallDeps['timing']>;
+}
+
+export interface SipServiceDeps {
+  directory: VoiceDirectory;
+  interactions: InteractionsService;
+  recordings: RecordingsService;
+  media: () => Promise<MediaEngine>;
+  logger: Logger;
+  fallbackTenant: () => Promise<{ tenantId: string; realm: string } | undefined>;
+  routing?: VoiceRouting;
+}
+
+/** Binds UDP and TCP on one port; with port 0, TCP follows the port the OS gave UDP. */
+async function bindTransports(host: string, port: number): Promise<Transport[]> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const udp = await UdpTransport.listen({ host, port });
+    try {
+      const tcp = await StreamTransport.listen('TCP', { host, port: udp.localPort });
+      return [udp, tcp];
+    } catch (err) {
+      await udp.close();
+      if (port !== 0) throw err;
+    }
+  }
+  throw new Error('could not bind SIP UDP and TCP on one free port');
+}
+
+export class SipService implements DevicePresence {
+  readonly guard: ScannerGuard;
+  readonly registrar: TenantRegistrar;
+  readonly routing: VoiceRouting;
+  readonly calls = new Map<string, CallSession>();
+  private ua: UserAgent | undefined;
+  private readonly timing: CallDeps['timing'];
+
+  constructor(private readonly o: SipServiceOptions, private readonly deps: SipServiceDeps) {
+    this.guard = new ScannerGuard({ banMs: o.banSeconds * 1000 });
+    this.registrar = new TenantRegistrar(deps.directory, this.guard, deps.fallbackTenant);
+    this.routing = deps.routing ?? new BuiltInVoiceRouting(deps.directory, this);
+    this.timing = { ringTimeoutMs: 30_000, queueTimeoutMs: 120_000, pollMs: 1000, ...o.timing };
+  }
+
+  /** The UDP (= TCP) port SIP listens on. */
+  get port(): number | undefined {
+    return this.ua?.transport.transports[0]?.transport.localPort;
+  }
+
+  async start(): Promise<void> {
+    const transports = await bindTransports(this.o.host, this.o.port);
+    const ua = new UserAgent([], { name: 'Kefu', contactUser: 'kefu' });
+    for (const t of transports) ua.transport.add(t, { host: this.o.advertiseHost, port: t.localPort });
+    ua.on('register', (r) => void this.registrar.handle(r).catch((err: unknown) => {
+      this.deps.logger.error({ err }, 'REGISTER failed');
+      r.reply(500);
+    }));
+    ua.on('invite', (inv) => void this.onInvite(inv).catch((err: unknown) => {
+      this.deps.logger.error({ err }, 'INVITE failed');
+      inv.reply(500);
+    }));
+    this.ua = ua;
+  }
+
+  isRegistered(tenantId: string, extension: string): boolean {
+    return this.registrar.bindings(tenantId, extension).length > 0;
+  }
+
+  isBusy(tenantId: string, userId: string): boolean {
+    for (const c of this.calls.values()) if (c.tenantId === tenantId && c.agent?.userId === userId) return true;
+    return false;
+  }
+
+  private async onInvite(inv: IncomingInvite): Promise<void> {
+    const req = inv.request;
+    const address = req.source?.address ?? '';
+    if (this.guard.isBanned(address)) return inv.reply(403);
+    let uri;
+    try {
+      uri = parseUri(req.uri);
+    } catch {
+      return inv.reply(416); // RFC 3261 §21.4.17
+    }
+    if (uri.kind !== 'sip') return inv.reply(416);
+    const dialled = decodeURIComponent(uri.user ?? '');
+    const trunks = await this.deps.directory.trunksFrom(address);
+    if (trunks.length) {
+      const number = await this.deps.directory.number([...new Set(trunks.map((t) => t.tenantId))], dialled);
+      if (!number) return inv.reply(404);
+      const realm = (await this.registrar.realmOf(uri.host)).realm;
+      return this.startCall(new CallSession(this.callDeps(), inv, number, realm, 'inbound'));
+    }
+    // Not a trunk: the caller must be one of the tenant's extensions (proxy-style challenge, 407).
+    const info = await this.registrar.realmOf(uri.host);
+    const result = await this.registrar.authenticator(info, true).authenticate(req);
+    if (!result.ok) return inv.tx.respond(result.response);
+    if (!info.tenantId) return inv.reply(403);
+    const number = await this.deps.directory.number([info.tenantId], dialled);
+    if (!number) return inv.reply(404);
+    return this.startCall(new CallSession(this.callDeps(), inv, number, info.realm, 'internal'));
+  }
+
+  private callDeps(): CallDeps {
+    return {
+      ua: this.ua!,
+      media: this.deps.media,
+      interactions: this.deps.interactions,
+      recordings: this.deps.recordings,
+      directory: this.deps.directory,
+      registrar: this.registrar,
+      routing: this.routing,
+      logger: this.deps.logger,
+      timing: this.timing,
+      ended: (c) => this.calls.delete(c.callId),
+    };
+  }
+
+  private startCall(call: CallSession): void {
+    if (this.calls.has(call.callId)) return; // a retransmitted INVITE is absorbed by its transaction; a twin is ignored
+    this.calls.set(call.callId, call);
+    void call.run();
+  }
+
+  /** Ends every call (BYE both legs, CDR cause system_shutdown), then closes the transports. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.calls.values()].map((c) => c.end('system', 503, 'system_shutdown')));
+    await this.ua?.close(500);
+    this.ua = undefined;
+  }
+}

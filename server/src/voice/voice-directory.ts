@@ -1,0 +1,76 @@
+// What the SIP side needs to know before a tenant is known: which tenant a SIP domain (realm) belongs to, which
+// trunks accept INVITEs from an address, which tenant owns a dialled number, and extension credentials. These are
+// named system paths (Database.withSystem) because a SIP request names no tenant until it is matched.
+import { BlockList, isIP } from 'node:net';
+import { sql, type SQL } from 'drizzle-orm';
+import type { SecretBox } from '../platform/crypto/secret-box.ts';
+import type { Database, Tx } from '../platform/db/database.ts';
+import { policyOf, type DivisionPolicy } from './provisioning.service.ts';
+
+type Row = Record<string, unknown>;
+const rows = async (tx: Tx, q: SQL): Promise<Row[]> => (await tx.execute(q)).rows as Row[];
+
+export interface TrunkMatch { tenantId: string; trunkId: string; divisionId: string; name: string }
+export interface NumberMatch { tenantId: string; divisionId: string; numberId: string; number: string; flowId: string | null }
+export interface AgentDevice { tenantId: string; extension: string; userId: string }
+
+/** True when `address` is one of `allowed` (IP literals or CIDR blocks). */
+export function addressAllowed(address: string, allowed: readonly string[]): boolean {
+  const family = isIP(address);
+  if (!family) return false;
+  const list = new BlockList();
+  for (const a of allowed) {
+    const [ip, bits] = a.split('/');
+    const f = isIP(ip ?? '');
+    if (!f) continue;
+    const type = f === 4 ? 'ipv4' : 'ipv6';
+    if (bits === undefined) list.addAddress(ip!, type);
+    else list.addSubnet(ip!, Number(bits), type);
+  }
+  return list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+export class VoiceDirectory {
+  constructor(private readonly database: Database, private readonly secrets: SecretBox) {}
+
+  async tenantOfDomain(domain: string): Promise<string | undefined> {
+    const [r] = await this.database.withSystem((tx) => rows(tx, sql`SELECT tenant_id FROM voice_settings WHERE sip_domain = ${domain.toLowerCase()}`));
+    return r?.tenant_id as string | undefined;
+  }
+
+  /** The digest password of an enabled extension, or undefined. */
+  async extensionPassword(tenantId: string, extension: string): Promise<string | undefined> {
+    const [r] = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT password_sealed FROM voice_extensions WHERE tenant_id = ${tenantId} AND extension = ${extension} AND enabled`));
+    return r ? this.secrets.open(r.password_sealed as string) : undefined;
+  }
+
+  /** Enabled IP-authenticated trunks (of any tenant) that accept INVITEs from `address`. */
+  async trunksFrom(address: string): Promise<TrunkMatch[]> {
+    const all = await this.database.withSystem((tx) =>
+      rows(tx, sql`SELECT id, tenant_id, division_id, name, inbound_addresses FROM voice_trunks WHERE enabled AND kind = 'inbound_ip'`));
+    return all
+      .filter((r) => addressAllowed(address, r.inbound_addresses as string[]))
+      .map((r) => ({ tenantId: r.tenant_id as string, trunkId: r.id as string, divisionId: r.division_id as string, name: r.name as string }));
+  }
+
+  async number(tenantIds: readonly string[], number: string): Promise<NumberMatch | undefined> {
+    if (!tenantIds.length) return undefined;
+    const [r] = await this.database.withSystem((tx) =>
+      rows(tx, sql`SELECT id, tenant_id, division_id, number, flow_id FROM voice_numbers
+        WHERE number = ${number} AND tenant_id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(tenantIds)}::jsonb))`));
+    return r ? { tenantId: r.tenant_id as string, divisionId: r.division_id as string, numberId: r.id as string, number: r.number as string, flowId: (r.flow_id as string | null) ?? null } : undefined;
+  }
+
+  /** Enabled extensions of a division that belong to an active user with the agent desktop. */
+  async agentDevices(tenantId: string, divisionId: string): Promise<AgentDevice[]> {
+    const list = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT e.extension, e.user_id FROM voice_extensions e JOIN users u ON u.id = e.user_id AND u.status = 'active'
+        WHERE e.tenant_id = ${tenantId} AND e.division_id = ${divisionId} AND e.enabled ORDER BY e.extension`));
+    return list.map((r) => ({ tenantId, extension: r.extension as string, userId: r.user_id as string }));
+  }
+
+  async policy(tenantId: string, divisionId: string): Promise<DivisionPolicy> {
+    return this.database.withTenant(tenantId, (tx) => policyOf(tx, tenantId, divisionId));
+  }
+}

@@ -1,0 +1,115 @@
+// The voice module: provisioning API, the SIP edge (registrar + inbound calls) on KEFU_SIP_PORT, the media
+// engine (worker threads, started in the background so Kefu starts fast), recordings, crash recovery at start
+// and the demo telephony (trunk from 127.0.0.1 to number 4000, extensions 1001-1003 for agent1-agent3).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { MediaEngine } from '@kefu/media';
+import { InteractionsService } from '../conversations/interactions.service.ts';
+import { systemActor } from '../platform/auth/actor.ts';
+import type { KefuModule, ModuleFactory } from '../module.ts';
+import { generateSipPassword, ProvisioningService } from './provisioning.service.ts';
+import { RecordingsService } from './recordings.service.ts';
+import { SipService, type SipServiceOptions } from './sip-service.ts';
+import { VoiceDirectory } from './voice-directory.ts';
+import { voiceRoutes } from './voice.routes.ts';
+
+export interface VoiceModule extends KefuModule {
+  provisioning: ProvisioningService;
+  recordings: RecordingsService;
+  interactions: InteractionsService;
+  /** The SIP edge once started (undefined when the SIP port could not be bound). */
+  sip: SipService | undefined;
+}
+
+export const DEMO_SIP_DOMAIN = 'demo.kefu';
+
+/** Options tests pass through KefuOptions.extraModules-style factories (queue timings). */
+export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing']; mediaWorkers?: number } = {}): ModuleFactory {
+  return (ctx): VoiceModule => {
+    const { config, database, logger } = ctx;
+    const v = config.voice;
+    const directory = new VoiceDirectory(database, ctx.secrets);
+    const provisioning = new ProvisioningService(database, ctx.secrets);
+    const recordings = new RecordingsService(database, ctx.blobs, config.dataDir);
+    const interactions = new InteractionsService(database);
+    const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
+    let media: Promise<MediaEngine> | undefined;
+    const startMedia = (): Promise<MediaEngine> => {
+      media ??= MediaEngine.start({
+        bindAddress: anyHost ? '0.0.0.0' : v.sipHost,
+        announceAddress: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost),
+        portRange: v.rtpPorts,
+        ...(options.mediaWorkers ? { workers: options.mediaWorkers } : {}),
+      }).then((engine) => {
+        engine.on('error', (err) => logger.error({ err }, 'media engine error'));
+        return engine;
+      });
+      return media;
+    };
+    // Single-tenant installations (and the demo): a phone that registers to an IP address reaches the one tenant
+    // that has telephony configured.
+    const fallbackTenant = async (): Promise<{ tenantId: string; realm: string } | undefined> => {
+      const list = (await database.withSystem((tx) => tx.execute(sql`SELECT tenant_id, sip_domain FROM voice_settings LIMIT 2`))).rows;
+      return list.length === 1 ? { tenantId: list[0]!.tenant_id as string, realm: list[0]!.sip_domain as string } : undefined;
+    };
+
+    const module: VoiceModule = {
+      name: 'voice',
+      provisioning,
+      recordings,
+      interactions,
+      sip: undefined,
+      routes: (app) => voiceRoutes(app, { provisioning, recordings, sip: () => module.sip }),
+
+      async seedDemo(demo) {
+        const actor = systemActor(demo.tenantId);
+        await provisioning.setSettings(actor, { sipDomain: DEMO_SIP_DOMAIN });
+        await provisioning.createTrunk(actor, { divisionId: demo.defaultDivisionId, name: 'Demo trunk (localhost)', kind: 'inbound_ip', inboundAddresses: ['127.0.0.1', '::1'] });
+        await provisioning.createNumber(actor, { divisionId: demo.defaultDivisionId, number: '4000', name: 'Demo hotline 演示热线' });
+        const lines = ['Kefu demo SIP accounts (register to this server, domain or IP)', 'extension\tpassword\tagent'];
+        for (const [i, ext] of ['1001', '1002', '1003'].entries()) {
+          const email = `agent${i + 1}@demo.kefu`;
+          const userId = demo.userIds[email];
+          if (!userId) continue;
+          const password = generateSipPassword();
+          await provisioning.createExtension(actor, { divisionId: demo.defaultDivisionId, extension: ext, userId, password });
+          lines.push(`${ext}\t${password}\t${email}`);
+        }
+        const file = path.join(config.dataDir, 'demo-sip-accounts.txt');
+        await fs.writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+        logger.info({ file }, 'demo SIP accounts written (also shown in the admin console)');
+      },
+
+      async start() {
+        // Crash safety: calls that were live when the process died are over; keep their partial recordings.
+        const closed = await interactions.closeAllLive('voice', 'system_restart');
+        const recovered = await recordings.recover();
+        if (closed.length || recovered.partial || recovered.failed) logger.warn({ closed: closed.length, ...recovered }, 'voice: closed calls left live by a restart');
+        const sip = new SipService(
+          { host: v.sipHost, port: v.sipPort, advertiseHost: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost), banSeconds: v.banSeconds, ...(options.timing ? { timing: options.timing } : {}) },
+          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant },
+        );
+        try {
+          await sip.start();
+          module.sip = sip;
+          logger.info({ port: sip.port, host: v.sipHost }, 'SIP listening (UDP and TCP)');
+          void startMedia().catch((err: unknown) => logger.error({ err }, 'media engine failed to start'));
+        } catch (err) {
+          // Kefu still serves everything else; the health of telephony is visible in the log and /voice/settings.
+          logger.error({ err, port: v.sipPort }, 'SIP port could not be bound: voice calls are disabled');
+        }
+      },
+
+      async stop() {
+        await module.sip?.stop();
+        module.sip = undefined;
+        if (media) await (await media.catch(() => undefined))?.shutdown();
+        media = undefined;
+      },
+    };
+    return module;
+  };
+}
+
+export const createVoiceModule: ModuleFactory = voiceModuleFactory();
