@@ -41,7 +41,7 @@ interface Target {
 }
 
 async function startStack(): Promise<Target> {
-  const ua: UserAgent = await createUserAgent({ udp: { host: '127.0.0.1' }, overload: { maxServerTransactions: 200_000 } });
+  const ua: UserAgent = await createUserAgent({ udp: { host: '127.0.0.1' } });
   const registrar = new Registrar({ auth: new DigestAuthenticator({ realm: 'kefu.bench', lookup: () => ({ password: 'bench' }) }) });
   ua.on('register', (r) => void registrar.handle(r));
   const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';

@@ -82,6 +82,29 @@ describe('UserAgent', () => {
     expect(await refer).toBe('carol|abc@x');
   });
 
+  it('transfers with REFER + Replaces and reports progress with NOTIFY sipfrag (RFC 3515, 3891)', async () => {
+    const [a, b] = pair();
+    const [uac, uasD] = await call(a, b);
+    const [consult] = await call(a, b);
+    uasD.once('refer', (req, res) => {
+      res.send(202);
+      const target = parseReferTo(req.get('Refer-To')!);
+      expect(target.replaces).toEqual({ callId: consult.callId, toTag: consult.remoteTag, fromTag: consult.localTag, earlyOnly: false });
+      void uasD.notifyReferProgress(100).then(() => uasD.notifyReferProgress(200));
+    });
+    const notes: string[] = [];
+    const done = new Promise<void>((resolve) =>
+      uac.on('notify', (req, res) => {
+        res.send(200);
+        notes.push(`${req.get('Subscription-State')?.split(';')[0]}:${req.bodyText.trim()}`);
+        if (notes.length === 2) resolve();
+      }),
+    );
+    expect((await uac.refer('sip:carol@127.0.0.1', consult)).status).toBe(202);
+    await done;
+    expect(notes).toEqual(['active:SIP/2.0 100 Trying', 'terminated:SIP/2.0 200 OK']);
+  });
+
   it('ends the call with BYE and emits destroy on both sides', async () => {
     const [a, b] = pair();
     const [uac, uasD] = await call(a, b);
@@ -128,6 +151,17 @@ describe('UserAgent', () => {
     const err = (await a.createUAC('sip:bob@127.0.0.1:5062').catch((e: unknown) => e)) as SipError;
     expect(err.status).toBe(503);
     expect(err.response?.get('Retry-After')).toBe('7');
+  });
+
+  it('sheds INVITEs beyond the pending limit while earlier ones still wait for an answer', async () => {
+    const [a, b] = pair({ overload: { maxPendingInvites: 1, retryAfter: 3 } });
+    b.on('invite', () => {}); // the application never answers
+    const first = a.createUAC('sip:bob@127.0.0.1:5062').catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = (await a.createUAC('sip:bob@127.0.0.1:5062').catch((e: unknown) => e)) as SipError;
+    expect(second.status).toBe(503);
+    expect(second.response?.get('Retry-After')).toBe('3');
+    void first;
   });
 
   it('registers with digest through the Registrar and refreshes, then unregisters', async () => {

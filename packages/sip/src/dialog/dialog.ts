@@ -3,7 +3,9 @@
 import { answerChallenge, type Credentials } from '../auth/digest.client.ts';
 import { newBranch } from '../message/builders.ts';
 import { formatNameAddr, formatVia, type NameAddr } from '../message/headers.ts';
-import { SipRequest, type SipResponse, type TransportName } from '../message/message.ts';
+import { REASONS, SipRequest, type SipResponse, type TransportName } from '../message/message.ts';
+import { parseSipUri } from '../message/uri.ts';
+import { formatReferTo } from './replaces.ts';
 import type { ServerTransaction } from '../transaction/server.transaction.ts';
 import type { TransactionLayer } from '../transaction/transaction-layer.ts';
 import type { Destination } from '../transport/transport.ts';
@@ -11,6 +13,7 @@ import { Emitter } from '../util/emitter.ts';
 import { SipError } from './errors.ts';
 import { applyReply, Responder, type ReplyOptions } from './responder.ts';
 import { answerDirection, sdpDirection, withDirection } from './sdp-direction.ts';
+import { SessionTimer } from './session-timer.ts';
 
 /** What a dialog needs from the user agent that owns it (implemented by UserAgent; never reached up to). */
 export interface DialogContext {
@@ -73,9 +76,7 @@ export class Dialog extends Emitter<DialogEvents> {
   private readonly flow: Destination | undefined;
   private pendingInvite = false;
   private ackWait: { cseq: number; done: (ok: boolean) => void } | undefined;
-  private sessionTimer: unknown;
-  private sessionInterval = 0;
-  private refresher: 'local' | 'remote' = 'remote';
+  private readonly session: SessionTimer;
 
   constructor(
     private readonly ctx: DialogContext,
@@ -96,6 +97,11 @@ export class Dialog extends Emitter<DialogEvents> {
     this.localSdp = init.localSdp;
     this.remoteSdp = init.remoteSdp;
     this.invite = init.invite;
+    this.session = new SessionTimer(
+      ctx.transactions.clock,
+      () => (this.localSdp ? this.request('INVITE', { body: this.localSdp }) : this.request('UPDATE')),
+      () => void this.expireSession(),
+    );
   }
 
   get id(): string {
@@ -199,6 +205,34 @@ export class Dialog extends Emitter<DialogEvents> {
   hold(on = true): Promise<string | undefined> {
     if (!this.localSdp) throw new SipError('BAD_REQUEST', 'no local SDP to modify');
     return this.modify(withDirection(this.localSdp, on ? 'sendonly' : 'sendrecv'));
+  }
+
+  /**
+   * Transfer (RFC 3515): REFER the peer to `target`; with `replaces` (another dialog of ours) it is an attended
+   * transfer and the Refer-To carries a Replaces header for that dialog (RFC 3891 §7). Resolves with the 202.
+   */
+  refer(target: string, replaces?: Dialog): Promise<SipResponse> {
+    const uri = parseSipUri(target);
+    const rep = replaces
+      ? { callId: replaces.callId, toTag: replaces.remoteTag, fromTag: replaces.localTag, earlyOnly: false }
+      : undefined;
+    return this.request('REFER', { headers: { 'Refer-To': formatReferTo(uri, rep), 'Referred-By': formatNameAddr({ ...this.localParty, params: new Map() }) } });
+  }
+
+  /**
+   * Reports the progress of a REFER we accepted (RFC 3515 §2.4.5): a NOTIFY with a message/sipfrag status line;
+   * a final status (>= 200) terminates the implicit subscription.
+   */
+  notifyReferProgress(status: number, reason = REASONS[status] ?? ''): Promise<SipResponse> {
+    return this.request('NOTIFY', {
+      headers: {
+        Event: 'refer',
+        'Subscription-State': status >= 200 ? 'terminated;reason=noresource' : 'active;expires=60',
+      },
+      body: `SIP/2.0 ${status} ${reason}\r\n`,
+      contentType: 'message/sipfrag;version=2.0',
+      noThrow: true,
+    });
   }
 
   /** BYE and terminate (§15.1.1). */
@@ -332,31 +366,11 @@ export class Dialog extends Emitter<DialogEvents> {
 
   /** Session timer (RFC 4028 §10): refresh at half the interval when we refresh, else expire and BYE. */
   startSessionTimer(interval: number, refresher: 'local' | 'remote'): void {
-    this.sessionInterval = interval;
-    this.refresher = refresher;
-    this.armSessionTimer();
+    this.session.start(interval, refresher);
   }
 
   get sessionExpires(): { interval: number; refresher: 'local' | 'remote' } | undefined {
-    return this.sessionInterval ? { interval: this.sessionInterval, refresher: this.refresher } : undefined;
-  }
-
-  private armSessionTimer(): void {
-    const clock = this.ctx.transactions.clock;
-    if (this.sessionTimer !== undefined) clock.clearTimeout(this.sessionTimer);
-    if (!this.sessionInterval || this.state === 'terminated') return;
-    const s = this.sessionInterval;
-    if (this.refresher === 'local') {
-      this.sessionTimer = clock.setTimeout(() => {
-        const sdp = this.localSdp;
-        const refresh = sdp ? this.request('INVITE', { body: sdp, noThrow: true }) : this.request('UPDATE', { noThrow: true });
-        refresh.then(() => this.armSessionTimer()).catch(() => this.terminate('session-expired'));
-      }, (s * 1000) / 2);
-    } else {
-      this.sessionTimer = clock.setTimeout(() => {
-        void this.expireSession();
-      }, (s - Math.min(32, s / 3)) * 1000);
-    }
+    return this.session.interval ? { interval: this.session.interval, refresher: this.session.refresher } : undefined;
   }
 
   private async expireSession(): Promise<void> {
@@ -367,27 +381,18 @@ export class Dialog extends Emitter<DialogEvents> {
   }
 
   private touchSessionTimer(req: SipRequest): void {
-    if (!this.sessionInterval) return;
-    const se = req.get('Session-Expires');
-    if (se) {
-      const n = parseInt(se, 10);
-      if (n > 0) this.sessionInterval = n;
-    }
-    this.armSessionTimer();
+    this.session.touch(req);
   }
 
   addSessionTimerHeaders(res: SipResponse): void {
-    if (!this.sessionInterval) return;
-    const who = this.refresher === 'local' ? this.role : this.role === 'uas' ? 'uac' : 'uas';
-    res.set('Session-Expires', `${this.sessionInterval};refresher=${who}`);
-    res.set('Require', 'timer');
+    this.session.addHeaders(res, this.role);
   }
 
   /** Ends the dialog locally without sending anything. */
   terminate(reason: DestroyReason, request?: SipRequest): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    if (this.sessionTimer !== undefined) this.ctx.transactions.clock.clearTimeout(this.sessionTimer);
+    this.session.stop();
     if (this.ackWait) {
       const w = this.ackWait;
       this.ackWait = undefined;

@@ -2,8 +2,18 @@
 import { randomBytes } from 'node:crypto';
 import { REASONS, SipRequest, SipResponse } from './message.ts';
 
+// Tags, branches and Call-IDs need cryptographic randomness (RFC 3261 §19.3) but not one syscall each: a pool.
+let pool = randomBytes(8192);
+let poolAt = 0;
+
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(8192);
+    poolAt = 0;
+  }
+  const s = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return s;
 }
 
 /** A branch with the RFC 3261 magic cookie (§8.1.1.7). */

@@ -14,6 +14,8 @@ export interface ServerTransactionEvents extends Record<string, unknown[]> {
   cancel: [SipRequest];
   /** The ACK for a non-2xx final response arrived (Confirmed). */
   ack: [SipRequest];
+  /** The first final response was sent. */
+  final: [number];
   error: [TransactionTimeoutError | TransportError];
   terminated: [];
 }
@@ -68,6 +70,7 @@ export class ServerTransaction extends Emitter<ServerTransactionEvents> {
       return;
     }
     this.transmit(res);
+    this.emit('final', code);
     if (this.isInvite) {
       if (code < 300) {
         this.state = 'accepted';

@@ -21,7 +21,9 @@ import { inviteAsUac, type UacOptions } from './uac.ts';
 import { Registration, type RegistrationOptions } from './registration.ts';
 
 export interface OverloadOptions {
-  /** Shed new INVITEs when more server transactions than this are open (default 5000). */
+  /** Shed new INVITEs while this many INVITEs still wait for the application's final answer (default 2000). */
+  maxPendingInvites?: number;
+  /** Shed new INVITEs when more server transactions than this exist, absorbing states included (default 200,000). */
   maxServerTransactions?: number;
   /** Extra test, e.g. event-loop lag above a threshold. */
   isOverloaded?: () => boolean;
@@ -113,9 +115,15 @@ export class UserAgent extends Emitter<UserAgentEvents> {
     return this.dialogs.get(dialogId(callId, localTag, remoteTag));
   }
 
+  private pendingInvites = 0;
+
   private overloaded(): boolean {
     const o = this.opts.overload ?? {};
-    return this.transactions.serverCount > (o.maxServerTransactions ?? 5000) || (o.isOverloaded?.() ?? false);
+    return (
+      this.pendingInvites >= (o.maxPendingInvites ?? 2000) ||
+      this.transactions.serverCount > (o.maxServerTransactions ?? 200_000) ||
+      (o.isOverloaded?.() ?? false)
+    );
   }
 
   private reply(tx: ServerTransaction, status: number, opts: ReplyOptions = {}): void {
@@ -186,6 +194,14 @@ export class UserAgent extends Emitter<UserAgentEvents> {
       }
       if (!inv.replaces) return this.reply(tx, 481); // RFC 3891 §3
     }
+    this.pendingInvites++;
+    let counted = true;
+    const done = (): void => {
+      if (counted) this.pendingInvites--;
+      counted = false;
+    };
+    tx.once('final', done);
+    tx.once('terminated', done);
     tx.on('cancel', () => {
       if (!inv.answered) inv.reply(487);
       inv.markCancelled();
