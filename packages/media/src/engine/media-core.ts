@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { CodecName } from '../codec/codec.registry.ts';
 import { loadWav8k } from '../audio/wav.ts';
@@ -53,6 +54,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
   private readonly inband = new Map<string, () => void>();
   private readonly ticker = new Ticker((now) => this.tick(now));
   private seq = 0;
+  private readonly prompts = new Map<string, { key: string; pcm: Int16Array }>();
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 5 });
 
   constructor(private readonly config: MediaCoreConfig) {
@@ -142,7 +144,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     const ep = this.endpoint(endpointId);
     const playbackId = this.nextId('pb');
     let src: SampleSource;
-    if ('file' in source) src = new BufferSource(await loadWav8k(source.file), source.loop ?? false);
+    if ('file' in source) src = new BufferSource(await this.prompt(source.file), source.loop ?? false);
     else if ('tone' in source) src = new ToneSource(typeof source.tone === 'string' ? tones[source.tone] : source.tone, source.durationMs);
     else if ('pcm' in source) src = new BufferSource(source.pcm, source.loop ?? false);
     else {
@@ -160,6 +162,18 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     this.players.set(playbackId, player);
     return { playbackId };
   }
+  /** Decoded prompts by path, reloaded when the file changes (size or mtime). */
+  private async prompt(file: string): Promise<Int16Array> {
+    const st = await stat(file);
+    const key = `${st.size}:${st.mtimeMs}`;
+    const hit = this.prompts.get(file);
+    if (hit && hit.key === key) return hit.pcm;
+    const pcm = await loadWav8k(file);
+    this.prompts.set(file, { key, pcm });
+    if (this.prompts.size > 64) this.prompts.delete(this.prompts.keys().next().value!);
+    return pcm;
+  }
+
   /** Appends PCM to a `{ stream: true }` playback; `end` finishes it once drained. */
   pushPcm(playbackId: string, pcm: Int16Array, end = false): void {
     const s = this.streams.get(playbackId);

@@ -38,12 +38,15 @@ export class WebRtcEndpoint extends EndpointBase {
       ...list.map((c) => new RTCRtpCodecParameters({ mimeType: `audio/${c}`, clockRate: 8000, channels: 1, payloadType: STATIC_PT[c] })),
       new RTCRtpCodecParameters({ mimeType: 'audio/telephone-event', clockRate: 8000, channels: 1, payloadType: 101 }),
     ];
-    const additional = o.announceAddress && o.announceAddress !== o.bindAddress ? [o.announceAddress] : [];
+    // A wildcard bind address gathers on every interface; a specific one restricts ICE to it. The
+    // announced address (KEFU_MEDIA_IP, e.g. a public or NAT address) is added as a host candidate.
+    const wildcard = o.bindAddress === '0.0.0.0' || o.bindAddress === '::';
+    const hosts = [...new Set([...(wildcard ? [] : [o.bindAddress]), ...(o.announceAddress ? [o.announceAddress] : [])])];
     this.pc = new RTCPeerConnection({
       codecs: { audio, video: [] },
       headerExtensions: { audio: [], video: [] },
-      iceInterfaceAddresses: { udp4: o.bindAddress },
-      iceAdditionalHostAddresses: [o.bindAddress, ...additional],
+      ...(wildcard ? {} : { iceInterfaceAddresses: { udp4: o.bindAddress } }),
+      iceAdditionalHostAddresses: hosts,
       ...(o.icePortRange ? { icePortRange: o.icePortRange } : {}),
     });
     this.transceiver = this.pc.addTransceiver(this.track, { direction: 'sendrecv' });
