@@ -182,7 +182,7 @@ export class ArticlesService {
       if (content) {
         const latest = (await this.version(tx, actor, id, article.latest_version))!;
         const next = article.latest_version + 1;
-        if (['draft', 'in_review', 'rejected'].includes(latest.state)) {
+        if (latest.state === 'draft' || latest.state === 'in_review') {
           await tx.execute(sql`UPDATE kb_article_versions SET state = 'superseded' WHERE article_id = ${id} AND version = ${latest.version}`);
         }
         await tx.execute(sql`INSERT INTO kb_article_versions (tenant_id, article_id, version, title, body, tags, state, note, author_id)

@@ -64,7 +64,7 @@ export function helpPages(app: App, help: HelpCenterService): void {
     const { lang, q } = request.query;
     const t = text[lang];
     const tenant = await help.tenant(slug);
-    const found = q.trim() ? (await help.search(slug, { q, language: lang })).results : [];
+    const found = q.trim() ? (await help.search(slug, { q })).results : [];
     const list = found.length
       ? `<ul>${found.map((r) => `<li><a href="/help/${e(slug)}/articles/${r.id}?lang=${lang}">${r.titleHtml}</a><div class="muted">${r.snippet}</div></li>`).join('')}</ul>`
       : `<p>${t.none}</p>`;
