@@ -11,8 +11,8 @@ export async function sox(args: string[]): Promise<{ stdout: string; stderr: str
 }
 
 /** `sox file -n stats` (per channel with remix) parsed into name → value. */
-export async function soxStats(file: string, channel?: number): Promise<Record<string, number>> {
-  const args = channel === undefined ? [file, '-n', 'stats'] : [file, '-n', 'remix', String(channel), 'stats'];
+export async function soxStats(file: string, channel?: number, effects: string[] = []): Promise<Record<string, number>> {
+  const args = channel === undefined ? [file, '-n', ...effects, 'stats'] : [file, '-n', 'remix', String(channel), ...effects, 'stats'];
   const { stderr } = await sox(args);
   const out: Record<string, number> = {};
   for (const line of stderr.split('\n')) {

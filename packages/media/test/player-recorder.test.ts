@@ -107,14 +107,22 @@ describe('recorder', () => {
       const stereo = wav.samples; // mono mix; zero only where both channels are zero
       let run = 0;
       let longest = 0;
+      let end = 0;
       for (let i = 1600; i < stereo.length; i++) {
         run = stereo[i] === 0 ? run + 1 : 0;
-        longest = Math.max(longest, run);
+        if (run > longest) [longest, end] = [run, i];
       }
       expect(result.pausedMs).toBeGreaterThanOrEqual(560);
       expect(Math.abs(longest / 8 - result.pausedMs)).toBeLessThanOrEqual(25);
-      const pausedStats = await soxStats(file); // overall levels exist
-      expect(pausedStats['RMS lev dB']).toBeGreaterThan(-30);
+      // sox agrees: inside the paused stretch both channels are silent, around it both carry tone.
+      const start = (end - longest + 1) / 8000;
+      const inside = ['trim', String(start + 0.01), String(longest / 8000 - 0.02)];
+      for (const ch of [1, 2]) {
+        const silent = await soxStats(file, ch, inside);
+        expect(silent['Pk lev dB']).toBe(-Infinity);
+        const before = await soxStats(file, ch, ['trim', String(Math.max(0.3, start - 0.4)), '0.3']);
+        expect(before['RMS lev dB']).toBeGreaterThan(-20);
+      }
     });
   });
 
