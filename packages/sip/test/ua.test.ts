@@ -180,6 +180,24 @@ describe('UserAgent', () => {
     expect(registrar.lookup('sip:1000@kefu.test')).toHaveLength(0);
   });
 
+  it('authenticates an INVITE with a credential lookup and lets the UAC answer the challenge', async () => {
+    const [a, b] = pair();
+    const auth = new DigestAuthenticator({ realm: 'kefu.test', lookup: (u) => (u === '2000' ? { password: 'pw' } : undefined), algorithms: ['SHA-256', 'MD5'] });
+    const users: string[] = [];
+    b.on('invite', (inv) => {
+      void inv.authenticate(auth).then((user) => {
+        if (!user) return;
+        users.push(user);
+        void b.createUAS(inv, { localSdp: sdpOffer(41000) });
+      });
+    });
+    const d = await a.createUAC('sip:bob@127.0.0.1:5062', { localSdp: sdpOffer(), credentials: { username: '2000', password: 'pw' } });
+    expect(users).toEqual(['2000']);
+    expect(d.invite.get('Authorization')).toMatch(/algorithm=SHA-256/);
+    const denied = (await a.createUAC('sip:bob@127.0.0.1:5062', { credentials: { username: '2000', password: 'bad' } }).catch((e: unknown) => e)) as SipError;
+    expect(denied.status).toBe(401);
+  });
+
   it('rejects a REGISTER with a wrong password with a fresh challenge', async () => {
     const [a, b] = pair();
     const auth = new DigestAuthenticator({ realm: 'kefu.test', lookup: () => ({ password: 'secret' }) });

@@ -4,6 +4,7 @@ import type { ServerTransaction } from '../transaction/server.transaction.ts';
 import { applyReply, type ReplyOptions } from '../dialog/responder.ts';
 import type { Dialog } from '../dialog/dialog.ts';
 import { newTag } from '../message/builders.ts';
+import type { DigestAuthenticator } from '../auth/digest.server.ts';
 
 export class IncomingRequest {
   /** The To tag used for every response to this request (one dialog per request, §12.1.1). */
@@ -16,6 +17,20 @@ export class IncomingRequest {
 
   get method(): string {
     return this.request.method;
+  }
+
+  /**
+   * Checks digest credentials (e.g. phones calling out through the B2BUA). Resolves with the user name, or
+   * undefined after answering the request with the 401/407 challenge.
+   */
+  async authenticate(auth: DigestAuthenticator): Promise<string | undefined> {
+    const result = await auth.authenticate(this.request);
+    if (result.ok) return result.username;
+    if (!this.answered) {
+      this.answered = true;
+      this.tx.respond(result.response);
+    }
+    return undefined;
   }
 
   /** Sends a response; the first final response wins, later calls are ignored. */

@@ -56,9 +56,8 @@ export class Registrar extends Emitter<RegistrarEvents> {
     const aor = `${to.uri.scheme}:${to.uri.user ? `${to.uri.user}@` : ''}${to.uri.host}`;
     let username: string | undefined;
     if (this.opts.auth) {
-      const result = await this.opts.auth.authenticate(req);
-      if (!result.ok) return inc.tx.respond(result.response);
-      username = result.username;
+      username = await inc.authenticate(this.opts.auth);
+      if (username === undefined) return;
       if (to.uri.user !== undefined && to.uri.user !== username) return inc.reply(403);
     }
     const min = this.opts.minExpires ?? 60;
