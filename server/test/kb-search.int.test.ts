@@ -124,7 +124,7 @@ describe('search respects permissions', () => {
 
   test('the public help center never returns an internal article', async () => {
     for (const q of ['宽带', '机密', '光猫 内部']) {
-      const reply = await fetch(`${server.baseUrl}/api/help/demo/search?q=${encodeURIComponent(q)}`).then((r) => r.json());
+      const reply = await fetch(`${server.baseUrl}/api/help/demo/search?q=${encodeURIComponent(q)}`).then((r) => r.json() as Promise<any>);
       expect(reply.results.map((r: { id: string }) => r.id)).not.toContain(secretArticle);
     }
     expect((await fetch(`${server.baseUrl}/api/help/demo/articles/${secretArticle}`)).status).toBe(404);

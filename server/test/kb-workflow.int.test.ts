@@ -198,11 +198,11 @@ describe('the public help center', () => {
   const post = (path: string, body: unknown) => api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   test('lists and finds public articles only, without signing in', async () => {
-    const home = await (await api('')).json();
+    const home = await (await api('')).json() as any;
     const ids = home.spaces.flatMap((s: { articles: { id: string }[] }) => s.articles.map((a) => a.id));
     expect(ids).toContain(publicArticle);
     expect(ids).not.toContain(internalArticle);
-    const found = await (await api(`/search?q=${encodeURIComponent('发票')}&sessionId=${session}`)).json();
+    const found = await (await api(`/search?q=${encodeURIComponent('发票')}&sessionId=${session}`)).json() as any;
     expect(found.results.map((r: { id: string }) => r.id)).toContain(publicArticle);
     expect(found.results.map((r: { id: string }) => r.id)).not.toContain(internalArticle);
     expect((await api(`/articles/${internalArticle}`)).status).toBe(404);
@@ -210,9 +210,9 @@ describe('the public help center', () => {
   });
 
   test('"no" to "did this solve your problem?" opens a contact path carrying the article', async () => {
-    const article = await (await api(`/articles/${publicArticle}?sessionId=${session}`)).json();
+    const article = await (await api(`/articles/${publicArticle}?sessionId=${session}`)).json() as any;
     expect(article.title).toContain('发票抬头');
-    const answer = await (await post(`/articles/${publicArticle}/feedback`, { helpful: false, sessionId: session })).json();
+    const answer = await (await post(`/articles/${publicArticle}/feedback`, { helpful: false, sessionId: session })).json() as any;
     expect(answer.contact).toMatchObject({ articleId: publicArticle, form: '/api/help/demo/contact' });
     const contact = await post('/contact', { articleId: publicArticle, sessionId: session, name: '王女士', contact: '13800000000', message: '还是不会改' });
     expect(contact.status).toBe(201);
@@ -258,9 +258,9 @@ describe('the demo tenant', () => {
   test('has a bilingual knowledge base with an internal handbook and a public help center', async () => {
     const spaces = (await agent.get('/api/v1/kb/spaces')).body;
     expect(spaces.map((s: { visibility: string }) => s.visibility)).toEqual(expect.arrayContaining(['internal', 'public']));
-    const en = await (await fetch(`${server.baseUrl}/api/help/demo/search?q=broadband`)).json();
+    const en = await (await fetch(`${server.baseUrl}/api/help/demo/search?q=broadband`)).json() as any;
     expect(en.results[0].title).toBe('Broadband is not working');
-    const zh = await (await fetch(`${server.baseUrl}/api/help/demo/search?q=${encodeURIComponent('网络连不上')}`)).json();
+    const zh = await (await fetch(`${server.baseUrl}/api/help/demo/search?q=${encodeURIComponent('网络连不上')}`)).json() as any;
     expect(zh.results[0].title).toBe('宽带无法上网怎么办');
     expect((await agent.get('/api/v1/kb/updates?unread=true')).body.length).toBeGreaterThanOrEqual(1);
   });
