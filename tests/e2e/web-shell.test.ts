@@ -321,4 +321,39 @@ describe('web shell', () => {
       await second.context.close();
     }
   }, TEST_TIMEOUT);
+
+  it('a session ended elsewhere sends the person back to the login page with a notice', async () => {
+    const supervisor = demoUser('supervisor');
+    const { context, page } = await openLoginPage('en-US');
+    try {
+      await signIn(page, supervisor, kefu.password, 'Sign in');
+      await page.getByRole('heading', { name: 'Supervisor console' }).waitFor();
+
+      // The same person changes their password from another device: their other sessions end.
+      const login = await fetch(`${kefu.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: supervisor, password: kefu.password }),
+      });
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const changed = await fetch(`${kefu.baseUrl}/api/v1/me/password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ currentPassword: kefu.password, newPassword: 'supervisor-new-password-1' }),
+      });
+      expect(changed.status).toBe(204);
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Divisions' }).click();
+      await page.getByText('Your session has expired. Please sign in again.').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/login');
+
+      // Signing in again returns to the page the person was going to.
+      await signIn(page, supervisor, 'supervisor-new-password-1', 'Sign in');
+      await page.getByRole('heading', { name: 'Divisions' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/admin/divisions');
+    } finally {
+      await context.close();
+    }
+  }, TEST_TIMEOUT);
 });

@@ -6,7 +6,7 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { lazy, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { ApiError, onUnauthorized } from '../api/client.ts';
 import { SessionProvider, useSession } from '../auth/session.tsx';
 import { currentLanguage } from '../i18n/i18n.ts';
@@ -38,7 +38,7 @@ export function App() {
         <QueryClientProvider client={queryClient}>
           <BrowserRouter>
             <SessionProvider>
-              <UnauthorizedRedirect />
+              <SessionExpiry />
               <Routes>
                 <Route path="/login" element={<LoginPage />} />
                 <Route path="/*" element={<SignedIn />} />
@@ -51,21 +51,13 @@ export function App() {
   );
 }
 
-/** On any 401 (expired or revoked session) the app forgets the session and returns to the login page. */
-function UnauthorizedRedirect() {
+/**
+ * A 401 on a request of a signed-in session (expired, or ended by a password change elsewhere) forgets the session;
+ * SignedIn then sends the person to the login page, which says why and returns them to where they were going.
+ */
+function SessionExpiry() {
   const { forget } = useSession();
-  const navigate = useNavigate();
-  const location = useLocation();
-  useEffect(
-    () =>
-      onUnauthorized(() => {
-        forget();
-        if (location.pathname !== '/login') {
-          navigate('/login', { replace: true, state: { from: location.pathname + location.search, expired: true } });
-        }
-      }),
-    [forget, navigate, location],
-  );
+  useEffect(() => onUnauthorized(() => forget({ expired: true })), [forget]);
   return null;
 }
 

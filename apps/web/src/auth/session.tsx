@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, setCsrfToken } from '../api/client.ts';
 import { authApi } from '../api/endpoints.ts';
 import type { Me } from '../api/types.ts';
@@ -11,8 +11,10 @@ interface Session {
   me: Me | null | undefined;
   login(email: string, password: string): Promise<Me>;
   logout(): Promise<void>;
-  /** Forget the session locally (after a 401) without calling the server. */
-  forget(): void;
+  /** Forget the session locally without calling the server; `expired` when the server ended it (a 401). */
+  forget(options?: { expired?: boolean }): void;
+  /** The last session ended by the server rather than by signing out: the login page says so. */
+  expired: boolean;
   can(permission: string): boolean;
   /** /me failed for another reason than 401 (server down): the app shows an error with a retry. */
   failed: boolean;
@@ -39,12 +41,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const meQuery = useQuery({ queryKey: ME_QUERY_KEY, queryFn: loadMe, retry: false, staleTime: 60_000 });
   const me = meQuery.data;
+  const [expired, setExpired] = useState(false);
 
   useEffect(() => {
     if (me !== undefined && me !== null) setCsrfToken(me.csrfToken);
   }, [me]);
 
-  const forget = useCallback(() => {
+  const forget = useCallback((options?: { expired?: boolean }) => {
+    setExpired(options?.expired === true);
     setCsrfToken(null);
     queryClient.setQueryData(ME_QUERY_KEY, null);
     queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_QUERY_KEY[0] });
@@ -59,6 +63,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       const fresh = await loadMe();
       if (fresh === null) throw new ApiError(401, 'AUTH_REQUIRED', 'session not established', undefined, undefined, undefined);
       queryClient.setQueryData(ME_QUERY_KEY, fresh);
+      setExpired(false);
       return fresh;
     },
     [queryClient],
@@ -79,11 +84,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       login,
       logout,
       forget,
+      expired,
       can: (permission) => permissions.has(permission),
       failed: meQuery.isError,
       reload: () => void meQuery.refetch(),
     };
-  }, [me, login, logout, forget, meQuery.isError, meQuery.refetch]);
+  }, [me, login, logout, forget, expired, meQuery.isError, meQuery.refetch]);
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -10,12 +10,11 @@ import { Logo } from '../../components/Logo.tsx';
 
 interface LoginState {
   from?: string;
-  expired?: boolean;
 }
 
 export function LoginPage() {
   const { t } = useTranslation();
-  const { me, login } = useSession();
+  const { me, login, expired } = useSession();
   const navigate = useNavigate();
   const location = useLocation();
   const state = (location.state ?? {}) as LoginState;
@@ -59,7 +58,7 @@ export function LoginPage() {
             {t('login.title')}
           </Typography.Title>
           <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
-          {state.expired === true && error === null && (
+          {expired && error === null && (
             <Alert type="info" showIcon message={t('errors.sessionExpired')} style={{ marginBottom: 16 }} />
           )}
           {error !== null && (
