@@ -8,7 +8,7 @@ import { startKefu } from '../../server/test/kefu-server.ts';
 import { ensureWebBuilt, launchChromium } from './fixtures/web-shell.ts';
 
 const UI_TIMEOUT = 20_000;
-const TEST_TIMEOUT = 90_000;
+const TEST_TIMEOUT = 120_000; // generous: the machine may be shared and busy
 
 let kefu: Awaited<ReturnType<typeof startKefu>>;
 let browser: Browser;
