@@ -20,6 +20,8 @@ export interface VoiceModule extends KefuModule {
   interactions: InteractionsService;
   /** The SIP edge once started (undefined when the SIP port could not be bound). */
   sip: SipService | undefined;
+  /** The media engine (its worker threads start in the background at start; calls wait for it). */
+  mediaEngine(): Promise<MediaEngine>;
 }
 
 export const DEMO_SIP_DOMAIN = 'demo.kefu';
@@ -60,6 +62,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
       recordings,
       interactions,
       sip: undefined,
+      mediaEngine: () => startMedia(),
       routes: (app) => voiceRoutes(app, { provisioning, recordings, sip: () => module.sip }),
 
       async seedDemo(demo) {

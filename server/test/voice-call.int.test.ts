@@ -1,0 +1,117 @@
+// The issue's "Done when" path with real peers on loopback: baresip A calls 4000 through the demo trunk, baresip B
+// registered as extension 1001 (agent1) answers; a 440 Hz tone goes one way and 1 kHz the other, measured at each
+// end; the stereo recording holds the caller left and the agent right; the hangup fills the CDR.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { toneShare } from '@kefu/media';
+import { TestClient } from './http-client.ts';
+import { startKefu, type TestKefu } from './kefu-server.ts';
+import { Baresip } from './voice-baresip.ts';
+import { until, type VoiceModule } from './voice-fixtures.ts';
+
+let server: TestKefu;
+let admin: TestClient;
+let sipPort: number;
+const phones: Baresip[] = [];
+let tmp: string;
+
+beforeAll(async () => {
+  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
+  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  const voice = server.kefu.modules.voice as VoiceModule;
+  sipPort = voice.sip!.port!;
+  await voice.mediaEngine(); // worker threads take seconds to boot on a loaded machine
+
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-voice-call-'));
+});
+afterAll(async () => {
+  for (const p of phones) await p.stop();
+  await server?.stop();
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** Share of the energy at `hz` in a 1 s window from the middle of some PCM. */
+function shareAt(samples: Int16Array, rate: number, hz: number): number {
+  const start = Math.max(0, Math.floor(samples.length / 2) - Math.floor(rate / 2));
+  return toneShare(samples, hz, rate, start, Math.min(rate, samples.length - start));
+}
+
+/** One channel of a WAV as 8 kHz PCM, through sox. */
+function channel(file: string, n: 1 | 2): Int16Array {
+  // remix picks the channel of a stereo file; a mono file has only channel 1.
+  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', String(n)], { maxBuffer: 64 << 20 });
+  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
+  const b = out.stdout as Buffer;
+  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
+}
+
+async function agentPhone(extension: string, toneHz: number): Promise<Baresip> {
+  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === extension);
+  const phone = await Baresip.start(`<sip:${extension}@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, toneHz);
+  phones.push(phone);
+  await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === extension), `extension ${extension} registered`);
+  return phone;
+}
+
+describe('an inbound call to 4000', () => {
+  test('reaches agent1 on extension 1001 with audio both ways, a stereo recording and a filled CDR', async () => {
+    const agent = await agentPhone('1001', 1000);
+    const caller = await Baresip.start('<sip:13800138000@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU', 440);
+    phones.push(caller);
+    caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+    await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
+    const live = await until(async () => {
+      const list = (await admin.get('/api/v1/interactions?state=live')).body.items;
+      return list.find((i: { answeredAt: string | null }) => i.answeredAt);
+    }, 'the agent answering');
+    await agent.waitForEvent('CALL_ESTABLISHED', 30_000);
+    // Let both tones flow for a few seconds.
+    await new Promise((r) => setTimeout(r, 4000));
+    caller.command('hangup');
+    const ended = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${live.id}`)).body;
+      return i.state === 'ended' ? i : undefined;
+    }, 'the interaction to end');
+    await agent.waitForEvent('CALL_CLOSED', 30_000);
+
+    // CDR
+    const users = (await admin.get('/api/v1/users?limit=50')).body.items as { id: string; email: string }[];
+    expect(ended).toMatchObject({
+      channel: 'voice', direction: 'inbound', from: '13800138000', to: '4000', externalRef: expect.any(String),
+      agentId: users.find((u) => u.email === 'agent1@demo.kefu')!.id, hangupBy: 'customer', sipCause: 200, endReason: 'normal',
+    });
+    for (const field of ['arrivedAt', 'flowEndedAt', 'queuedAt', 'offeredAt', 'answeredAt', 'endedAt']) expect(ended[field], field).toEqual(expect.any(String));
+    expect(Date.parse(ended.arrivedAt)).toBeLessThanOrEqual(Date.parse(ended.offeredAt));
+    expect(Date.parse(ended.offeredAt)).toBeLessThanOrEqual(Date.parse(ended.answeredAt));
+    expect(ended.ringMs).toBeGreaterThanOrEqual(0);
+    expect(ended.talkMs).toBeGreaterThan(3000);
+    expect(ended.quality.mos).toBeGreaterThan(4);
+    expect(ended.quality.lossPct).toBeLessThan(1);
+    expect(ended.quality.jitterMs).toEqual(expect.any(Number));
+    expect(ended.segments.map((s: { kind: string }) => s.kind)).toEqual(['queue', 'agent']);
+    expect(ended.segments[0]).toMatchObject({ outcome: 'answered' });
+    expect(ended.segments[1]).toMatchObject({ endpoint: '1001', outcome: 'normal', endedAt: expect.any(String) });
+
+    // Each end heard the other's tone.
+    expect(shareAt(channel(caller.heardFile(), 1), 8000, 1000)).toBeGreaterThan(0.5);
+    expect(shareAt(channel(agent.heardFile(), 1), 8000, 440)).toBeGreaterThan(0.5);
+
+    // The recording: stored, stereo, customer left (440 Hz) and agent right (1 kHz).
+    const recordings = await until(async () => {
+      const list = (await admin.get(`/api/v1/interactions/${live.id}/recordings`)).body;
+      return list[0]?.state === 'stored' ? list : undefined;
+    }, 'the stored recording');
+    expect(recordings).toHaveLength(1);
+    expect(recordings[0].channels).toBe(2);
+    const audio = await fetch(`${server.baseUrl}/api/v1/recordings/${recordings[0].id}/audio`, { headers: { cookie: admin.cookie! } });
+    const file = path.join(tmp, 'call.wav');
+    await fs.writeFile(file, Buffer.from(await audio.arrayBuffer()));
+    expect(spawnSync('soxi', ['-c', file], { encoding: 'utf8' }).stdout.trim()).toBe('2');
+    expect(Number(spawnSync('soxi', ['-D', file], { encoding: 'utf8' }).stdout.trim())).toBeGreaterThan(3);
+    expect(shareAt(channel(file, 1), 8000, 440)).toBeGreaterThan(0.5);
+    expect(shareAt(channel(file, 2), 8000, 1000)).toBeGreaterThan(0.5);
+  }, 120_000);
+});
