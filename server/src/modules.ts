@@ -3,10 +3,12 @@ import type { ModuleFactory } from './module.ts';
 import { createConversationsModule } from './conversations/conversations.module.ts';
 import { createVoiceModule } from './voice/voice.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
+import { createCrmModule } from './crm/crm.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
   createConversationsModule,
   createVoiceModule,
   createKbModule,
+  createCrmModule,
 ];

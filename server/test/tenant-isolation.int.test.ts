@@ -49,6 +49,11 @@ const fixtures = {
   kb_article: { create: async (c: TestClient) => (await c.post('/api/v1/kb/articles', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, language: 'en', title: 'Isolation article', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/articles/${id}` },
   kb_update: { create: async (c: TestClient) => (await c.post('/api/v1/kb/updates', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, title: 'Isolation update', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/updates/${id}` },
   kb_synonym: { create: async (c: TestClient) => (await c.post('/api/v1/kb/synonyms', { terms: ['isolation', 'separation'] })).body.id, read: () => `/api/v1/kb/synonyms` },
+  company: { create: async (c: TestClient) => (await c.post('/api/v1/crm/companies', { name: 'Isolation company' })).body.id, read: (id: string) => `/api/v1/crm/companies/${id}` },
+  contact: { create: async (c: TestClient) => (await c.post('/api/v1/crm/contacts', { displayName: '隔离 Contact', identities: [{ kind: 'phone', value: '13900000099' }] })).body.id, read: (id: string) => `/api/v1/crm/contacts/${id}` },
+  crm_field: { create: async (c: TestClient) => (await c.post('/api/v1/crm/fields', { key: 'iso_field', label: 'Isolation field', type: 'text' })).body.id, read: () => `/api/v1/crm/fields` },
+  order: { create: async (c: TestClient) => (await c.post('/api/v1/crm/orders', { contactId: (await c.get('/api/v1/crm/lookup?value=13900000099')).body.contact.id, externalId: 'ISO-1', status: 'paid', currency: 'CNY', amount: '1.00' })).body.id, read: (id: string) => `/api/v1/crm/orders/${id}` },
+  crm_import: { create: async (c: TestClient) => (await c.post('/api/v1/crm/imports', { content: 'name,phone\nIso,13900000098\n', dryRun: true })).body.id, read: (id: string) => `/api/v1/crm/imports/${id}` },
 } satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
 
 let server: TestKefu;

@@ -50,6 +50,12 @@ export const eventCatalog = {
     description: 'An interaction ended; its CDR fields are final',
     payload: z.object({ interactionId: id, divisionId: id, channel: z.string(), hangupBy: z.string(), endReason: z.string(), talkMs: z.number().nullable() }),
   },
+  'contact.created': { description: 'A contact was created', payload: z.object({ contactId: id, divisionId: id }) },
+  'contact.updated': { description: 'A contact was changed (names, identities, fields, tags, owner, …)', payload: z.object({ contactId: id, divisionId: id, changes: z.array(z.string()) }) },
+  'contact.deleted': { description: 'A contact was deleted', payload: z.object({ contactId: id, divisionId: id }) },
+  'contact.merged': { description: 'A duplicate contact was merged into another (the survivor keeps all history)', payload: z.object({ contactId: id, mergedContactId: id, divisionId: id }) },
+  'order.created': { description: 'An order was recorded for a contact', payload: z.object({ orderId: id, contactId: id, externalId: z.string().nullable(), status: z.string() }) },
+  'order.updated': { description: "An order's status changed", payload: z.object({ orderId: id, contactId: id, externalId: z.string().nullable(), status: z.string() }) },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 
 export type EventType = keyof typeof eventCatalog;

@@ -19,6 +19,9 @@ export const permissions = {
   'voice.manage': 'Provision SIP trunks, numbers, extensions and recording policy; see extension passwords',
   'interactions.read': 'See interactions (calls, chats) and their CDR fields in granted divisions',
   'recordings.listen': 'List and play call recordings of granted divisions (audited)',
+  'crm.read': 'See contacts, companies, orders and timelines of granted divisions (phones and emails masked)',
+  'crm.manage': 'Create, change, merge, import and export contacts, companies and orders',
+  'crm.reveal': 'See unmasked phone numbers and emails of contacts (each reveal is audited)',
 } as const;
 
 export type Permission = keyof typeof permissions;
@@ -32,9 +35,9 @@ export const builtInRoles = {
   admin: { name: 'Administrator', permissions: allPermissions },
   supervisor: {
     name: 'Supervisor',
-    permissions: ['users.read', 'divisions.read', 'roles.read', 'supervisor.console', 'agent.desktop', 'reports.read', 'tickets.work', 'audit.read', 'interactions.read', 'recordings.listen'],
+    permissions: ['users.read', 'divisions.read', 'roles.read', 'supervisor.console', 'agent.desktop', 'reports.read', 'tickets.work', 'audit.read', 'interactions.read', 'recordings.listen', 'crm.read', 'crm.manage', 'crm.reveal'],
   },
-  agent: { name: 'Agent', permissions: ['agent.desktop', 'tickets.work'] },
+  agent: { name: 'Agent', permissions: ['agent.desktop', 'tickets.work', 'crm.read', 'crm.manage'] },
   qa: { name: 'Quality analyst', permissions: ['qa.evaluate', 'reports.read', 'interactions.read', 'recordings.listen'] },
   knowledge_editor: { name: 'Knowledge editor', permissions: ['kb.edit'] },
   staff: { name: 'Staff', permissions: ['tickets.work'] },
