@@ -34,6 +34,7 @@ export const en: ResourceShape<typeof zhCN> = {
     required: 'This field is required',
     all: 'All',
     comingSoon: 'Coming soon',
+    listSeparator: ', ',
   },
   errors: {
     generic: 'Something went wrong. Please try again.',

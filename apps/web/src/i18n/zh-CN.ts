@@ -31,6 +31,7 @@ export const zhCN = {
     required: '此项为必填项',
     all: '全部',
     comingSoon: '即将推出',
+    listSeparator: '、',
   },
   errors: {
     generic: '操作失败，请稍后重试',

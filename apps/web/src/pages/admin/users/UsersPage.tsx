@@ -83,7 +83,7 @@ export default function UsersPage() {
         ids.length === 0 ? (
           <Typography.Text type="secondary">{t('common.none')}</Typography.Text>
         ) : (
-          ids.map((id) => divisionName.get(id) ?? id).join('、')
+          ids.map((id) => divisionName.get(id) ?? id).join(t('common.listSeparator'))
         ),
     },
     {
