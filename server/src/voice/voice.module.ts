@@ -42,11 +42,19 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         bindAddress: anyHost ? '0.0.0.0' : v.sipHost,
         announceAddress: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost),
         portRange: v.rtpPorts,
+        // Worker threads compile the media sources on boot: on a loaded machine that takes seconds.
+        requestTimeoutMs: 30_000,
         ...(options.mediaWorkers ? { workers: options.mediaWorkers } : {}),
-      }).then((engine) => {
-        engine.on('error', (err) => logger.error({ err }, 'media engine error'));
-        return engine;
-      });
+      }).then(
+        (engine) => {
+          engine.on('error', (err) => logger.error({ err }, 'media engine error'));
+          return engine;
+        },
+        (err: unknown) => {
+          media = undefined; // the next call tries again
+          throw err;
+        },
+      );
       return media;
     };
     // Single-tenant installations (and the demo): a phone that registers to an IP address reaches the one tenant
