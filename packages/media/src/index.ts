@@ -8,7 +8,7 @@ export { ReceiveStats } from './rtp/receive-stats.ts';
 export { rFactor, mosFromR, type QualityInput } from './rtp/e-model.ts';
 export { PortAllocator, type PortRange } from './rtp/port-allocator.ts';
 export { SdpSession, applyAnswer, type Direction, type LocalAudioParams, type NegotiatedAudio } from './sdp/sdp-audio.ts';
-export { TelephoneEventReceiver, telephoneEventPackets, parseTelephoneEvent, serializeTelephoneEvent, type DetectedDigit } from './dtmf/rfc4733.ts';
+export { TelephoneEventReceiver, telephoneEventPackets, parseTelephoneEvent, serializeTelephoneEvent, parseRedPayload, type DetectedDigit, type RedBlock } from './dtmf/rfc4733.ts';
 export { InbandDtmfDetector, type InbandDetectorOptions } from './dtmf/inband-detector.ts';
 export { goertzelPower, toneShare } from './dtmf/goertzel.ts';
 export { JitterBuffer, FRAME_SAMPLES } from './audio/jitter-buffer.ts';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RtpEndpoint } from '../src/endpoint/rtp-endpoint.ts';
 import { PortAllocator } from '../src/rtp/port-allocator.ts';
 import { parseRtp } from '../src/rtp/rtp-packet.ts';
-import { parseTelephoneEvent, TelephoneEventReceiver } from '../src/dtmf/rfc4733.ts';
+import { parseTelephoneEvent, serializeTelephoneEvent, TelephoneEventReceiver } from '../src/dtmf/rfc4733.ts';
 import { InbandDtmfDetector } from '../src/dtmf/inband-detector.ts';
 import { loadWav8k } from '../src/audio/wav.ts';
 import { readPcapUdp, RtpTestPeer, waitFor } from '../src/testing/index.ts';
@@ -54,6 +54,35 @@ describe('RFC 4733 DTMF receive', () => {
     expect(got.map((d) => d.digit)).toEqual(['5', '#']);
     expect(got[0]!.source).toBe('rfc4733');
     expect(got[0]!.durationMs).toBeGreaterThan(0);
+  });
+
+  it('reads RFC 2198 redundant event reports, even when the packet with the end was lost', async () => {
+    const ep = await RtpEndpoint.create({ id: 'red', bindAddress: '127.0.0.1', ports: new PortAllocator() });
+    cleanup.push(() => ep.close());
+    const peer = await RtpTestPeer.create();
+    cleanup.push(() => peer.close());
+    ep.configure({ address: '127.0.0.1', port: peer.port }, { codec: 'PCMU', telephoneEventPt: 101, redEventPt: 100 });
+    peer.remote = { address: '127.0.0.1', port: ep.localPort };
+    const got: DetectedDigit[] = [];
+    ep.on('dtmf', (d) => got.push(d));
+    // Digit 2 started at ts 8000; its end report (duration 800) rides only as a redundant block of
+    // the next packet, whose primary block is the start of digit 3 at ts 9600.
+    const end2 = serializeTelephoneEvent({ event: 2, end: true, volume: 10, duration: 800 });
+    const start3 = serializeTelephoneEvent({ event: 3, end: false, volume: 10, duration: 160 });
+    const offset = 9600 - 8000;
+    const red = Buffer.concat([
+      Buffer.from([0x80 | 101, (offset >> 6) & 0xff, ((offset & 0x3f) << 2) | 0, 4]),
+      Buffer.from([101]),
+      Buffer.from(end2),
+      Buffer.from(start3),
+    ]);
+    peer.sendPacket({ payloadType: 100, marker: false, sequenceNumber: 7, timestamp: 9600, ssrc: 77, payload: red });
+    peer.sendPacket({ payloadType: 100, marker: false, sequenceNumber: 8, timestamp: 9600, ssrc: 77, payload: red }); // duplicate
+    const end3 = serializeTelephoneEvent({ event: 3, end: true, volume: 10, duration: 800 });
+    peer.sendPacket({ payloadType: 100, marker: false, sequenceNumber: 9, timestamp: 9600, ssrc: 77, payload: Buffer.concat([Buffer.from([101]), Buffer.from(end3)]) });
+    await waitFor(() => got.length >= 2, 3000, 'digits');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map((d) => d.digit)).toEqual(['2', '3']);
   });
 
   it('still reports a digit whose end packets were all lost, once audio resumes', () => {

@@ -33,6 +33,19 @@ describe('SDP offer/answer for audio (RFC 3264)', () => {
     expect(sdp).toMatch(new RegExp(`m=audio 30000 RTP/AVP ${want.payloadType ?? ''}`));
   });
 
+  it('accepts RFC 2198 redundancy for telephone-events and answers with it', () => {
+    const o = offer({ formats: '0 101 100', rtpmaps: ['0 PCMU/8000', '101 telephone-event/8000', '100 red/8000'], extra: 'a=fmtp:100 101/101/101' });
+    const { negotiated, sdp } = new SdpSession().answer(o, local);
+    expect(negotiated).toMatchObject({ telephoneEventPt: 101, redEventPt: 100 });
+    expect(sdp).toContain('a=rtpmap:100 red/8000');
+    expect(sdp).toContain('a=fmtp:100 101/101');
+  });
+
+  it('ignores red that carries audio rather than events', () => {
+    const o = offer({ formats: '0 101 100', rtpmaps: ['0 PCMU/8000', '101 telephone-event/8000', '100 red/8000'], extra: 'a=fmtp:100 0/0' });
+    expect(new SdpSession().answer(o, local).negotiated).not.toHaveProperty('redEventPt');
+  });
+
   it('ignores a wideband telephone-event', () => {
     const { negotiated } = new SdpSession().answer(offer({ formats: '0 97', rtpmaps: ['97 telephone-event/16000'] }), local);
     expect(negotiated.codec).toBe('PCMU');

@@ -96,3 +96,42 @@ export function* telephoneEventPackets(digit: string, durationMs: number, ptimeM
     yield { payload: serializeTelephoneEvent({ event, end: true, volume, duration: total }), marker: total === step && i === 0, end: true };
   }
 }
+
+/** One block of an RFC 2198 redundant payload. */
+export interface RedBlock {
+  payloadType: number;
+  /** How far before the packet's timestamp this block's data was generated. */
+  timestampOffset: number;
+  data: Uint8Array;
+}
+
+/**
+ * Splits an RFC 2198 §3 payload: 4-byte headers (F=1, PT, 14-bit offset, 10-bit length) for the
+ * redundant blocks, then a 1-byte header (F=0, PT) for the primary block, then the block data in
+ * the same order. Returns undefined when the headers overrun the payload.
+ */
+export function parseRedPayload(payload: Uint8Array): RedBlock[] | undefined {
+  const heads: { payloadType: number; timestampOffset: number; length: number }[] = [];
+  let o = 0;
+  for (;;) {
+    if (o >= payload.length) return undefined;
+    const b0 = payload[o]!;
+    if ((b0 & 0x80) === 0) {
+      heads.push({ payloadType: b0 & 0x7f, timestampOffset: 0, length: -1 });
+      o += 1;
+      break;
+    }
+    if (o + 4 > payload.length) return undefined;
+    const word = ((payload[o + 1]! << 16) | (payload[o + 2]! << 8) | payload[o + 3]!) >>> 0;
+    heads.push({ payloadType: b0 & 0x7f, timestampOffset: word >>> 10, length: word & 0x3ff });
+    o += 4;
+  }
+  const blocks: RedBlock[] = [];
+  for (const h of heads) {
+    const len = h.length < 0 ? payload.length - o : h.length;
+    if (o + len > payload.length) return undefined;
+    blocks.push({ payloadType: h.payloadType, timestampOffset: h.timestampOffset, data: payload.subarray(o, o + len) });
+    o += len;
+  }
+  return blocks;
+}

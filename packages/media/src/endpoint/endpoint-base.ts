@@ -4,7 +4,7 @@ import { codecs, type CodecName } from '../codec/codec.registry.ts';
 import { JitterBuffer, FRAME_SAMPLES } from '../audio/jitter-buffer.ts';
 import { ToneGenerator } from '../audio/tones.ts';
 import { InbandDtmfDetector } from '../dtmf/inband-detector.ts';
-import { parseTelephoneEvent, telephoneEventPackets, TelephoneEventReceiver, type DetectedDigit } from '../dtmf/rfc4733.ts';
+import { parseRedPayload, parseTelephoneEvent, telephoneEventPackets, TelephoneEventReceiver, type DetectedDigit } from '../dtmf/rfc4733.ts';
 import { monotonicMs } from '../engine/clock.ts';
 import { mosFromR, rFactor } from '../rtp/e-model.ts';
 import { ReceiveStats } from '../rtp/receive-stats.ts';
@@ -26,6 +26,8 @@ export interface StreamConfig {
   /** Payload type toward the remote. */
   payloadType: number;
   telephoneEventPt?: number;
+  /** RFC 2198 payload type carrying redundant telephone-events (receive only). */
+  redEventPt?: number;
   /** Packetization toward the remote in ms (repacketized from 20 ms frames). */
   ptime: number;
   direction: Direction;
@@ -257,6 +259,10 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
     this.received.octets += p.payload.length;
     if (!this.rx.update(p.sequenceNumber, p.timestamp, arrivalMs, p.ssrc)) return;
     const s = this.stream;
+    if (p.payloadType === s.redEventPt && s.redEventPt !== undefined) {
+      this.receiveRedEvents(p);
+      return;
+    }
     if (p.payloadType === s.telephoneEventPt || (p.payloadType >= 96 && p.payloadType !== s.payloadType && p.payload.length === 4)) {
       const e = parseTelephoneEvent(p.payload);
       if (e) {
@@ -272,6 +278,23 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
     if (late) this.emit('dtmf', late);
     this.dispatch({ kind: 'audio', codec, payload: p.payload, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker });
     if (this.decoders > 0) this.decodeInto(codec, p.payload, p.timestamp);
+  }
+
+  /** RFC 4733 §2.5.1.5 redundancy via RFC 2198: every block is an event report at its own timestamp. */
+  private receiveRedEvents(p: RtpPacket): void {
+    const blocks = parseRedPayload(p.payload);
+    if (!blocks) return;
+    for (const b of blocks) {
+      if (b.payloadType !== this.stream?.telephoneEventPt) continue;
+      const e = parseTelephoneEvent(b.data);
+      const digit = e && this.dtmfRx.receive(p.ssrc, (p.timestamp - b.timestampOffset) >>> 0, e);
+      if (digit) this.emit('dtmf', digit);
+    }
+    // The relay path gets the primary block as a plain telephone-event.
+    const primary = blocks.at(-1);
+    if (primary && primary.payloadType === this.stream?.telephoneEventPt) {
+      this.dispatch({ kind: 'event', payload: primary.data, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker });
+    }
   }
 
   private dispatch(m: MediaPacket): void {

@@ -87,12 +87,18 @@ export class RtpEndpoint extends EndpointBase {
     this.remoteRtp = { address: n.remoteAddress, port: n.remotePort };
     this.remoteRtcp = { address: n.remoteAddress, port: n.remoteRtcpPort };
     if (moved) this.latched = false;
-    const stream = { codec: n.codec, payloadType: n.payloadType, ptime: n.remotePtime, direction: n.direction };
-    this.stream = n.telephoneEventPt === undefined ? stream : { ...stream, telephoneEventPt: n.telephoneEventPt };
+    this.stream = {
+      codec: n.codec,
+      payloadType: n.payloadType,
+      ptime: n.remotePtime,
+      direction: n.direction,
+      ...(n.telephoneEventPt !== undefined ? { telephoneEventPt: n.telephoneEventPt } : {}),
+      ...(n.redEventPt !== undefined ? { redEventPt: n.redEventPt } : {}),
+    };
   }
 
   /** Sets the far end without SDP (tests, or addresses learnt elsewhere). */
-  configure(remote: { address: string; port: number }, stream: { codec: CodecName; payloadType?: number; telephoneEventPt?: number; ptime?: number; direction?: Direction; rtcpMux?: boolean }): void {
+  configure(remote: { address: string; port: number }, stream: { codec: CodecName; payloadType?: number; telephoneEventPt?: number; redEventPt?: number; ptime?: number; direction?: Direction; rtcpMux?: boolean }): void {
     const n: NegotiatedAudio = {
       remoteAddress: remote.address,
       remotePort: remote.port,
@@ -104,6 +110,7 @@ export class RtpEndpoint extends EndpointBase {
       rtcpMux: stream.rtcpMux ?? true,
     };
     if (stream.telephoneEventPt !== undefined) n.telephoneEventPt = stream.telephoneEventPt;
+    if (stream.redEventPt !== undefined) n.redEventPt = stream.redEventPt;
     this.apply(n);
   }
 

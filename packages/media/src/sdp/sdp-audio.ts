@@ -29,6 +29,8 @@ export interface NegotiatedAudio {
   payloadType: number;
   /** Payload type for RFC 4733 events toward the remote, when both sides support them. */
   telephoneEventPt?: number;
+  /** RFC 2198 `red` payload type carrying redundant telephone-events (RFC 4733 §2.5.1.5 / §4). */
+  redEventPt?: number;
   /** Packetization the remote asked to receive, clamped to 10..60 ms (§6.1 ptime). */
   remotePtime: number;
   /** Our direction of media, from our point of view. */
@@ -65,6 +67,8 @@ interface RemoteFormats {
   /** Codecs offered in the remote's order with their payload types. */
   audio: { codec: CodecName; pt: number }[];
   telephoneEventPt?: number;
+  /** `red` whose fmtp lists only the telephone-event type (e.g. `a=fmtp:100 101/101/101`). */
+  redPt?: number;
 }
 
 function remoteFormats(m: MediaDescription): RemoteFormats {
@@ -80,7 +84,11 @@ function remoteFormats(m: MediaDescription): RemoteFormats {
     if (isCodecName(name)) audio.push({ codec: name, pt });
     else if (name === 'TELEPHONE-EVENT' && telephoneEventPt === undefined) telephoneEventPt = pt;
   }
-  return telephoneEventPt === undefined ? { audio } : { audio, telephoneEventPt };
+  if (telephoneEventPt === undefined) return { audio };
+  const red = m.rtp.find((r) => r.codec.toUpperCase() === 'RED' && (r.rate ?? 8000) === 8000 && pts.includes(r.payload));
+  const redConfig = red && m.fmtp?.find((f) => f.payload === red.payload)?.config;
+  const redOfEvents = redConfig !== undefined && redConfig.split('/').every((x) => Number(x) === telephoneEventPt);
+  return red && redOfEvents ? { audio, telephoneEventPt, redPt: red.payload } : { audio, telephoneEventPt };
 }
 
 function directionOf(s: SessionDescription, m: MediaDescription): Direction {
@@ -107,7 +115,7 @@ export class SdpSession {
 
   constructor(private readonly username = 'kefu') {}
 
-  build(local: LocalAudioParams, formats: { codec: CodecName; pt: number }[], telephoneEventPt: number | undefined, direction: Direction, rtcpMux: boolean, extraRejected: MediaDescription[] = [], audioIndex = 0): string {
+  build(local: LocalAudioParams, formats: { codec: CodecName; pt: number }[], telephoneEventPt: number | undefined, direction: Direction, rtcpMux: boolean, extraRejected: MediaDescription[] = [], audioIndex = 0, redPt?: number): string {
     const ip = local.address;
     const ipVer = ip.includes(':') ? 6 : 4;
     const rtp: { payload: number; codec: string; rate: number }[] = formats.map((f) => ({ payload: f.pt, codec: f.codec, rate: 8000 }));
@@ -115,6 +123,10 @@ export class SdpSession {
     if (telephoneEventPt !== undefined) {
       rtp.push({ payload: telephoneEventPt, codec: 'telephone-event', rate: 8000 });
       fmtp.push({ payload: telephoneEventPt, config: '0-16' });
+      if (redPt !== undefined) {
+        rtp.push({ payload: redPt, codec: 'red', rate: 8000 });
+        fmtp.push({ payload: redPt, config: `${telephoneEventPt}/${telephoneEventPt}` });
+      }
     }
     const audio: MediaDescription = {
       type: 'audio',
@@ -165,7 +177,8 @@ export class SdpSession {
     const rejected = offer.media
       .filter((_, i) => i !== index)
       .map((o) => ({ type: o.type, port: 0, protocol: o.protocol, payloads: o.payloads, rtp: [], fmtp: [] }) as unknown as MediaDescription);
-    const sdp = this.build(local, [chosen], te, direction, rtcpMux, rejected, index);
+    const red = te !== undefined ? remote.redPt : undefined;
+    const sdp = this.build(local, [chosen], te, direction, rtcpMux, rejected, index, red);
     const negotiated: NegotiatedAudio = {
       remoteAddress: m.connection?.ip ?? offer.connection?.ip ?? '0.0.0.0',
       remotePort: m.port,
@@ -177,6 +190,7 @@ export class SdpSession {
       rtcpMux,
     };
     if (te !== undefined) negotiated.telephoneEventPt = te;
+    if (red !== undefined) negotiated.redEventPt = red;
     return { sdp, negotiated };
   }
 }
@@ -202,6 +216,9 @@ export function applyAnswer(answerSdp: string, local: LocalAudioParams): Negotia
     direction,
     rtcpMux,
   };
-  if (local.telephoneEvent !== false && remote.telephoneEventPt !== undefined) negotiated.telephoneEventPt = remote.telephoneEventPt;
+  if (local.telephoneEvent !== false && remote.telephoneEventPt !== undefined) {
+    negotiated.telephoneEventPt = remote.telephoneEventPt;
+    if (remote.redPt !== undefined) negotiated.redEventPt = remote.redPt;
+  }
   return negotiated;
 }
