@@ -151,4 +151,28 @@ describe('recorder', () => {
       expect(shareAt(pcm, 1000)).toBeGreaterThan(0.3);
     });
   });
+
+  it('keeps recording silence for a leg that hung up, so the other side stays on the timeline', async () => {
+    await withTempDir(async (dir) => {
+      const { core } = kit.core();
+      const customer = await kit.leg(core, 'PCMU');
+      const agent = await kit.leg(core, 'PCMU');
+      const sending = Promise.all([
+        customer.peer.startSending({ codec: 'PCMU', freq: 440, durationMs: 1600 }),
+        agent.peer.startSending({ codec: 'PCMU', freq: 1000, durationMs: 1600 }),
+      ]);
+      await sleep(100);
+      const file = path.join(dir, 'hangup.wav');
+      const { recordingId } = core.record({ path: file, left: customer.id, right: agent.id });
+      await sleep(600);
+      await core.closeEndpoint(agent.id); // the agent hangs up
+      await sleep(700);
+      const result = await core.stopRecording(recordingId);
+      await sending;
+      const seconds = result.durationMs / 1000;
+      const tail = ['trim', String(seconds - 0.5), '0.4'];
+      expect((await soxStats(file, 2, tail))['Pk lev dB']).toBe(-Infinity);
+      expect((await soxStats(file, 1, tail))['RMS lev dB']).toBeGreaterThan(-20);
+    });
+  });
 });

@@ -377,6 +377,8 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.frame = undefined; // consumers (recorder, mixer) hear silence from now on
+    this.dtmfQueue = [];
     this.mediaListeners.clear();
     await this.closeTransport();
     this.emit('closed');
