@@ -100,7 +100,10 @@ async function sipp(target: Target, scenario: 'call' | 'register', rate: number,
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  // sipp's own -timeout does not always fire with calls stuck in retransmission: a hard limit as well.
+  const killer = setTimeout(() => child.kill('SIGINT'), (seconds + 45) * 1000);
   await new Promise((r) => child.on('exit', r));
+  clearTimeout(killer);
   const wall = (Date.now() - t0) / 1000;
   const stat = readFileSync(path.join(dir, 'stat.csv'), 'utf8').trim().split('\n');
   const head = stat[0]!.split(';');
@@ -156,8 +159,16 @@ function p99(xs: number[]): number | null {
   return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!;
 }
 
+const running = new Set<Target>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    void Promise.allSettled([...running].map((t) => t.close())).then(() => process.exit(130));
+  });
+}
+
 async function measure(start: () => Promise<Target>): Promise<Record<string, number | null>> {
   const target = await start();
+  running.add(target);
   try {
     const calls = await maxRate(target, 'call', 100);
     const at80 = Math.max(1, Math.floor(calls.rate * 0.8));
@@ -174,6 +185,7 @@ async function measure(start: () => Promise<Target>): Promise<Record<string, num
       register_auth_per_s: Math.round(reg.rate),
     };
   } finally {
+    running.delete(target);
     await target.close();
   }
 }

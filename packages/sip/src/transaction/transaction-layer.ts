@@ -111,17 +111,18 @@ export class TransactionLayer {
     this.requestHandler(req, tx);
   }
 
-  /** §9.2: CANCEL matches the INVITE transaction with the same branch; 200 to the CANCEL, 481 if none. */
+  /** §9.2: CANCEL matches the INVITE transaction with the same branch (and Call-ID); 200 to the CANCEL, 481 if none. */
   private handleCancel(req: SipRequest, key: string): void {
     const tx = new ServerTransaction(key, req, this.lower, this.timers, this.clock);
     this.servers.set(key, tx);
     tx.on('terminated', () => this.servers.delete(key));
     const inviteKey = key.replace(/\|CANCEL$/, '|INVITE');
     const invite = this.servers.get(inviteKey);
-    if (!invite || invite.state !== 'proceeding') {
+    if (!invite) {
       tx.respond(tx.response(481));
       return;
     }
+    // An INVITE already answered is not affected, but the CANCEL itself still succeeds (§9.2).
     tx.respond(tx.response(200));
     invite.cancelWith(req);
   }
