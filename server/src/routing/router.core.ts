@@ -149,14 +149,15 @@ export class RouterCore {
 
   // Tasks
 
-  enqueue(input: CoreTaskInput): void {
+  /** Adds a waiting task; `restored` ones (reloaded after a restart) were counted when first offered. */
+  enqueue(input: CoreTaskInput, options: { restored?: boolean } = {}): void {
     const queue = this.queues.get(input.queueId);
     let boost = 0;
     for (const rule of queue?.priorityRules ?? []) if (input.attributes[rule.attribute] === rule.equals) boost += rule.boost;
     const task: CoreTask = { ...input, status: 'waiting', boost, relaxBy: 0, overflowStep: 0, offeredTo: [], declinedBy: new Set(), assignedTo: null };
     this.tasks.set(input.id, task);
     this.waitingTasks.add(task);
-    this.count(input.queueId).offered++;
+    if (!options.restored) this.count(input.queueId).offered++;
   }
 
   /** A task that was already assigned before a restart: it occupies its agent's capacity. */

@@ -1,0 +1,109 @@
+// The routing module: the RoutingService (engine) other modules call through `kefu.modules.routing.service`,
+// its admin API, the realtime methods agents answer offers with, the supervisor topics, and the statistics
+// pushed every second.
+import { z } from 'zod';
+import type { KefuModule, ModuleFactory } from '../module.ts';
+import { canSeeDivision } from '../platform/auth/actor.ts';
+import { AppError } from '../platform/errors.ts';
+import { realtimeHubFor } from '../realtime/realtime.module.ts';
+import { chosenStates } from './agent-state.machine.ts';
+import { RoutingAdminService } from './routing-admin.service.ts';
+import { RoutingEngine } from './routing.engine.ts';
+import { routingRoutes } from './routing.routes.ts';
+import { sql } from 'drizzle-orm';
+
+export interface RoutingModule extends KefuModule {
+  service: RoutingEngine;
+  admin: RoutingAdminService;
+}
+
+export const STATS_INTERVAL_MS = 1000;
+
+export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingModule> => {
+  const hub = await realtimeHubFor(ctx);
+  const engine = new RoutingEngine({ database: ctx.database, hub, onError: (err, what) => ctx.logger.error({ err }, `routing: ${what} failed`) });
+  const admin = new RoutingAdminService(ctx.database, engine);
+  const offerParams = z.strictObject({ offerId: z.uuid() });
+
+  const needAgent = (userId: string | null): string => {
+    if (!userId) throw new AppError('FORBIDDEN', 'offers are for signed-in agents');
+    return userId;
+  };
+  hub.method('offer.accept', { params: offerParams, run: (actor, p) => engine.accept(actor.tenantId, needAgent(actor.userId), p.offerId) });
+  hub.method('offer.reject', { params: offerParams, run: (actor, p) => engine.decline(actor.tenantId, p.offerId, needAgent(actor.userId), 'rejected') });
+  hub.method('agent.set_state', {
+    params: z.strictObject({ state: z.enum(chosenStates), awayReasonId: z.uuid().nullable().optional() }),
+    run: async (actor, p) => {
+      const userId = needAgent(actor.userId);
+      await engine.setState(actor.tenantId, userId, p.state, p.awayReasonId ?? null, userId);
+      return engine.agentView(actor.tenantId, userId);
+    },
+  });
+  const queueVisible = async (actor: Parameters<typeof canSeeDivision>[0], queueId: string) => {
+    if (actor.kind !== 'system' && !actor.permissions.has('supervisor.console')) return false;
+    if (!z.uuid().safeParse(queueId).success) return false;
+    const router = await engine.tenant(actor.tenantId);
+    const queue = router.queues.get(queueId);
+    return !!queue && canSeeDivision(actor, queue.division_id);
+  };
+  hub.topic('queue-stats', { authorize: queueVisible });
+
+  // An agent whose last socket closed gets no more offers: open ones go to someone else.
+  hub.onPresence((tenantId, userId, online) => {
+    if (online) return;
+    void (async () => {
+      await engine.agentDisconnected(tenantId, userId);
+      const view = await engine.agentView(tenantId, userId);
+      if (view.state === 'available' || view.state === 'missed') await engine.setState(tenantId, userId, 'offline', null, null);
+    })().catch((err) => ctx.logger.error({ err }, 'routing: disconnect handling failed'));
+  });
+
+  let statsTimer: NodeJS.Timeout | undefined;
+  const pushStats = async () => {
+    for (const pending of engine.loadedTenants()) {
+      const router = await pending.catch(() => undefined);
+      if (!router) continue;
+      for (const queueId of router.queues.keys()) {
+        const topic = `queue-stats:${queueId}`;
+        if (hub.isSingleNode && !hub.hasTopicSubscribers(router.tenantId, topic)) continue;
+        hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'queue.stats', topic, data: await engine.queueStats(router.tenantId, queueId) });
+      }
+      // Overflow and maximum waits are time-driven: re-evaluate every second.
+      await engine.dispatch(router);
+    }
+  };
+
+  return {
+    name: 'routing',
+    service: engine,
+    admin,
+    routes: (app) => routingRoutes(app, admin, engine),
+    async start() {
+      await engine.start();
+      statsTimer = setInterval(() => void pushStats().catch((err) => ctx.logger.error({ err }, 'routing: stats failed')), STATS_INTERVAL_MS);
+      statsTimer.unref();
+    },
+    async stop() {
+      clearInterval(statsTimer);
+      await engine.stop();
+    },
+    async seedDemo(demo) {
+      const agents = Object.entries(demo.userIds).filter(([email]) => /^(agent|supervisor)/.test(email)).map(([, id]) => id);
+      await ctx.database.withTenant(demo.tenantId, async (tx) => {
+        const t = demo.tenantId;
+        for (const name of ['Meal', 'Training', 'Meeting']) await tx.execute(sql`INSERT INTO routing_away_reasons (tenant_id, name) VALUES (${t}, ${name})`);
+        for (const name of ['mandarin', 'english', 'billing']) await tx.execute(sql`INSERT INTO routing_skills (tenant_id, name) VALUES (${t}, ${name})`);
+        const [queue] = (
+          await tx.execute<{ id: string }>(sql`
+            INSERT INTO routing_queues (tenant_id, division_id, name, channels, callbacks_offered)
+            VALUES (${t}, ${demo.defaultDivisionId}, 'General', '{voice,chat,email}', true) RETURNING id`)
+        ).rows;
+        await tx.execute(sql`INSERT INTO routing_wrapup_codes (tenant_id, queue_id, code, label) VALUES (${t}, ${queue!.id}, 'resolved', 'Resolved'), (${t}, ${queue!.id}, 'follow_up', 'Follow-up needed')`);
+        for (const userId of agents) {
+          await tx.execute(sql`INSERT INTO routing_memberships (tenant_id, queue_id, user_id) VALUES (${t}, ${queue!.id}, ${userId})`);
+          await tx.execute(sql`INSERT INTO routing_agents (user_id, tenant_id, skills) VALUES (${userId}, ${t}, '{"mandarin": 4, "english": 3}')`);
+        }
+      });
+    },
+  };
+};
