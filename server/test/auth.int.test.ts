@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { builtInRoles } from '../src/platform/auth/permissions.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 
@@ -40,7 +41,9 @@ describe('login', () => {
     const me = await client.get('/api/v1/me');
     expect(me.status).toBe(200);
     expect(me.body.tenant.name).toBe('Demo 演示');
-    expect(me.body.permissions).toEqual(['agent.desktop', 'tickets.work']);
+    expect(me.body.permissions).toEqual([...builtInRoles.agent.permissions].sort());
+    expect(me.body.permissions).toContain('agent.desktop');
+    expect(me.body.permissions).not.toContain('users.manage');
     expect(me.body.divisions.map((d: { name: string }) => d.name)).toEqual(['Default']);
   });
 

@@ -110,7 +110,7 @@ describe('kefu start on the embedded database', () => {
     expect(await kefu.exited).toBe(0);
     expect(kefu.output()).toContain('kefu: stopped.');
     expect(postmasterPid(dataDir)).toBeUndefined();
-  });
+  }, 120_000);
 
   test('a second start reuses the data and does not seed again', async () => {
     const kefu = await start(dataDir, port);
@@ -120,7 +120,7 @@ describe('kefu start on the embedded database', () => {
     expect((await admin.get(`/api/v1/divisions/${divisionId}`)).body.name).toBe('保险 Insurance');
     kefu.child.kill('SIGINT');
     expect(await kefu.exited).toBe(0);
-  });
+  }, 120_000);
 
   test('after kill -9 the next start adopts the orphaned database and loses nothing acknowledged', async () => {
     const kefu = await start(dataDir, port);
@@ -136,7 +136,7 @@ describe('kefu start on the embedded database', () => {
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
     expect(postmasterPid(dataDir)).toBeUndefined();
-  });
+  }, 120_000);
 
   test('tenant create and user create provision from the command line', () => {
     const tenant = cli(dataDir, ['tenant', 'create', '--name', '第二银行 Second Bank', '--slug', 'second-bank', '--admin-email', 'admin@second.example']);
@@ -145,7 +145,7 @@ describe('kefu start on the embedded database', () => {
     const user = cli(dataDir, ['user', 'create', '--tenant', 'second-bank', '--email', 'li.lei@second.example', '--name', '李雷', '--role', 'supervisor', '--password', 'li-lei-pass-1']);
     expect(user.out).toContain('created user li.lei@second.example (supervisor) in tenant second-bank');
     expect(user.code).toBe(0);
-  });
+  }, 120_000);
 
   test('CLI mistakes get a readable message and exit code 2', () => {
     const missing = cli(dataDir, ['user', 'create', '--tenant', 'nope', '--email', 'x@y.example', '--name', 'X']);
@@ -159,7 +159,7 @@ describe('kefu start on the embedded database', () => {
     const badEnv = cli(dataDir, ['migrate'], { KEFU_HTTP_PORT: 'eighty' });
     expect(badEnv.code).toBe(2);
     expect(badEnv.out).toContain('KEFU_HTTP_PORT="eighty"');
-  });
+  }, 120_000);
 
   test('backup and restore carry every tenant into a new data directory', async () => {
     const file = path.join(base, 'kefu-backup.jsonl.gz');
@@ -187,5 +187,5 @@ describe('kefu start on the embedded database', () => {
     expect((await lilei.get('/api/v1/me')).body.tenant.name).toBe('第二银行 Second Bank');
     kefu.child.kill('SIGTERM');
     expect(await kefu.exited).toBe(0);
-  });
+  }, 120_000);
 });
