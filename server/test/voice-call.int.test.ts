@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toneShare } from '@kefu/media';
+import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { Baresip } from './voice-baresip.ts';
@@ -17,6 +18,8 @@ let admin: TestClient;
 let sipPort: number;
 const phones: Baresip[] = [];
 let tmp: string;
+let agent: Baresip | undefined;
+let caller: Baresip | undefined;
 
 beforeAll(async () => {
   server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
@@ -58,8 +61,8 @@ async function agentPhone(extension: string, toneHz: number): Promise<Baresip> {
 
 describe('an inbound call to 4000', () => {
   test('reaches agent1 on extension 1001 with audio both ways, a stereo recording and a filled CDR', async () => {
-    const agent = await agentPhone('1001', 1000);
-    const caller = await Baresip.start('<sip:13800138000@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU', 440);
+    agent = await agentPhone('1001', 1000);
+    caller = await Baresip.start('<sip:13800138000@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU', 440);
     phones.push(caller);
     caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
     await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
@@ -113,5 +116,42 @@ describe('an inbound call to 4000', () => {
     expect(Number(spawnSync('soxi', ['-D', file], { encoding: 'utf8' }).stdout.trim())).toBeGreaterThan(3);
     expect(shareAt(channel(file, 1), 8000, 440)).toBeGreaterThan(0.5);
     expect(shareAt(channel(file, 2), 8000, 1000)).toBeGreaterThan(0.5);
+  }, 120_000);
+
+  test('held by the agent, the customer hears music on hold; the agent hangs up and the CDR says so, with the hold time', async () => {
+    if (!agent || !caller) throw new Error('the first call test sets up the phones');
+    agent.events.length = 0;
+    caller.events.length = 0;
+    caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+    await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
+    const live = await until(async () => (await admin.get('/api/v1/interactions?state=live')).body.items.find((i: { answeredAt: string | null }) => i.answeredAt), 'the agent answering');
+    await agent.waitForEvent('CALL_ESTABLISHED', 30_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    agent.command('hold');
+    await until(async () => (await admin.get(`/api/v1/interactions/${live.id}`)).body.segments.some((s: { kind: string }) => s.kind === 'hold') || undefined, 'the hold');
+    await new Promise((r) => setTimeout(r, 3000));
+    agent.command('resume');
+    await until(async () => ((await admin.get(`/api/v1/interactions/${live.id}`)).body.holdMs > 0) || undefined, 'the resume');
+    await new Promise((r) => setTimeout(r, 1000));
+    agent.command('hangup');
+    const ended = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${live.id}`)).body;
+      return i.state === 'ended' ? i : undefined;
+    }, 'the interaction to end');
+    await caller.waitForEvent('CALL_CLOSED', 30_000);
+    expect(ended).toMatchObject({ hangupBy: 'agent', sipCause: 200, endReason: 'normal' });
+    expect(ended.holdMs).toBeGreaterThan(2000);
+    expect(ended.talkMs).toBeGreaterThan(ended.holdMs);
+    expect(ended.segments.map((s: { kind: string }) => s.kind)).toEqual(['queue', 'agent', 'hold', 'agent']);
+
+    // The customer heard the agent (1 kHz) and, in between, the music's notes.
+    const heard = channel(caller.heardFile(), 1);
+    const windows = (hz: number) => {
+      let best = 0;
+      for (let at = 0; at + 1600 <= heard.length; at += 800) best = Math.max(best, toneShare(heard, hz, 8000, at, 1600));
+      return best;
+    };
+    expect(windows(1000)).toBeGreaterThan(0.5);
+    for (const hz of HOLD_NOTES_HZ) expect(windows(hz), `${hz} Hz`).toBeGreaterThan(0.5);
   }, 120_000);
 });

@@ -3,9 +3,10 @@
 // VoiceRouting port names (ring-all, CANCEL to the losers, RFC 3261 §9), bridge caller and agent, record per the
 // division's policy, and on a BYE from either side end the other leg and fill the CDR.
 import { MediaError, type MediaEngine } from '@kefu/media';
-import { SipError, type Dialog, type IncomingInvite, type Responder, type SipRequest, type UserAgent } from '@kefu/sip';
+import { sdpDirection, SipError, type Dialog, type IncomingInvite, type Responder, type SipRequest, type UserAgent } from '@kefu/sip';
 import type { HangupBy, InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
+import { holdMusicPcm } from './hold-music.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import type { TenantRegistrar } from './tenant-registrar.ts';
 import type { NumberMatch, VoiceDirectory } from './voice-directory.ts';
@@ -57,6 +58,8 @@ export class CallSession {
   private agentLeg: AgentLeg | undefined;
   private recording: { id: string; mediaId: string; spoolPath: string } | undefined;
   private playbackId: string | undefined;
+  private hold: { since: number; playbackId: string | undefined } | undefined;
+  private holdMs = 0;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
 
@@ -134,7 +137,11 @@ export class CallSession {
     dialog.on('modify', (req: SipRequest, res: Responder) => {
       if (!req.body.length) return res.send(200, dialog.localSdp ? { body: dialog.localSdp } : {});
       this.media.request('answer', endpointId, req.bodyText).then(
-        (sdp) => res.send(200, { body: sdp }),
+        (sdp) => {
+          res.send(200, { body: sdp });
+          // The agent's phone holds the customer (RFC 3264 §8.4): the customer hears music until it resumes.
+          if (side === 'agent') void this.setHold(sdpDirection(req.bodyText) !== 'sendrecv');
+        },
         () => res.send(488),
       );
     });
@@ -231,6 +238,24 @@ export class CallSession {
     }
   }
 
+  private async setHold(on: boolean): Promise<void> {
+    if (on === Boolean(this.hold) || this.abort.signal.aborted || !this.callerEndpoint) return;
+    const agent = this.agentLeg?.target;
+    if (on) {
+      this.hold = { since: Date.now(), playbackId: undefined };
+      const hold = this.hold;
+      hold.playbackId = (await this.media.request('play', this.callerEndpoint, { pcm: holdMusicPcm(), loop: true }).catch(() => undefined))?.playbackId;
+      await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'hold', { userId: agent?.userId ?? null, outcome: 'held' });
+    } else {
+      const hold = this.hold!;
+      this.hold = undefined;
+      this.holdMs += Date.now() - hold.since;
+      if (hold.playbackId) await this.media.request('stopPlayback', hold.playbackId).catch(() => {});
+      await this.deps.interactions.update(this.tenantId, this.interactionId!, { holdMs: this.holdMs });
+      await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'agent', { userId: agent?.userId ?? null, endpoint: agent?.extension ?? '', outcome: 'resumed' });
+    }
+  }
+
   /** Ends the call once: hangs up the other legs, stores the recording, closes the interaction with the CDR. */
   end(by: HangupBy, sipCause: number, reason: string): Promise<void> {
     this.endedPromise ??= this.finish(by, sipCause, reason);
@@ -240,6 +265,10 @@ export class CallSession {
   private async finish(by: HangupBy, sipCause: number, reason: string): Promise<void> {
     this.abort.abort();
     const endedAt = new Date();
+    if (this.hold && this.interactionId) {
+      this.holdMs += Date.now() - this.hold.since;
+      await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs }).catch(() => {});
+    }
     let quality: { jitterMs: number; lossPct: number; mos: number } | undefined;
     if (this.callerEndpoint) {
       const s = await this.media.request('stats', this.callerEndpoint).catch(() => undefined);
