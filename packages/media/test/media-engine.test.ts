@@ -15,7 +15,7 @@ async function peer(): Promise<RtpTestPeer> {
   return p;
 }
 
-describe('media engine in worker threads', () => {
+describe('media engine in worker threads', { timeout: 90_000 }, () => {
   it('bridges two legs of one call group inside a worker and reports DTMF as events', async () => {
     const engine = await MediaEngine.start({ bindAddress: '127.0.0.1', workers: 2, portRange: { min: 42000, max: 42999 } });
     cleanup.push(() => engine.shutdown());

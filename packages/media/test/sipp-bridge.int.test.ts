@@ -63,7 +63,7 @@ function runSipp(dir: string, uasPort: number, o: { wav: string; pt: number; cod
   })();
 }
 
-describe('bridge between two real SIP peers (sipp rtp_stream)', () => {
+describe('bridge between two real SIP peers (sipp rtp_stream)', { timeout: 60_000 }, () => {
   it.each<[string, CodecName]>([
     ['relayed', 'PCMU'],
     ['transcoded', 'PCMA'],

@@ -37,7 +37,7 @@ async function launch(micWav: string): Promise<Browser> {
 
 interface PageMeasure { state: string; packetsReceived: number; totalAudioEnergy: number; packetsSent: number; codec?: string; peakHz: number }
 
-describe('WebRTC endpoint ↔ headless Chromium', () => {
+describe('WebRTC endpoint ↔ headless Chromium', { timeout: 90_000 }, () => {
   it.each(['engine offers', 'browser offers'])('carries PCMU both ways over DTLS-SRTP (%s)', async (who) => {
     await withTempDir(async (dir) => {
       const mic = path.join(dir, 'mic.wav');
@@ -66,11 +66,11 @@ describe('WebRTC endpoint ↔ headless Chromium', () => {
 
       await core.play(id, { tone: { freqs: [1000], cadence: [], amplitude: 8000 } });
       const rec = path.join(dir, 'from-browser.wav');
-      await waitFor(() => core.stats(id).packetsReceived > 10, 15_000, 'audio from the browser');
+      await waitFor(() => core.stats(id).packetsReceived > 10, 30_000, 'audio from the browser');
       const { recordingId } = core.record({ path: rec, left: id, channels: 'mono' });
       const measure = () => page.evaluate(() => (window as unknown as { measure(): Promise<PageMeasure> }).measure());
       let m: PageMeasure | undefined;
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 150; i++) {
         m = await measure();
         if (m.packetsReceived > 100 && m.totalAudioEnergy > 0 && m.peakHz > 0) break;
         await new Promise((r) => setTimeout(r, 100));
@@ -117,9 +117,9 @@ describe('WebRTC endpoint ↔ headless Chromium', () => {
       await core.webrtcAcceptAnswer(id, answer);
       core.bridge(id, sip.id);
       const sending = phone.startSending({ codec: 'PCMU', freq: 1000, durationMs: 3000 });
-      await waitFor(() => phone.received.length > 100, 15_000, 'browser audio at the phone');
+      await waitFor(() => phone.received.length > 100, 30_000, 'browser audio at the phone');
       let m: PageMeasure | undefined;
-      for (let i = 0; i < 60; i++) {
+      for (let i = 0; i < 150; i++) {
         m = await page.evaluate(() => (window as unknown as { measure(): Promise<PageMeasure> }).measure());
         if (m.packetsReceived > 50 && m.peakHz > 0) break;
         await new Promise((r) => setTimeout(r, 100));

@@ -17,6 +17,8 @@ export interface MediaEngineConfig {
   workers?: number;
   /** Reply timeout for a request to a worker. */
   requestTimeoutMs?: number;
+  /** How long workers may take to start (default 60 s). */
+  startTimeoutMs?: number;
   /** Node flags for the workers. */
   workerExecArgv?: string[];
   /** Worker module relative to this file; the default bootstraps tsx and loads media-worker.ts. */
@@ -73,8 +75,8 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEvent]; error: [Err
       engine.workers.push(w);
       engine.load.push(0);
     }
-    // Every worker answers before the engine is handed out.
-    await Promise.all(engine.workers.map((_, i) => engine.call(i, 'listEndpoints')));
+    // Every worker answers before the engine is handed out (loading sources can be slow on a busy host).
+    await Promise.all(engine.workers.map((_, i) => engine.send(i, 'listEndpoints', [], config.startTimeoutMs ?? 60_000)));
     return engine;
   }
 
@@ -97,6 +99,10 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEvent]; error: [Err
 
   /** Sends one request to worker `w` (correlation id + timeout). */
   call<K extends CoreMethod>(w: number, method: K, ...args: Args<K>): Promise<Result<K>> {
+    return this.send(w, method, args, this.config.requestTimeoutMs ?? 10_000);
+  }
+
+  private send<K extends CoreMethod>(w: number, method: K, args: unknown[], timeoutMs: number): Promise<Result<K>> {
     const worker = this.workers[w];
     if (!worker) return Promise.reject(new MediaError('MEDIA_NOT_FOUND', `no media worker ${w}`));
     const id = this.nextId++;
@@ -104,7 +110,7 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEvent]; error: [Err
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new MediaError('MEDIA_TIMEOUT', `media worker ${w} did not answer ${method} in time`, true));
-      }, this.config.requestTimeoutMs ?? 10_000);
+      }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       worker.postMessage({ id, method, args } satisfies WorkerRequest);
     });
