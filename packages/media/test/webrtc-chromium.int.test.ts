@@ -116,7 +116,7 @@ describe('WebRTC endpoint ↔ headless Chromium', { timeout: 90_000 }, () => {
       const answer = await page.evaluate((sdp) => (window as unknown as { answerOffer(s: string): Promise<string> }).answerOffer(sdp), offer);
       await core.webrtcAcceptAnswer(id, answer);
       core.bridge(id, sip.id);
-      const sending = phone.startSending({ codec: 'PCMU', freq: 1000, durationMs: 3000 });
+      const sending = phone.startSending({ codec: 'PCMU', freq: 1000, durationMs: 20_000 });
       await waitFor(() => phone.received.length > 100, 30_000, 'browser audio at the phone');
       let m: PageMeasure | undefined;
       for (let i = 0; i < 150; i++) {
