@@ -154,4 +154,45 @@ describe('an inbound call to 4000', () => {
     expect(windows(1000)).toBeGreaterThan(0.5);
     for (const hz of HOLD_NOTES_HZ) expect(windows(hz), `${hz} Hz`).toBeGreaterThan(0.5);
   }, 120_000);
+
+  test('a blind transfer (REFER) from the answering agent to the other extension connects the customer there, with one recording per agent', async () => {
+    if (!agent || !caller) throw new Error('the first call test sets up the phones');
+    const second = await agentPhone('1002', 700);
+    agent.events.length = 0;
+    caller.events.length = 0;
+    caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+    // Both agents ring (ring-all); whoever answers transfers the customer to the other one.
+    const live = await until(async () => (await admin.get('/api/v1/interactions?state=live')).body.items.find((i: { answeredAt: string | null }) => i.answeredAt), 'an agent answering');
+    const users = (await admin.get('/api/v1/users?limit=50')).body.items as { id: string; email: string }[];
+    const agent1 = users.find((u) => u.email === 'agent1@demo.kefu')!.id;
+    const agent2 = users.find((u) => u.email === 'agent2@demo.kefu')!.id;
+    const first = live.agentId === agent1 ? agent : second;
+    const target = live.agentId === agent1 ? '1002' : '1001';
+    const targetPhone = live.agentId === agent1 ? second : agent;
+    const targetHz = live.agentId === agent1 ? 700 : 1000;
+    targetPhone.events.length = 0;
+    await new Promise((r) => setTimeout(r, 1500));
+    first.command('transfer', `sip:${target}@127.0.0.1:${sipPort}`);
+    await targetPhone.waitForEvent('CALL_ESTABLISHED', 30_000);
+    await until(async () => ((await admin.get(`/api/v1/interactions/${live.id}`)).body.agentId !== live.agentId) || undefined, 'the new agent');
+    await new Promise((r) => setTimeout(r, 2500));
+    caller.command('hangup');
+    const ended = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${live.id}`)).body;
+      return i.state === 'ended' ? i : undefined;
+    }, 'the interaction to end');
+    expect(ended).toMatchObject({ hangupBy: 'customer', endReason: 'normal', agentId: live.agentId === agent1 ? agent2 : agent1, answeredAt: live.answeredAt });
+    expect(ended.segments.map((s: { kind: string; endpoint: string | null }) => `${s.kind}${s.endpoint ? `:${s.endpoint}` : ''}`))
+      .toEqual(['queue', `agent:${target === '1002' ? '1001' : '1002'}`, 'queue', `agent:${target}`]);
+    expect(ended.segments[2].outcome).toBe('answered');
+    const recordings = await until(async () => {
+      const list = (await admin.get(`/api/v1/interactions/${live.id}/recordings`)).body;
+      return list.length === 2 && list.every((r: { state: string }) => r.state === 'stored') ? list : undefined;
+    }, 'two stored recordings');
+    const audio = await fetch(`${server.baseUrl}/api/v1/recordings/${recordings[1].id}/audio`, { headers: { cookie: admin.cookie! } });
+    const file = path.join(tmp, 'after-transfer.wav');
+    await fs.writeFile(file, Buffer.from(await audio.arrayBuffer()));
+    expect(shareAt(channel(file, 1), 8000, 440)).toBeGreaterThan(0.5);
+    expect(shareAt(channel(file, 2), 8000, targetHz)).toBeGreaterThan(0.5);
+  }, 120_000);
 });

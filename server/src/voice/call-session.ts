@@ -60,6 +60,9 @@ export class CallSession {
   private playbackId: string | undefined;
   private hold: { since: number; playbackId: string | undefined } | undefined;
   private holdMs = 0;
+  private bridgeId: string | undefined;
+  private offered = false;
+  private answered = false;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
 
@@ -140,12 +143,14 @@ export class CallSession {
         (sdp) => {
           res.send(200, { body: sdp });
           // The agent's phone holds the customer (RFC 3264 §8.4): the customer hears music until it resumes.
-          if (side === 'agent') void this.setHold(sdpDirection(req.bodyText) !== 'sendrecv');
+          if (side === 'agent' && this.agentLeg?.dialog === dialog) void this.setHold(sdpDirection(req.bodyText) !== 'sendrecv');
         },
         () => res.send(488),
       );
     });
+    if (side === 'agent') dialog.on('refer', (req: SipRequest, res: Responder) => void this.blindTransfer(dialog, req, res));
     dialog.on('destroy', ({ reason, request }) => {
+      if (side === 'agent' && this.agentLeg?.dialog !== dialog) return; // a transferred agent leaving
       if (reason === 'remote') void this.end(side, causeOf(request), 'normal');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
     });
@@ -176,7 +181,8 @@ export class CallSession {
     const stopRound = (): void => round.abort();
     this.abort.signal.addEventListener('abort', stopRound, { once: true });
     const timer = setTimeout(stopRound, this.deps.timing.ringTimeoutMs);
-    await this.deps.interactions.update(this.tenantId, this.interactionId!, { offeredAt: new Date() });
+    if (!this.offered) await this.deps.interactions.update(this.tenantId, this.interactionId!, { offeredAt: new Date() });
+    this.offered = true;
     let winner: AgentLeg | undefined;
     let claimed = false;
     const tries = attempts.map(async ({ target, binding }) => {
@@ -226,8 +232,9 @@ export class CallSession {
     this.agent = leg.target;
     this.watch(leg.dialog, leg.endpointId, 'agent');
     if (this.playbackId) await this.media.request('stopPlayback', this.playbackId).catch(() => {});
-    await this.media.bridge(this.callerEndpoint!, leg.endpointId);
-    await this.deps.interactions.update(this.tenantId, this.interactionId!, { answeredAt: new Date(), agentId: leg.target.userId });
+    this.bridgeId = (await this.media.bridge(this.callerEndpoint!, leg.endpointId)).bridgeId;
+    await this.deps.interactions.update(this.tenantId, this.interactionId!, { ...(this.answered ? {} : { answeredAt: new Date() }), agentId: leg.target.userId });
+    this.answered = true;
     await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'agent', { userId: leg.target.userId, endpoint: leg.target.extension, outcome: 'answered' });
     const policy = await this.deps.directory.policy(this.tenantId, this.number.divisionId);
     if (policy.recording === 'always' && !this.abort.signal.aborted) {
@@ -256,6 +263,47 @@ export class CallSession {
     }
   }
 
+  /** Stops the current recording and moves it into the blob store (a call may have several: one per agent). */
+  private async stopRecording(): Promise<void> {
+    const recording = this.recording;
+    if (!recording) return;
+    this.recording = undefined;
+    const durationMs = (await this.media.request('stopRecording', recording.mediaId).catch(() => undefined))?.durationMs ?? 0;
+    await this.deps.recordings.store(this.tenantId, recording.id, recording.spoolPath, 'stored', durationMs)
+      .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'storing the recording failed'));
+  }
+
+  /**
+   * Blind transfer from the agent's phone (REFER, RFC 3515): 202, then the customer hears ringback while the
+   * target extension rings; the transferor gets a NOTIFY with the outcome (message/sipfrag, §2.4.5) and leaves.
+   * A target that does not answer puts the customer back in the queue.
+   */
+  private async blindTransfer(dialog: Dialog, req: SipRequest, res: Responder): Promise<void> {
+    const referTo = /<?(sips?:[^>;\s]+)/.exec(req.get('Refer-To') ?? '')?.[1];
+    const user = referTo ? /^sips?:([^@]+)@/.exec(referTo)?.[1] : undefined;
+    const target = user ? await this.deps.directory.device(this.tenantId, decodeURIComponent(user)) : undefined;
+    if (!target || this.agentLeg?.dialog !== dialog || this.abort.signal.aborted) return res.send(target ? 481 : 404);
+    res.send(202);
+    const old = this.agentLeg;
+    this.agentLeg = undefined;
+    this.agent = undefined;
+    if (this.hold) await this.setHold(false);
+    if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
+    this.bridgeId = undefined;
+    await this.stopRecording();
+    const notify = (frag: string): Promise<unknown> => dialog.request('NOTIFY', {
+      headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource' }, body: `${frag}\r\n`, contentType: 'message/sipfrag', noThrow: true,
+    }).catch(() => undefined);
+    await notify('SIP/2.0 200 OK');
+    await dialog.destroy();
+    await this.media.closeEndpoint(old.endpointId).catch(() => {});
+    await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'queue', { outcome: 'transferred' });
+    this.playbackId = (await this.media.request('play', this.callerEndpoint!, { tone: 'ringback' }).catch(() => undefined))?.playbackId;
+    const leg = await this.ring([{ userId: target.userId, extension: target.extension }]);
+    if (leg) return this.connect(leg);
+    if (!this.abort.signal.aborted) await this.queue();
+  }
+
   /** Ends the call once: hangs up the other legs, stores the recording, closes the interaction with the CDR. */
   end(by: HangupBy, sipCause: number, reason: string): Promise<void> {
     this.endedPromise ??= this.finish(by, sipCause, reason);
@@ -280,19 +328,14 @@ export class CallSession {
     const hangups: Promise<void>[] = [];
     if (this.callerDialog?.state === 'confirmed') hangups.push(this.callerDialog.destroy());
     if (this.agentLeg?.dialog.state === 'confirmed') hangups.push(this.agentLeg.dialog.destroy());
-    const recording = this.recording;
-    let durationMs = 0;
-    if (recording) durationMs = (await this.media.request('stopRecording', recording.mediaId).catch(() => undefined))?.durationMs ?? 0;
+    const stored = this.stopRecording();
     await this.closeEndpoints();
     if (this.interactionId) {
       await this.deps.interactions.close(this.tenantId, this.interactionId, {
         endedAt, hangupBy: by, sipCause, endReason: reason, ...(quality ? { quality } : {}),
       }).catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'closing the interaction failed'));
     }
-    if (recording) {
-      await this.deps.recordings.store(this.tenantId, recording.id, recording.spoolPath, 'stored', durationMs)
-        .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'storing the recording failed'));
-    }
+    await stored;
     await Promise.allSettled(hangups);
     this.deps.ended(this);
   }

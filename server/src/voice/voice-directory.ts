@@ -70,6 +70,14 @@ export class VoiceDirectory {
     return list.map((r) => ({ tenantId, extension: r.extension as string, userId: r.user_id as string }));
   }
 
+  /** An enabled extension of the tenant with an active agent on it (transfer targets). */
+  async device(tenantId: string, extension: string): Promise<AgentDevice | undefined> {
+    const [r] = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT e.extension, e.user_id FROM voice_extensions e JOIN users u ON u.id = e.user_id AND u.status = 'active'
+        WHERE e.tenant_id = ${tenantId} AND e.extension = ${extension} AND e.enabled`));
+    return r ? { tenantId, extension: r.extension as string, userId: r.user_id as string } : undefined;
+  }
+
   async policy(tenantId: string, divisionId: string): Promise<DivisionPolicy> {
     return this.database.withTenant(tenantId, (tx) => policyOf(tx, tenantId, divisionId));
   }
