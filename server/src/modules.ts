@@ -1,5 +1,7 @@
 // The business modules Kefu runs, in start order. Adding a module is adding its factory here (one line).
 import type { ModuleFactory } from './module.ts';
+import { createRealtimeModule } from './realtime/realtime.module.ts';
+import { createRoutingModule } from './routing/routing.module.ts';
 import { createConversationsModule } from './conversations/conversations.module.ts';
 import { createVoiceModule } from './voice/voice.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
@@ -7,6 +9,8 @@ import { createCrmModule } from './crm/crm.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
+  createRealtimeModule,
+  createRoutingModule,
   createConversationsModule,
   createVoiceModule,
   createKbModule,

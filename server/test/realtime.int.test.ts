@@ -92,3 +92,11 @@ describe('realtime WebSocket', () => {
     await expect(RealtimeClient.connect(server.baseUrl, { cookie })).rejects.toMatchObject({ status: 401 });
   });
 });
+
+describe('realtime endpoint over plain HTTP', () => {
+  test('a GET without an upgrade is told to use a WebSocket', async () => {
+    const reply = await agent.get('/api/v1/realtime');
+    expect(reply.status).toBe(426);
+    expect(reply.body.error.code).toBe('UPGRADE_REQUIRED');
+  });
+});

@@ -54,6 +54,10 @@ const fixtures = {
   crm_field: { create: async (c: TestClient) => (await c.post('/api/v1/crm/fields', { key: 'iso_field', label: 'Isolation field', type: 'text' })).body.id, read: () => `/api/v1/crm/fields` },
   order: { create: async (c: TestClient) => (await c.post('/api/v1/crm/orders', { contactId: (await c.get('/api/v1/crm/lookup?value=13900000099')).body.contact.id, externalId: 'ISO-1', status: 'paid', currency: 'CNY', amount: '1.00' })).body.id, read: (id: string) => `/api/v1/crm/orders/${id}` },
   crm_import: { create: async (c: TestClient) => (await c.post('/api/v1/crm/imports', { content: 'name,phone\nIso,13900000098\n', dryRun: true })).body.id, read: (id: string) => `/api/v1/crm/imports/${id}` },
+  routing_queue: { create: async (c: TestClient) => (await c.post('/api/v1/routing/queues', { name: 'Isolation queue', divisionId: (await c.get('/api/v1/divisions')).body[0].id })).body.id, read: (id: string) => `/api/v1/routing/queues/${id}` },
+  routing_skill: { create: async (c: TestClient) => (await c.post('/api/v1/routing/skills', { name: 'isolation' })).body.id, read: (id: string) => `/api/v1/routing/skills/${id}` },
+  routing_away_reason: { create: async (c: TestClient) => (await c.post('/api/v1/routing/away-reasons', { name: 'Isolation' })).body.id, read: (id: string) => `/api/v1/routing/away-reasons/${id}` },
+  routing_task: { create: async (c: TestClient) => (await c.post('/api/v1/routing/tasks', { queueId: (await c.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General').id, channel: 'voice' })).body.taskId, read: (id: string) => `/api/v1/routing/tasks/${id}` },
 } satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
 
 let server: TestKefu;

@@ -39,12 +39,16 @@ function checkOrigin(request: FastifyRequest): void {
 export function realtimeRoutes(app: App, options: RealtimeRouteOptions): { closeAll(): void } {
   const sockets = new Set<WebSocket>();
 
-  app.get('/api/v1/realtime', {
-    websocket: true,
+  app.route({
+    method: 'GET',
+    url: '/api/v1/realtime',
     config: { access: { permission: 'authenticated' } },
     schema: { tags: ['realtime'], hide: true },
     preValidation: async (request) => checkOrigin(request),
-  }, (socket: WebSocket, request: FastifyRequest) => {
+    // A plain GET (no upgrade) is told what to do instead.
+    handler: async (_request, reply) =>
+      reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'UPGRADE_REQUIRED', message: 'connect with a WebSocket' } }),
+    wsHandler: (socket: WebSocket, request: FastifyRequest) => {
     const actor: Actor = actorOf(request);
     const credentials = {
       sessionToken: request.cookies[SESSION_COOKIE],
@@ -96,6 +100,7 @@ export function realtimeRoutes(app: App, options: RealtimeRouteOptions): { close
       options.hub.detach(connection);
     });
     send({ type: 'hello', userId: actor.userId, tenantId: actor.tenantId, heartbeatMs: options.heartbeatMs });
+    },
   });
 
   return {

@@ -11,6 +11,8 @@ export const permissions = {
   'audit.read': 'Read the audit log',
   'agent.desktop': 'Use the agent desktop',
   'supervisor.console': 'Use the supervisor console',
+  'routing.manage': 'Configure queues, skills, memberships, wrap-up codes and away reasons',
+  'routing.tasks': 'Enqueue, cancel and complete routing tasks (integrations)',
   'reports.read': 'Read reports of granted divisions',
   'tickets.work': 'Work on tickets',
   'kb.edit': 'Edit the knowledge base',
