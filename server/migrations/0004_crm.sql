@@ -59,7 +59,8 @@ CREATE TABLE crm_identities (
 );
 CREATE INDEX crm_identities_contact_idx ON crm_identities (contact_id);
 CREATE INDEX crm_identities_match_idx ON crm_identities (tenant_id, kind, match_key);
-CREATE INDEX crm_identities_value_trgm ON crm_identities USING gin (value gin_trgm_ops);
+-- Fragment search ("8600 4321", "wang@") covers phones and emails only; ids are matched whole.
+CREATE INDEX crm_identities_value_trgm ON crm_identities USING gin (value gin_trgm_ops) WHERE kind IN ('phone', 'email');
 
 CREATE TABLE crm_field_definitions (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

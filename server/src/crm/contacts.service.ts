@@ -214,7 +214,7 @@ export class ContactsService {
           sql`c.search_name % ${q}`,
           sql`c.search_name LIKE ${`%${q}%`}`,
           sql`c.company_id IN (SELECT id FROM crm_companies WHERE tenant_id = ${actor.tenantId} AND lower(name) LIKE ${`%${q}%`})`,
-          sql`c.id IN (SELECT contact_id FROM crm_identities WHERE tenant_id = ${actor.tenantId} AND value LIKE ${`%${fragment ?? q}%`})`,
+          sql`c.id IN (SELECT contact_id FROM crm_identities WHERE tenant_id = ${actor.tenantId} AND kind IN ('phone', 'email') AND value LIKE ${`%${fragment ?? q}%`})`,
         ];
         const found = await rows(
           tx,

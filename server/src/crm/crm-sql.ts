@@ -14,6 +14,13 @@ export async function one<T = Row>(tx: Tx, query: SQL): Promise<T | undefined> {
 }
 
 export const textArray = (values: readonly string[]): SQL => sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))::text[]`;
+/**
+ * A text[] as one bound parameter (an array literal), which the planner can use as an index condition
+ * (`col = ANY($1::text[])`); `textArray` is a sub-select the planner treats as an opaque InitPlan.
+ */
+export const textArrayParam = (values: readonly string[]): SQL =>
+  sql`${`{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`}::text[]`;
+
 export const uuidArray = (values: readonly string[]): SQL => sql`ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))::uuid[]`;
 
 export const iso = (value: unknown): string | null => (value === null || value === undefined ? null : new Date(value as string).toISOString());

@@ -18,7 +18,7 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 export type IdentityResult = { ok: true; identity: NormalizedIdentity } | { ok: false; reason: string };
 
 export function normalizeIdentity(kind: IdentityKind, raw: string, phoneOptions: PhoneOptions = {}): IdentityResult {
-  const text = raw.normalize('NFKC').trim();
+  const text = (/^[\x20-\x7e]*$/.test(raw) ? raw : raw.normalize('NFKC')).trim();
   if (!text) return { ok: false, reason: 'must not be empty' };
   switch (kind) {
     case 'phone': {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/database.ts';
-import { rows } from '../crm-sql.ts';
+import { rows, textArrayParam } from '../crm-sql.ts';
 import { searchName } from '../contact-model.ts';
 import type { ImportRecord, RowError } from './import-rows.ts';
 
@@ -21,12 +21,16 @@ export async function writeBatch(tx: Tx, tenantId: string, divisionId: string, a
   const wanted = records.flatMap((r) => r.identities.map((i) => ({ kind: i.kind, value: i.value })));
   const existing = await rows<{ kind: string; value: string; contact_id: string; division_id: string }>(
     tx,
+    // Bound array parameters on the unique (tenant_id, kind, value) index. (A join with a JSON record set, or an
+    // ARRAY(SELECT …) sub-select, turned into scans comparing every row with the whole list: 1.7 s per batch at 15k.)
     sql`SELECT i.kind, i.value, i.contact_id, c.division_id FROM crm_identities i
-        JOIN jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) AS w(kind text, value text) ON w.kind = i.kind AND w.value = i.value
         JOIN crm_contacts c ON c.id = i.contact_id
-        WHERE i.tenant_id = ${tenantId}`,
+        WHERE i.tenant_id = ${tenantId}
+          AND i.kind = ANY(${textArrayParam([...new Set(wanted.map((w) => w.kind))])})
+          AND i.value = ANY(${textArrayParam(wanted.map((w) => w.value))})`,
   );
-  const owner = new Map(existing.map((e) => [`${e.kind}\u0000${e.value}`, { id: e.contact_id, division: e.division_id, isNew: false }]));
+  const wantedKeys = new Set(wanted.map((w) => `${w.kind}\u0000${w.value}`));
+  const owner = new Map(existing.filter((e) => wantedKeys.has(`${e.kind}\u0000${e.value}`)).map((e) => [`${e.kind}\u0000${e.value}`, { id: e.contact_id, division: e.division_id, isNew: false }]));
 
   // Companies by name within the division, created when missing.
   const companyNames = [...new Set(records.map((r) => r.company).filter((c): c is string => !!c))];

@@ -62,6 +62,7 @@ export interface RowError {
   message: string;
 }
 
+const ASCII = /^[\x20-\x7e]*$/;
 const identityTargets = new Set<string>(['phone', 'email', 'wechat_openid', 'wechat_unionid', 'visitor', 'external']);
 
 /** Validates one row. Every problem of the row is reported (one per column), not only the first. */
@@ -79,7 +80,8 @@ export function readRow(
   if (fields.length > header.length) errors.push({ line, field: '(row)', message: `has ${fields.length} fields; the header has ${header.length}` });
   header.forEach((column, index) => {
     const target = mapping[column] ?? 'ignore';
-    const raw = (fields[index] ?? '').normalize('NFKC').trim();
+    const cell = fields[index] ?? '';
+    const raw = (ASCII.test(cell) ? cell : cell.normalize('NFKC')).trim();
     if (target === 'ignore' || raw === '') return;
     const tooLong = (max: number) => raw.length > max && errors.push({ line, field: column, message: `is longer than ${max} characters` });
     if (identityTargets.has(target)) {

@@ -72,7 +72,7 @@ function international(digits: string): Omit<NormalizedPhone, 'extension'> | str
 }
 
 export function normalizePhone(raw: string, options: PhoneOptions = {}): PhoneResult {
-  let text = toHalfWidth(raw.normalize('NFKC')).trim();
+  let text = (/^[\x20-\x7e]*$/.test(raw) ? raw : toHalfWidth(raw.normalize('NFKC'))).trim();
   if (!text) return { ok: false, reason: 'empty' };
   let extension: string | null = null;
   const ext = EXTENSION.exec(text);
