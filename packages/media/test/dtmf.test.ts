@@ -11,6 +11,8 @@ import { readPcapUdp, RtpTestPeer, waitFor } from '../src/testing/index.ts';
 import type { DetectedDigit } from '../src/dtmf/rfc4733.ts';
 import { run, sox, withTempDir } from './helpers.ts';
 import { Ticker } from '../src/engine/clock.ts';
+import { MediaCore } from '../src/engine/media-core.ts';
+import type { MediaEvent } from '../src/engine/media-events.ts';
 
 const SIPP = '/usr/share/sip-tester';
 const pcaps = readdirSync(SIPP).filter((f) => f.startsWith('dtmf_2833_')).map((f) => [f, f.replace(/^dtmf_2833_|\.pcap$/g, '').replace('pound', '#').replace('star', '*')] as const);
@@ -178,5 +180,29 @@ describe('in-band DTMF (Goertzel)', () => {
         'square', 'C4', 'sawtooth', 'E4', 'triangle', 'G4', 'sine', '600-1700', 'pluck', 'A5', 'remix', '-', 'vol', '0.3']);
       expect(new InbandDtmfDetector().push(await loadWav8k(f))).toEqual([]);
     });
+  });
+});
+
+describe('in-band DTMF through the engine', () => {
+  it('reports tones a trunk sends in the audio as digits when detection is on', async () => {
+    const core = new MediaCore({ bindAddress: '127.0.0.1' });
+    cleanup.push(() => core.close());
+    const events: MediaEvent[] = [];
+    core.on('event', (e) => events.push(e));
+    const peer = await RtpTestPeer.create();
+    cleanup.push(() => peer.close());
+    const { id, port } = await core.createRtpEndpoint();
+    core.configureRtp(id, { address: '127.0.0.1', port: peer.port }, { codec: 'PCMA' });
+    peer.remote = { address: '127.0.0.1', port };
+    core.setInbandDtmf(id, true);
+    const pcm = new Int16Array(8000 * 1.2);
+    for (const [k, [lo, hi]] of [[0, [697, 1209]], [1, [941, 1477]]] as const) {
+      const start = 1600 + k * 3200; // 0.2 s and 0.6 s, 100 ms each
+      for (let i = 0; i < 800; i++) pcm[start + i] = Math.round(5000 * (Math.sin((2 * Math.PI * lo * i) / 8000) + Math.sin((2 * Math.PI * hi * i) / 8000)));
+    }
+    await peer.startSending({ codec: 'PCMA', pcm, durationMs: 1200 });
+    await waitFor(() => events.filter((e) => e.type === 'dtmf').length >= 2, 3000, 'in-band digits');
+    const digits = events.flatMap((e) => (e.type === 'dtmf' ? [[e.digit, e.source]] : []));
+    expect(digits).toEqual([['1', 'inband'], ['#', 'inband']]);
   });
 });
