@@ -171,6 +171,17 @@ describe('API keys', () => {
   });
 });
 
+describe('own profile', () => {
+  test('a person changes their own language and name without admin rights', async () => {
+    const agent = await login('agent3@demo.kefu');
+    const reply = await agent.patch('/api/v1/me', { locale: 'en', name: '坐席三 Agent Three' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ locale: 'en', name: '坐席三 Agent Three' });
+    expect((await agent.patch('/api/v1/me', { roles: ['admin'] })).body.error.field).toBe('roles');
+    expect((await agent.get('/api/v1/me')).body.user.locale).toBe('en');
+  });
+});
+
 describe('permissions', () => {
   test('an agent cannot reach admin routes', async () => {
     const agent = await login('agent2@demo.kefu');

@@ -75,6 +75,12 @@ describe('bad input', () => {
     expect(cursor.body.error.field).toBe('cursor');
   });
 
+  test('a missing web asset is a 404, never the app page', async () => {
+    const reply = await fetch(`${server.baseUrl}/assets/no-such-chunk-123.js`);
+    expect(reply.status).toBe(404);
+    expect(reply.headers.get('content-type')).not.toMatch(/html/);
+  });
+
   test('unknown routes are 404 with the envelope', async () => {
     const reply = await admin.get('/api/v1/no-such-thing');
     expect(reply.status).toBe(404);

@@ -142,7 +142,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<{ app
     await app.register(fastifyStatic, {
       root: options.webDist,
       prefix: '/',
-      wildcard: false,
+      // A wildcard route finds files written by a rebuild after startup; .br/.gz siblings are served when accepted.
+      wildcard: true,
+      preCompressed: true,
       index: false,
       setHeaders: (res, file) => {
         if (file.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
@@ -150,7 +152,9 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<{ app
     });
   }
   app.setNotFoundHandler(async (request, reply) => {
-    const isPage = request.method === 'GET' && !request.url.startsWith('/api') && !request.url.startsWith('/metrics');
+    // A missing asset is a 404, not the app's page: a browser must not run index.html as a script.
+    const isPage =
+      request.method === 'GET' && !request.url.startsWith('/api') && !request.url.startsWith('/metrics') && !request.url.startsWith('/assets/');
     if (isPage && fs.existsSync(indexFile)) {
       return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(fs.createReadStream(indexFile));
     }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { loginResponseSchema, meSchema } from '@kefu/contracts';
+import { loginResponseSchema, meSchema, userSchema } from '@kefu/contracts';
 import type { AuthService, SessionActor } from '../auth/auth.service.ts';
 import type { UsersService } from '../tenancy/users.service.ts';
 import type { DivisionsService } from '../tenancy/divisions.service.ts';
 import { actorOf } from '../http/access.ts';
 import { systemActor } from '../auth/actor.ts';
 import { SESSION_COOKIE, type App } from '../http/server.ts';
-import { email, password } from '../http/schemas.ts';
+import { displayName, email, locale, password } from '../http/schemas.ts';
 
 export interface AuthRoutesDeps {
   auth: AuthService;
@@ -75,6 +75,20 @@ export function authRoutes(app: App, deps: AuthRoutesDeps): void {
         csrfToken: request.sessionCsrfToken,
       };
     },
+  );
+
+  app.patch(
+    '/api/v1/me',
+    {
+      config: { access: { permission: 'authenticated', peopleOnly: true } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own name or language',
+        body: z.strictObject({ name: displayName.optional(), locale: locale.optional() }),
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => deps.users.updateSelf(actorOf(request), request.body),
   );
 
   app.post(

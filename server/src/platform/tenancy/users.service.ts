@@ -9,7 +9,7 @@ import type { Database, Tx } from '../db/database.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import { divisions, roles, sessions, userDivisions, userRoles, users } from '../db/schema.ts';
 import { appendEvent } from '../events/outbox.ts';
-import { conflict, invalid, notFound } from '../errors.ts';
+import { AppError, conflict, invalid, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 
 
@@ -214,6 +214,22 @@ export class UsersService {
       await recordAudit(tx, actor, { action: 'user.updated', targetType: 'user', targetId: id, details: { email: current.email, changes } });
       await appendEvent(tx, actor.tenantId, 'user.updated', { userId: id, changes });
       return updated!;
+    });
+  }
+
+  /** A person's own name and language; no permission needed beyond being signed in. */
+  async updateSelf(actor: Actor, patch: { name?: string | undefined; locale?: string | undefined }): Promise<User> {
+    if (!actor.userId) throw new AppError('FORBIDDEN', 'only people have a profile');
+    return this.database.withTenant(actor.tenantId, async (tx) => {
+      const changes = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
+      await tx
+        .update(users)
+        .set({ ...(patch.name !== undefined ? { name: patch.name } : {}), ...(patch.locale !== undefined ? { locale: patch.locale } : {}), updatedAt: new Date() })
+        .where(and(eq(users.tenantId, actor.tenantId), eq(users.id, actor.userId!)));
+      const [updated] = await toUsers(tx, actor.tenantId, await tx.select().from(users).where(eq(users.id, actor.userId!)));
+      if (!updated) throw notFound('user');
+      await appendEvent(tx, actor.tenantId, 'user.updated', { userId: updated.id, changes });
+      return updated;
     });
   }
 
