@@ -1,0 +1,180 @@
+// The routing engine against a real database with a virtual clock: offer timeouts (missed, re-offer),
+// after-call work, maximum wait, a restart that reloads tasks, and two overlapping routers that must not
+// assign one task twice.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ServerMessage } from '@kefu/contracts';
+import { systemActor, type Actor } from '../src/platform/auth/actor.ts';
+import { createTenant } from '../src/platform/tenancy/tenants.service.ts';
+import { UsersService } from '../src/platform/tenancy/users.service.ts';
+import { InProcessFanout } from '../src/realtime/realtime.fanout.ts';
+import { RealtimeHub } from '../src/realtime/realtime.hub.ts';
+import { RoutingAdminService } from '../src/routing/routing-admin.service.ts';
+import { RoutingEngine, type Clock } from '../src/routing/routing.engine.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+class VirtualClock implements Clock {
+  t = Date.now();
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private seq = 0;
+  now = () => this.t;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = ++this.seq;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== id);
+  };
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const due = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((x) => x !== due);
+      this.t = due.at;
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+let db: TestDatabase;
+let tenantId: string;
+let system: Actor;
+const agentIds: string[] = [];
+const inbox = new Map<string, ServerMessage[]>();
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+function setup(clock = new VirtualClock()) {
+  const hub = new RealtimeHub(new InProcessFanout());
+  const engine = new RoutingEngine({ database: db.database, hub, clock, random: () => 0.5 });
+  for (const userId of agentIds) {
+    hub.attach({ id: userId, actor: { ...system, kind: 'user', userId }, topics: new Set(), send: (m) => inbox.get(userId)!.push(m) });
+  }
+  return { clock, hub, engine, admin: new RoutingAdminService(db.database, engine) };
+}
+const offersTo = (userId: string, taskId: string) =>
+  inbox.get(userId)!.filter((m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.name === 'offer' && (m.data as { taskId: string }).taskId === taskId).map((m) => m.data as { offerId: string });
+/** Waits for the engine's queued work (timers fire callbacks that run asynchronously). */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(await check()).toBe(true);
+}
+const taskRow = async (id: string) =>
+  (await db.database.withSystem((tx) => tx.execute<{ status: string; assigned_agent_id: string | null; end_reason: string | null }>(sql`SELECT status, assigned_agent_id, end_reason FROM routing_tasks WHERE id = ${id}`))).rows[0]!;
+
+let divisionId: string;
+let queueCounter = 0;
+async function queueFor(admin: RoutingAdminService, members: number[], extra: Record<string, unknown> = {}) {
+  const q = await admin.createQueue(system, { name: `Q${++queueCounter}`, divisionId, channels: ['voice', 'chat'], acwSeconds: 0, offerTimeoutSeconds: 20, ...extra });
+  for (const i of members) await admin.putMember(system, q.id, agentIds[i]!, {});
+  return q.id;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ({ tenantId, divisionId } = await db.database.withSystem(async (tx) => {
+    const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Routing engine', slug: 'routing-engine' });
+    for (const n of [1, 2]) {
+      const u = await UsersService.insert(tx, systemActor(tenant.id), { email: `a${n}@engine.example`, name: `Agent ${n}`, password: 'engine-pw-123', roles: ['agent'], divisionIds: [defaultDivisionId] });
+      agentIds.push(u.id);
+      inbox.set(u.id, []);
+    }
+    return { tenantId: tenant.id, divisionId: defaultDivisionId };
+  }));
+  system = systemActor(tenantId);
+});
+afterAll(async () => db?.drop());
+
+describe('routing engine', () => {
+  test('an offer nobody answers within the timeout makes the agent missed and goes to the next agent', async () => {
+    const { engine, admin, clock } = setup();
+    const queueId = await queueFor(admin, [0, 1]);
+    await engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    const { taskId } = await engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    expect(offersTo(agentIds[0]!, taskId)).toHaveLength(1);
+    await engine.setState(tenantId, agentIds[1]!, 'available', null, null);
+    clock.advance(20_000);
+    await until(() => offersTo(agentIds[1]!, taskId).length === 1);
+    expect((await engine.agentView(tenantId, agentIds[0]!)).state).toBe('missed');
+    const history = (await admin.stateHistory(system, agentIds[0]!)).map((h) => (h as { state: string }).state);
+    expect(history[0]).toBe('missed');
+    await engine.accept(tenantId, agentIds[1]!, offersTo(agentIds[1]!, taskId)[0]!.offerId);
+    expect(await taskRow(taskId)).toMatchObject({ status: 'assigned', assigned_agent_id: agentIds[1] });
+    await engine.complete(tenantId, taskId);
+    for (const id of agentIds) await engine.setState(tenantId, id, 'offline', null, null);
+    await engine.stop();
+  });
+
+  test('after-call work ends by itself when its timer runs out', async () => {
+    const { engine, admin, clock } = setup();
+    const queueId = await queueFor(admin, [0], { acwSeconds: 30 });
+    await engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    const { taskId } = await engine.enqueue(tenantId, { queueId, channel: 'chat' });
+    await engine.accept(tenantId, agentIds[0]!, offersTo(agentIds[0]!, taskId)[0]!.offerId);
+    await engine.complete(tenantId, taskId);
+    expect((await engine.agentView(tenantId, agentIds[0]!)).state).toBe('acw');
+    clock.advance(29_000);
+    await settle();
+    expect((await engine.agentView(tenantId, agentIds[0]!)).state).toBe('acw');
+    clock.advance(1_000);
+    await until(async () => (await engine.agentView(tenantId, agentIds[0]!)).state === 'available');
+    await engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
+    await engine.stop();
+  });
+
+  test('a task past the queue’s maximum wait expires and is counted as abandoned', async () => {
+    const { engine, admin, clock } = setup();
+    const queueId = await queueFor(admin, [0], { maxWaitSeconds: 60 });
+    const { taskId } = await engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    clock.advance(61_000);
+    await engine.dispatch(await engine.tenant(tenantId));
+    expect(await taskRow(taskId)).toMatchObject({ status: 'expired', end_reason: 'max_wait' });
+    expect((await engine.queueStats(tenantId, queueId)).abandonedToday).toBe(1);
+    await engine.stop();
+  });
+
+  test('after a restart the waiting and offered tasks are reloaded and offered again; ended calls are dropped', async () => {
+    const first = setup();
+    const queueId = await queueFor(first.admin, [0]);
+    const waiting = await first.engine.enqueue(tenantId, { queueId, channel: 'chat', externalRef: 'chat-1' });
+    const gone = await first.engine.enqueue(tenantId, { queueId, channel: 'voice', externalRef: 'call-that-ended' });
+    await first.engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    expect(offersTo(agentIds[0]!, waiting.taskId)).toHaveLength(1);
+    await first.engine.stop(); // the process dies; its offers die with it
+
+    const second = setup();
+    second.engine.registerLiveness('voice', async (t) => t.externalRef !== 'call-that-ended');
+    await second.engine.start();
+    await until(() => offersTo(agentIds[0]!, waiting.taskId).length === 2);
+    expect(await taskRow(gone.taskId)).toMatchObject({ status: 'abandoned', end_reason: 'gone' });
+    const offer = offersTo(agentIds[0]!, waiting.taskId)[1]!;
+    await second.engine.accept(tenantId, agentIds[0]!, offer.offerId);
+    expect(await taskRow(waiting.taskId)).toMatchObject({ status: 'assigned', assigned_agent_id: agentIds[0] });
+    await second.engine.complete(tenantId, waiting.taskId);
+    await second.engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
+    await second.engine.stop();
+  });
+
+  test('two routers that briefly overlap cannot assign one task twice', async () => {
+    const a = setup();
+    const queueId = await queueFor(a.admin, [0, 1]);
+    await a.engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    const { taskId } = await a.engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    const offerA = offersTo(agentIds[0]!, taskId).at(-1)!;
+    // A second router takes over the tenant while the first still believes in its offer.
+    const b = setup();
+    await b.engine.start();
+    await until(() => offersTo(agentIds[0]!, taskId).length === 2);
+    const offerB = offersTo(agentIds[0]!, taskId).at(-1)!;
+    const results = await Promise.allSettled([a.engine.accept(tenantId, agentIds[0]!, offerA.offerId), b.engine.accept(tenantId, agentIds[0]!, offerB.offerId)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+    const assigned = await db.database.withSystem((tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM routing_tasks WHERE id = ${taskId} AND status = 'assigned'`));
+    expect(assigned.rows[0]!.n).toBe(1);
+    await a.engine.stop();
+    await b.engine.stop();
+  });
+});
