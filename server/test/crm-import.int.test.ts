@@ -1,5 +1,6 @@
 // CSV import as a background job: a 10k-row file with bad rows gives an exact per-row report and writes none of
 // the bad rows; a dry run writes nothing; a second import of the same file creates nothing new.
+import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
@@ -111,5 +112,29 @@ describe('CSV import', () => {
     expect(nothing.body.error.field).toBe('mapping');
     const mapped = await runImport({ content: 'a,b\nMapped Person,13912345600\n', mapping: { a: 'displayName', b: 'phone' } });
     expect(mapped).toMatchObject({ created: 1, errors: 0 });
+  });
+
+  test('an Excel workbook is imported the same way, with phone numbers stored as numbers', async () => {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('客户');
+    sheet.addRow(['姓名', '手机', '邮箱', '套餐']);
+    sheet.addRow(['表格客户甲', 15012345601, 'xlsx1@example.com', '基础']);
+    sheet.addRow(['表格客户乙', '010-6234 5602', 'not-an-email', '高级']);
+    sheet.addRow(['表格客户丙', 15012345603, '', '至尊']);
+    const contentBase64 = Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+    const done = await runImport({ format: 'xlsx', contentBase64, fileName: '客户.xlsx', mapping: { 套餐: 'custom.plan' } });
+    expect(done).toMatchObject({ status: 'done', totalRows: 3, created: 1, errors: 2 });
+    expect((await admin.get(`/api/v1/crm/imports/${done.id}/errors`)).body.items).toEqual([
+      { line: 3, field: '邮箱', message: 'not-an-email is not an email address' },
+      { line: 4, field: '套餐', message: 'must be one of 基础, 高级' },
+    ]);
+    expect((await admin.get('/api/v1/crm/lookup?value=15012345601')).body.contact.customFields).toEqual({ plan: '基础' });
+  });
+
+  test('a workbook whose mapping names a missing column fails with the reason', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('s').addRow(['name', 'phone']);
+    const done = await runImport({ format: 'xlsx', contentBase64: Buffer.from(await wb.xlsx.writeBuffer()).toString('base64'), mapping: { mobile: 'phone' } });
+    expect(done).toMatchObject({ status: 'failed', failure: 'mapping.mobile is not a column of the file' });
   });
 });

@@ -102,8 +102,11 @@ export const orderPatchBody = z.strictObject(orderFields);
 export const importBody = z.strictObject({
   divisionId: z.uuid().optional(),
   fileName: z.string().max(200).optional(),
-  format: z.literal('csv').optional(),
-  content: z.string().min(1, 'must not be empty'),
+  format: z.enum(['csv', 'xlsx']).optional(),
+  /** The CSV text (format csv). */
+  content: z.string().min(1, 'must not be empty').optional(),
+  /** The workbook, base64 (format xlsx). */
+  contentBase64: z.base64({ message: 'must be base64' }).optional(),
   mapping: z.record(z.string().max(200), z.string().max(60)).optional(),
   dryRun: z.boolean().optional(),
 });

@@ -16,6 +16,7 @@ import { divisionScope, iso, one, rows, type Row } from '../crm-sql.ts';
 import { fieldDefinitions } from '../contacts.service.ts';
 import { CsvError, parseCsv } from './csv.ts';
 import { writeBatch } from './import-batch.ts';
+import { readXlsx } from './xlsx.ts';
 import { guessMapping, isImportTarget, readRow, type ColumnMapping, type ImportRecord, type RowError } from './import-rows.ts';
 
 export const CRM_IMPORT_JOB = 'crm.import';
@@ -42,7 +43,9 @@ export interface ImportView {
 export interface NewImport {
   divisionId?: string | undefined;
   fileName?: string | undefined;
+  format?: 'csv' | 'xlsx' | undefined;
   content?: string | undefined;
+  contentBase64?: string | undefined;
   mapping?: Record<string, string> | undefined;
   dryRun?: boolean | undefined;
 }
@@ -71,10 +74,25 @@ class DryRunRollback extends Error {
   }
 }
 
-async function readBlob(blobs: BlobStore, key: string): Promise<string> {
+async function readBlob(blobs: BlobStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await blobs.get(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The user's mapping over the guessed one, checked against the file's header and the division's fields. */
+function effectiveMapping(header: readonly string[], given: Record<string, string>, customKeys: readonly string[]): ColumnMapping | { field: string; message: string } {
+  const mapping: ColumnMapping = { ...guessMapping(header) };
+  for (const [column, target] of Object.entries(given)) {
+    if (!header.includes(column)) return { field: `mapping.${column}`, message: 'is not a column of the file' };
+    if (!isImportTarget(target)) return { field: `mapping.${column}`, message: `${target} is not something a column can be imported as` };
+    mapping[column] = target;
+  }
+  for (const [column, target] of Object.entries(mapping)) {
+    if (target.startsWith('custom.') && !customKeys.includes(target.slice(7))) return { field: `mapping.${column}`, message: `${target.slice(7)} is not a custom field of the division` };
+  }
+  if (!Object.values(mapping).some((t) => t !== 'ignore')) return { field: 'mapping', message: 'maps no column; say which column holds what' };
+  return mapping;
 }
 
 export class ImportService {
@@ -86,37 +104,45 @@ export class ImportService {
 
   async create(actor: Actor, input: NewImport): Promise<ImportView> {
     requirePermission(actor, 'crm.manage');
-    if (!input.content) throw invalid('content', 'is required (the CSV text)');
-    let header: string[];
-    try {
-      header = parseCsv(input.content.slice(0, 64 * 1024).split(/\r?\n/)[0] ?? '').header;
-    } catch (err) {
-      throw invalid('content', err instanceof CsvError ? err.message : 'is not CSV');
+    const format = input.format ?? 'csv';
+    let data: Buffer;
+    let header: string[] | null = null;
+    if (format === 'csv') {
+      if (!input.content) throw invalid('content', 'is required (the CSV text)');
+      try {
+        header = parseCsv(input.content.slice(0, 64 * 1024).split(/\r?\n/)[0] ?? '').header;
+      } catch (err) {
+        throw invalid('content', err instanceof CsvError ? err.message : 'is not CSV');
+      }
+      data = Buffer.from(input.content, 'utf8');
+    } else {
+      // A workbook is opened by the job, not in the request: its header is checked there.
+      if (!input.contentBase64) throw invalid('contentBase64', 'is required (the .xlsx file, base64)');
+      data = Buffer.from(input.contentBase64, 'base64');
+      for (const [column, target] of Object.entries(input.mapping ?? {})) {
+        if (!isImportTarget(target)) throw invalid(`mapping.${column}`, `${target} is not something a column can be imported as`);
+      }
     }
-    const mapping: ColumnMapping = { ...guessMapping(header) };
-    for (const [column, target] of Object.entries(input.mapping ?? {})) {
-      if (!header.includes(column)) throw invalid(`mapping.${column}`, 'is not a column of the file');
-      if (!isImportTarget(target)) throw invalid(`mapping.${column}`, `${target} is not something a column can be imported as`);
-      mapping[column] = target;
-    }
-    if (!Object.values(mapping).some((t) => t !== 'ignore')) throw invalid('mapping', 'maps no column; say which column holds what');
     return this.database.withTenant(actor.tenantId, async (tx) => {
       const divisionId = await resolveDivision(tx, actor, input.divisionId);
       const defs = await fieldDefinitions(tx, actor.tenantId, divisionId);
-      for (const [column, target] of Object.entries(mapping)) {
-        if (target.startsWith('custom.') && !defs.some((d) => `custom.${d.key}` === target)) throw invalid(`mapping.${column}`, `${target.slice(7)} is not a custom field of the division`);
+      let mapping: Record<string, string> = input.mapping ?? {};
+      if (header) {
+        const checked = effectiveMapping(header, mapping, defs.map((d) => d.key));
+        if ('message' in checked) throw invalid(checked.field, checked.message);
+        mapping = checked;
       }
       const row = (await one(
         tx,
         sql`INSERT INTO crm_imports (tenant_id, division_id, created_by, dry_run, format, file_name, mapping, blob_key)
-            VALUES (${actor.tenantId}, ${divisionId}, ${actor.userId}, ${input.dryRun ?? false}, 'csv', ${input.fileName ?? ''}, ${JSON.stringify(mapping)}::jsonb, '')
+            VALUES (${actor.tenantId}, ${divisionId}, ${actor.userId}, ${input.dryRun ?? false}, ${format}, ${input.fileName ?? ''}, ${JSON.stringify(mapping)}::jsonb, '')
             RETURNING *`,
       ))!;
-      const key = `crm-imports/${actor.tenantId}/${row.id as string}.csv`;
-      await this.blobs.put(key, Buffer.from(input.content!, 'utf8'));
+      const key = `crm-imports/${actor.tenantId}/${row.id as string}.${format}`;
+      await this.blobs.put(key, data);
       await tx.execute(sql`UPDATE crm_imports SET blob_key = ${key} WHERE id = ${row.id as string}`);
       await enqueueJob(tx, { type: CRM_IMPORT_JOB, tenantId: actor.tenantId, payload: { importId: row.id }, idempotencyKey: `${CRM_IMPORT_JOB}:${row.id as string}`, maxAttempts: 3 });
-      await recordAudit(tx, actor, { action: 'contacts.import_started', targetType: 'crm_import', targetId: row.id as string, details: { fileName: input.fileName ?? '', dryRun: input.dryRun ?? false, bytes: input.content!.length } });
+      await recordAudit(tx, actor, { action: 'contacts.import_started', targetType: 'crm_import', targetId: row.id as string, details: { fileName: input.fileName ?? '', format, dryRun: input.dryRun ?? false, bytes: data.length } });
       this.wake();
       return toView({ ...row, blob_key: key });
     });
@@ -167,13 +193,21 @@ export class ImportService {
       const divisionId = imp.division_id as string;
       let table: ReturnType<typeof parseCsv>;
       try {
-        table = parseCsv(await readBlob(this.blobs, imp.blob_key as string));
+        const data = await readBlob(this.blobs, imp.blob_key as string);
+        table = imp.format === 'xlsx' ? await readXlsx(data) : parseCsv(data.toString('utf8'));
       } catch (err) {
         await this.finish(tenantId, imp.id as string, err instanceof CsvError ? `line ${err.line}: ${err.message}` : 'the file cannot be read');
         return;
       }
-      const mapping = imp.mapping as ColumnMapping;
       const defs = await this.database.withTenant(tenantId, (tx) => fieldDefinitions(tx, tenantId, divisionId));
+      const mapping = effectiveMapping(table.header, imp.mapping as Record<string, string>, defs.map((d) => d.key));
+      if ('message' in mapping) {
+        await this.finish(tenantId, imp.id as string, `${mapping.field} ${mapping.message}`);
+        return;
+      }
+      if (imp.format === 'xlsx' && Number(imp.processed_rows) === 0) {
+        await this.database.withTenant(tenantId, (tx) => tx.execute(sql`UPDATE crm_imports SET mapping = ${JSON.stringify(mapping)}::jsonb WHERE id = ${imp.id as string}`));
+      }
       await this.database.withTenant(tenantId, (tx) =>
         tx.execute(sql`UPDATE crm_imports SET status = 'running', total_rows = ${table.records.length}, started_at = COALESCE(started_at, clock_timestamp()) WHERE id = ${imp.id as string}`),
       );
