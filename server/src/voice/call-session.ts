@@ -22,7 +22,7 @@ export interface CallDeps {
   routing: VoiceRouting;
   logger: Logger;
   timing: { ringTimeoutMs: number; queueTimeoutMs: number; pollMs: number };
-  ended: (call: CallSession) => void;
+  ended: (call: { callId: string }) => void;
 }
 
 interface AgentLeg {

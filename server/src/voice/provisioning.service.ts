@@ -23,6 +23,7 @@ export interface Trunk {
 }
 export interface VoiceNumber { id: string; divisionId: string; number: string; name: string; flowId: string | null; createdAt: string }
 export interface Extension { id: string; divisionId: string; extension: string; userId: string | null; password: string; enabled: boolean; createdAt: string }
+export interface OutboundRuleView { id: string; divisionId: string; trunkId: string; allowedPrefixes: string[]; deniedPrefixes: string[]; maxCallsPerHour: number; createdAt: string }
 export interface DivisionPolicy { divisionId: string; recording: 'always' | 'on_demand' | 'never'; retentionDays: number; callerId: string }
 
 export type TrunkInput = {
@@ -277,6 +278,40 @@ export class ProvisioningService {
       await this.owned(tx, actor, 'voice_extensions', id, 'extension');
       await tx.execute(sql`DELETE FROM voice_extensions WHERE tenant_id = ${actor.tenantId} AND id = ${id}`);
       await recordAudit(tx, actor, { action: 'voice.extension_deleted', targetType: 'voice_extension', targetId: id });
+    });
+  }
+
+  // Outbound rules (toll-fraud protection, outbound-rules.ts)
+  private toRule = (r: Row): OutboundRuleView => ({
+    id: r.id as string, divisionId: r.division_id as string, trunkId: r.trunk_id as string, allowedPrefixes: r.allowed_prefixes as string[],
+    deniedPrefixes: r.denied_prefixes as string[], maxCallsPerHour: Number(r.max_calls_per_hour), createdAt: iso(r.created_at),
+  });
+
+  async listRules(actor: Actor): Promise<OutboundRuleView[]> {
+    return this.tx(actor, async (tx) =>
+      (await rows(tx, sql`SELECT * FROM voice_outbound_rules WHERE tenant_id = ${actor.tenantId} AND ${this.visible(actor)} ORDER BY created_at, id`)).map(this.toRule));
+  }
+
+  async createRule(actor: Actor, input: { divisionId: string; trunkId: string; allowedPrefixes?: string[] | undefined; deniedPrefixes?: string[] | undefined; maxCallsPerHour?: number | undefined }): Promise<OutboundRuleView> {
+    return this.tx(actor, async (tx) => {
+      await this.checkDivision(tx, actor, input.divisionId);
+      const [trunk] = await rows(tx, sql`SELECT id FROM voice_trunks WHERE tenant_id = ${actor.tenantId} AND id = ${input.trunkId}`);
+      if (!trunk) throw invalid('trunkId', 'no such trunk');
+      const [row] = await rows(tx, sql`INSERT INTO voice_outbound_rules (tenant_id, division_id, trunk_id, allowed_prefixes, denied_prefixes, max_calls_per_hour)
+        VALUES (${actor.tenantId}, ${input.divisionId}, ${input.trunkId}, ${textArray(input.allowedPrefixes ?? [])}, ${textArray(input.deniedPrefixes ?? [])}, ${input.maxCallsPerHour ?? 60})
+        RETURNING *`);
+      const rule = this.toRule(row!);
+      await recordAudit(tx, actor, { action: 'voice.outbound_rule_created', targetType: 'voice_outbound_rule', targetId: rule.id, details: { ...input } });
+      return rule;
+    });
+  }
+
+  async deleteRule(actor: Actor, id: string): Promise<void> {
+    await this.tx(actor, async (tx) => {
+      const [row] = await rows(tx, sql`SELECT division_id FROM voice_outbound_rules WHERE tenant_id = ${actor.tenantId} AND id = ${id}`);
+      if (!row || !canSeeDivision(actor, row.division_id as string)) throw notFound('outbound rule');
+      await tx.execute(sql`DELETE FROM voice_outbound_rules WHERE tenant_id = ${actor.tenantId} AND id = ${id}`);
+      await recordAudit(tx, actor, { action: 'voice.outbound_rule_deleted', targetType: 'voice_outbound_rule', targetId: id });
     });
   }
 }

@@ -7,6 +7,8 @@ import type { MediaEngine } from '@kefu/media';
 import type { InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CallSession, type CallDeps } from './call-session.ts';
+import { OutboundCall } from './outbound-call.ts';
+import { decideOutbound } from './outbound-rules.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import { ScannerGuard } from './scanner-guard.ts';
 import { TenantRegistrar } from './tenant-registrar.ts';
@@ -51,7 +53,7 @@ export class SipService implements DevicePresence {
   readonly guard: ScannerGuard;
   readonly registrar: TenantRegistrar;
   readonly routing: VoiceRouting;
-  readonly calls = new Map<string, CallSession>();
+  readonly calls = new Map<string, CallSession | OutboundCall>();
   private ua: UserAgent | undefined;
   private readonly timing: CallDeps['timing'];
 
@@ -105,10 +107,17 @@ export class SipService implements DevicePresence {
     const dialled = decodeURIComponent(uri.user ?? '');
     const trunks = await this.deps.directory.trunksFrom(address);
     if (trunks.length) {
-      const number = await this.deps.directory.number([...new Set(trunks.map((t) => t.tenantId))], dialled);
-      if (!number) return inv.reply(404);
-      const realm = (await this.registrar.realmOf(uri.host)).realm;
-      return this.startCall(new CallSession(this.callDeps(), inv, number, realm, 'inbound'));
+      const tenantIds = [...new Set(trunks.map((t) => t.tenantId))];
+      const number = await this.deps.directory.number(tenantIds, dialled);
+      if (number) {
+        const realm = (await this.registrar.realmOf(uri.host)).realm;
+        return this.startCall(new CallSession(this.callDeps(), inv, number, realm, 'inbound'));
+      }
+      // An agent's phone on the trunk's address (the same host) dialling out authenticates like any phone; for
+      // anyone else on a trunk an unknown number is simply unknown.
+      const from = req.from.uri.kind === 'sip' ? (req.from.uri.user ?? '') : '';
+      const devices = await Promise.all(tenantIds.map((t) => this.deps.directory.device(t, from)));
+      if (!devices.some(Boolean)) return inv.reply(404);
     }
     // Not a trunk: the caller must be one of the tenant's extensions (proxy-style challenge, 407).
     const info = await this.registrar.realmOf(uri.host);
@@ -116,8 +125,27 @@ export class SipService implements DevicePresence {
     if (!result.ok) return inv.tx.respond(result.response);
     if (!info.tenantId) return inv.reply(403);
     const number = await this.deps.directory.number([info.tenantId], dialled);
-    if (!number) return inv.reply(404);
-    return this.startCall(new CallSession(this.callDeps(), inv, number, info.realm, 'internal'));
+    if (number) return this.startCall(new CallSession(this.callDeps(), inv, number, info.realm, 'internal'));
+    return this.outbound(inv, info.tenantId, result.username, dialled, address);
+  }
+
+  /** An extension dialling an outside number: the division's outbound rules decide (403 + audit when barred). */
+  private async outbound(inv: IncomingInvite, tenantId: string, extension: string, dialled: string, address: string): Promise<void> {
+    const device = await this.deps.directory.device(tenantId, extension);
+    if (!device?.divisionId) return inv.reply(403);
+    const rules = await this.deps.directory.outboundRules(tenantId, device.divisionId);
+    const decision = decideOutbound(rules, dialled, await this.deps.directory.outboundCallsLastHour(tenantId, device.divisionId));
+    if (!decision.ok) {
+      await this.deps.directory.audit(tenantId, device.userId, address || null, {
+        action: decision.reason === 'limit' ? 'voice.outbound_limited' : 'voice.outbound_barred', targetType: 'voice_extension',
+        details: { extension, dialled: dialled.slice(0, 40) },
+      });
+      return inv.reply(403);
+    }
+    const trunk = await this.deps.directory.trunk(tenantId, decision.rule.trunkId);
+    if (!trunk) return inv.reply(503);
+    const callerId = trunk.callerId || (await this.deps.directory.policy(tenantId, device.divisionId)).callerId;
+    this.startCall(new OutboundCall(this.callDeps(), inv, { ...device, divisionId: device.divisionId }, dialled, trunk, callerId));
   }
 
   private callDeps(): CallDeps {
@@ -135,7 +163,7 @@ export class SipService implements DevicePresence {
     };
   }
 
-  private startCall(call: CallSession): void {
+  private startCall(call: CallSession | OutboundCall): void {
     if (this.calls.has(call.callId)) return; // a retransmitted INVITE is absorbed by its transaction; a twin is ignored
     this.calls.set(call.callId, call);
     void call.run();

@@ -3,8 +3,11 @@
 // named system paths (Database.withSystem) because a SIP request names no tenant until it is matched.
 import { BlockList, isIP } from 'node:net';
 import { sql, type SQL } from 'drizzle-orm';
+import { systemActor } from '../platform/auth/actor.ts';
+import { recordAudit, type AuditEntryInput } from '../platform/audit/audit.service.ts';
 import type { SecretBox } from '../platform/crypto/secret-box.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
+import type { OutboundRule } from './outbound-rules.ts';
 import { policyOf, type DivisionPolicy } from './provisioning.service.ts';
 
 type Row = Record<string, unknown>;
@@ -12,7 +15,8 @@ const rows = async (tx: Tx, q: SQL): Promise<Row[]> => (await tx.execute(q)).row
 
 export interface TrunkMatch { tenantId: string; trunkId: string; divisionId: string; name: string }
 export interface NumberMatch { tenantId: string; divisionId: string; numberId: string; number: string; flowId: string | null }
-export interface AgentDevice { tenantId: string; extension: string; userId: string }
+export interface AgentDevice { tenantId: string; extension: string; userId: string; divisionId?: string }
+export interface OutboundTrunk { id: string; host: string; port: number; transport: 'udp' | 'tcp'; username: string; password: string | undefined; callerId: string }
 
 /** True when `address` is one of `allowed` (IP literals or CIDR blocks). */
 export function addressAllowed(address: string, allowed: readonly string[]): boolean {
@@ -73,9 +77,37 @@ export class VoiceDirectory {
   /** An enabled extension of the tenant with an active agent on it (transfer targets). */
   async device(tenantId: string, extension: string): Promise<AgentDevice | undefined> {
     const [r] = await this.database.withTenant(tenantId, (tx) =>
-      rows(tx, sql`SELECT e.extension, e.user_id FROM voice_extensions e JOIN users u ON u.id = e.user_id AND u.status = 'active'
+      rows(tx, sql`SELECT e.extension, e.user_id, e.division_id FROM voice_extensions e JOIN users u ON u.id = e.user_id AND u.status = 'active'
         WHERE e.tenant_id = ${tenantId} AND e.extension = ${extension} AND e.enabled`));
-    return r ? { tenantId, extension: r.extension as string, userId: r.user_id as string } : undefined;
+    return r ? { tenantId, extension: r.extension as string, userId: r.user_id as string, divisionId: r.division_id as string } : undefined;
+  }
+
+  async outboundRules(tenantId: string, divisionId: string): Promise<OutboundRule[]> {
+    const list = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT r.* FROM voice_outbound_rules r JOIN voice_trunks t ON t.id = r.trunk_id AND t.enabled
+        WHERE r.tenant_id = ${tenantId} AND r.division_id = ${divisionId} ORDER BY r.created_at, r.id`));
+    return list.map((r) => ({ id: r.id as string, trunkId: r.trunk_id as string, allowedPrefixes: r.allowed_prefixes as string[], deniedPrefixes: r.denied_prefixes as string[], maxCallsPerHour: Number(r.max_calls_per_hour) }));
+  }
+
+  async outboundCallsLastHour(tenantId: string, divisionId: string): Promise<number> {
+    const [r] = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT count(*)::int AS n FROM interactions WHERE tenant_id = ${tenantId} AND division_id = ${divisionId}
+        AND channel = 'voice' AND direction = 'outbound' AND arrived_at > now() - interval '1 hour'`));
+    return Number(r?.n ?? 0);
+  }
+
+  async trunk(tenantId: string, id: string): Promise<OutboundTrunk | undefined> {
+    const [r] = await this.database.withTenant(tenantId, (tx) => rows(tx, sql`SELECT * FROM voice_trunks WHERE tenant_id = ${tenantId} AND id = ${id} AND enabled`));
+    if (!r || !r.host) return undefined;
+    return {
+      id, host: r.host as string, port: Number(r.port), transport: r.transport as OutboundTrunk['transport'], username: r.username as string,
+      password: r.password_sealed ? this.secrets.open(r.password_sealed as string) : undefined, callerId: r.caller_id as string,
+    };
+  }
+
+  /** An audit entry for something a phone did (the actor is the extension's user, from its address). */
+  async audit(tenantId: string, userId: string, ip: string | null, entry: AuditEntryInput): Promise<void> {
+    await this.database.withTenant(tenantId, (tx) => recordAudit(tx, { ...systemActor(tenantId), kind: 'user', userId, ip }, entry));
   }
 
   async policy(tenantId: string, divisionId: string): Promise<DivisionPolicy> {

@@ -118,6 +118,20 @@ export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; re
     return reply.status(204).send();
   });
 
+  // Outbound rules
+  const prefixes = z.array(z.string().regex(/^\+?[0-9]{1,20}$/, 'must be digits with an optional leading +')).max(100);
+  app.get('/api/v1/voice/outbound-rules', { config: { access: manage }, schema: { tags: ['voice'] } }, async (r) => p.listRules(actorOf(r)));
+  app.post('/api/v1/voice/outbound-rules', {
+    config: { access: manage },
+    schema: { tags: ['voice'], body: z.strictObject({ divisionId, trunkId: z.uuid(), allowedPrefixes: prefixes.optional(), deniedPrefixes: prefixes.optional(), maxCallsPerHour: z.number().int().min(1).max(100_000).optional() }) },
+  }, async (r, reply) => reply.status(201).send(await p.createRule(actorOf(r), r.body)));
+  app.delete('/api/v1/voice/outbound-rules/:id', {
+    config: { access: { permission: 'voice.manage', resources: { id: 'voice_outbound_rule' } } }, schema: { tags: ['voice'], params: idParams },
+  }, async (r, reply) => {
+    await p.deleteRule(actorOf(r), r.params.id);
+    return reply.status(204).send();
+  });
+
   // Recordings
   app.get('/api/v1/interactions/:id/recordings', {
     config: { access: { permission: 'recordings.listen', resources: { id: 'interaction' } } }, schema: { tags: ['recordings'], params: idParams },
