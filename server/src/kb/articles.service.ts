@@ -14,98 +14,9 @@ import { markdownToText } from './search/snippet.ts';
 import { buildTsvector } from './search/tsvector.ts';
 import { normalizeText } from './search/segment.ts';
 import { findTemplate } from './templates.ts';
+import { cleanTags, dateOnly, isUnique, toVersion, type ArticleInput, type ArticlePatch, type ArticleRow, type ArticleVersion, type Language, type VersionRow } from './article.types.ts';
 
-export type Language = 'zh-CN' | 'en';
-export type VersionState = 'draft' | 'in_review' | 'rejected' | 'scheduled' | 'published' | 'superseded';
-
-export interface ArticleInput {
-  spaceId: string;
-  categoryId?: string | null | undefined;
-  language: Language;
-  title: string;
-  body?: string | undefined;
-  tags?: string[] | undefined;
-  template?: 'faq' | 'troubleshooting' | 'policy' | undefined;
-  audience?: 'internal' | 'public' | undefined;
-  translationOf?: string | undefined;
-  ownerId?: string | null | undefined;
-  reviewBy?: string | null | undefined;
-  expiresAt?: string | null | undefined;
-  relatedIds?: string[] | undefined;
-}
-
-export interface ArticlePatch {
-  title?: string | undefined;
-  body?: string | undefined;
-  tags?: string[] | undefined;
-  note?: string | undefined;
-  categoryId?: string | null | undefined;
-  ownerId?: string | null | undefined;
-  reviewBy?: string | null | undefined;
-  expiresAt?: string | null | undefined;
-  relatedIds?: string[] | undefined;
-}
-
-interface ArticleRow {
-  id: string;
-  space_id: string;
-  category_id: string | null;
-  language: Language;
-  translation_group: string;
-  audience: 'internal' | 'public';
-  status: 'draft' | 'published' | 'archived';
-  title: string;
-  template: string | null;
-  owner_id: string | null;
-  review_by: string | Date | null;
-  expires_at: Date | null;
-  latest_version: number;
-  published_version: number | null;
-  published_at: Date | null;
-  live_title: string | null;
-  live_body: string | null;
-  live_tags: string[];
-  helpful_count: number;
-  unhelpful_count: number;
-  view_count: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface VersionRow {
-  version: number;
-  title: string;
-  body: string;
-  tags: string[];
-  state: VersionState;
-  note: string;
-  publish_at: Date | null;
-  author_id: string | null;
-  submitted_by: string | null;
-  reviewer_id: string | null;
-  review_comment: string;
-  reviewed_at: Date | null;
-  created_at: Date;
-}
-
-const dateOnly = (value: string | Date | null): string | null =>
-  value === null ? null : typeof value === 'string' ? value.slice(0, 10) : value.toISOString().slice(0, 10);
-
-const toVersion = (v: VersionRow) => ({
-  version: v.version,
-  title: v.title,
-  body: v.body,
-  tags: v.tags,
-  state: v.state,
-  note: v.note,
-  publishAt: iso(v.publish_at),
-  authorId: v.author_id,
-  reviewerId: v.reviewer_id,
-  reviewComment: v.review_comment,
-  reviewedAt: iso(v.reviewed_at),
-  createdAt: iso(v.created_at)!,
-});
-export type ArticleVersion = ReturnType<typeof toVersion>;
+export type { ArticleInput, ArticlePatch, ArticleVersion, Language, VersionState } from './article.types.ts';
 
 export class ArticlesService {
   constructor(
@@ -342,11 +253,12 @@ export class ArticlesService {
     );
     if (!v) throw notFound('version');
     const tsv = buildTsvector({ title: v.title, tags: v.tags, body: markdownToText(v.body) });
+    const titleTsv = buildTsvector({ title: v.title, tags: v.tags, body: '' });
     const trgm = normalizeText([v.title, ...v.tags].join(' '));
     await tx.execute(sql`UPDATE kb_article_versions SET state = 'superseded' WHERE article_id = ${articleId} AND state = 'published'`);
     await tx.execute(sql`UPDATE kb_article_versions SET state = 'published' WHERE article_id = ${articleId} AND version = ${version}`);
     await tx.execute(sql`UPDATE kb_articles SET status = 'published', published_version = ${version}, published_at = ${this.now()},
-      live_title = ${v.title}, live_body = ${v.body}, live_tags = ${textArray(v.tags)}, search_tsv = ${tsv}::tsvector,
+      live_title = ${v.title}, live_body = ${v.body}, live_tags = ${textArray(v.tags)}, search_tsv = ${tsv}::tsvector, title_tsv = ${titleTsv}::tsvector,
       search_trgm = ${trgm}, updated_at = ${this.now()} WHERE tenant_id = ${tenantId} AND id = ${articleId}`);
     await appendEvent(tx, tenantId, 'kb_article.published', { articleId, version, language: v.language, title: v.title });
   }
@@ -433,13 +345,4 @@ export class ArticlesService {
       ...(draft ? { draft: toVersion(draft) } : {}),
     };
   }
-}
-
-function cleanTags(tags: string[]): string[] {
-  return [...new Set(tags.map((t) => t.trim()).filter(Boolean))].slice(0, 30);
-}
-
-function isUnique(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } };
-  return e?.code === '23505' || e?.cause?.code === '23505';
 }

@@ -9,6 +9,9 @@ import { buildSnippet, markdownToText } from './snippet.ts';
 import { compileSynonyms, expandSynonyms, type SynonymSet } from './synonyms.ts';
 import { buildTsquery, queryLexemes } from './tsvector.ts';
 
+const TITLE_CANDIDATES = 300;
+const BODY_CANDIDATES = 700;
+
 export interface SearchScope {
   tenantId: string;
   spaceIds: readonly string[];
@@ -78,10 +81,16 @@ export async function searchArticles(
   const score = sql`ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_tsv, q.q, 1)
       * (0.85 + 0.3 * (a.helpful_count + 1)::float8 / (a.helpful_count + a.unhelpful_count + 2))
       * (0.9 + 0.1 * exp(-greatest(0, extract(epoch FROM (${options.now}::timestamptz - coalesce(a.published_at, a.created_at)))) / (86400.0 * 180)))`;
+  // Ranking reads every matching row's tsvector, so a very common query ranks a capped candidate set: up to
+  // TITLE_CANDIDATES rows matching in title or tags (never crowded out), then up to BODY_CANDIDATES others.
   const fts = (tsquery: string, exclude: string[]): SQL => sql`
+    WITH cand AS (
+      (SELECT a.id FROM kb_articles a WHERE ${where} AND a.title_tsv @@ ${tsquery}::tsquery LIMIT ${TITLE_CANDIDATES})
+      UNION
+      (SELECT a.id FROM kb_articles a WHERE ${where} AND a.search_tsv @@ ${tsquery}::tsquery LIMIT ${BODY_CANDIDATES}))
     SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language, ${score} AS score
-    FROM kb_articles a, (SELECT ${tsquery}::tsquery AS q) q
-    WHERE ${where} AND a.search_tsv @@ q.q ${exclude.length ? sql`AND NOT (a.id = ANY(${uuidArray(exclude)}))` : sql``}
+    FROM kb_articles a JOIN cand ON cand.id = a.id, (SELECT ${tsquery}::tsquery AS q) q
+    WHERE a.tenant_id = ${scope.tenantId} ${exclude.length ? sql`AND NOT (a.id = ANY(${uuidArray(exclude)}))` : sql``}
     ORDER BY score DESC, a.id LIMIT ${options.limit}`;
 
   const found: (HitRow & { by: 'text' | 'similar' })[] = [];
@@ -92,8 +101,10 @@ export async function searchArticles(
     const more = await rows<HitRow>(tx, fts(loose, found.map((f) => f.id)));
     found.push(...more.slice(0, options.limit - found.length).map((r) => ({ ...r, score: r.score * 0.5, by: 'text' as const })));
   }
-  const folded = normalizeText(rawQuery).trim();
-  if ((options.trigram ?? true) && found.length < options.limit && folded.length >= 3 && folded.length <= 100) {
+  // When the text finds nothing, trigrams catch misspelt words and partial codes (a fallback: on common
+  // trigrams the similarity check visits many rows). Chinese is left to jieba and synonyms.
+  const folded = (normalizeText(rawQuery).match(/[a-z0-9][a-z0-9 ._/-]*/g) ?? []).join(' ').trim();
+  if ((options.trigram ?? true) && found.length === 0 && folded.length >= 3 && folded.length <= 100) {
     await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
     const similar = await rows<HitRow>(
       tx,
