@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
@@ -107,7 +107,7 @@ try {
   const rowsPerSecond = Math.round(IMPORT_ROWS / importSeconds);
   console.log(
     JSON.stringify({
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30) },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), loadAverage1m: +loadavg()[0]!.toFixed(1) },
       contacts: CONTACTS,
       bulkLoadSeconds: +loadSeconds.toFixed(1),
       lookups: LOOKUPS,

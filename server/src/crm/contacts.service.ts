@@ -1,7 +1,7 @@
 // Contacts: create, read, change, list and search, lookup by identity (screen pop, IVR) and the audited reveal of
 // unmasked phones and emails. Division-scoped: a contact in a division the actor cannot see reads as missing.
 import { sql, type SQL } from 'drizzle-orm';
-import { requirePermission, type Actor } from '../platform/auth/actor.ts';
+import { canSeeDivision, requirePermission, type Actor } from '../platform/auth/actor.ts';
 import { recordAudit } from '../platform/audit/audit.service.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/pg-errors.ts';
@@ -241,12 +241,17 @@ export class ContactsService {
     requirePermission(actor, 'crm.read');
     const identity = requireIdentity(kind, rawValue, 'value');
     return this.database.withTenant(actor.tenantId, async (tx) => {
-      const found = await findByIdentity(tx, actor.tenantId, identity);
-      if (!found) throw notFound('contact');
-      await visibleContact(tx, actor, found);
-      const orders = await rows(tx, sql`SELECT id, external_id, status, currency, amount::text AS amount, ordered_at FROM crm_orders
-                                        WHERE tenant_id = ${actor.tenantId} AND contact_id = ${found} ORDER BY ordered_at DESC LIMIT 5`);
-      return { contact: await ContactsService.read(tx, actor, found), orders };
+      // One statement (identity match, contact with identities and company, latest orders): the screen pop
+      // costs one round trip inside its transaction.
+      const row = await one(
+        tx,
+        sql`SELECT x.*, (SELECT COALESCE(jsonb_agg(o ORDER BY o.ordered_at DESC), '[]'::jsonb) FROM (
+                          SELECT id, external_id, status, currency, amount::text AS amount, ordered_at FROM crm_orders
+                          WHERE tenant_id = ${actor.tenantId} AND contact_id = x.id ORDER BY ordered_at DESC LIMIT 5) o) AS orders
+            FROM (${contactSelect} WHERE c.tenant_id = ${actor.tenantId} AND c.id = (${identityHit(actor.tenantId, identity)})) x`,
+      );
+      if (!row || !canSeeDivision(actor, row.division_id as string)) throw notFound('contact');
+      return { contact: toContact(row, canReveal(actor)), orders: row.orders as Row[] };
     });
   }
 
@@ -262,22 +267,26 @@ export class ContactsService {
   }
 }
 
+/**
+ * The live contact holding an identity: an exact match first, then (phones) the same line without extension.
+ * Served by the unique (tenant_id, kind, value) and the (tenant_id, kind, match_key) indexes.
+ */
+function identityHit(tenantId: string, identity: NormalizedIdentity): SQL {
+  return sql`SELECT h.contact_id FROM (
+      (SELECT i.contact_id, 0 AS rank, i.created_at FROM crm_identities i
+       WHERE i.tenant_id = ${tenantId} AND i.kind = ${identity.kind} AND i.value = ${identity.value})
+      UNION ALL
+      (SELECT i.contact_id, 1 AS rank, i.created_at FROM crm_identities i
+       WHERE i.tenant_id = ${tenantId} AND i.kind = 'phone' AND ${identity.kind} = 'phone' AND i.match_key = ${identity.matchKey}
+       ORDER BY i.created_at LIMIT 5)
+    ) h JOIN crm_contacts c ON c.id = h.contact_id AND c.merged_into IS NULL
+    ORDER BY h.rank, h.created_at LIMIT 1`;
+}
+
 /** The id of the live contact holding an identity, on any path (also the IVR's system path). */
 export async function findByIdentity(tx: Tx, tenantId: string, identity: NormalizedIdentity): Promise<string | null> {
-  const exact = await one<{ contact_id: string }>(
-    tx,
-    sql`SELECT i.contact_id FROM crm_identities i JOIN crm_contacts c ON c.id = i.contact_id
-        WHERE i.tenant_id = ${tenantId} AND i.kind = ${identity.kind} AND i.value = ${identity.value} AND c.merged_into IS NULL`,
-  );
-  if (exact) return exact.contact_id;
-  if (identity.kind !== 'phone') return null;
-  const byLine = await one<{ contact_id: string }>(
-    tx,
-    sql`SELECT i.contact_id FROM crm_identities i JOIN crm_contacts c ON c.id = i.contact_id
-        WHERE i.tenant_id = ${tenantId} AND i.kind = 'phone' AND i.match_key = ${identity.matchKey} AND c.merged_into IS NULL
-        ORDER BY i.created_at LIMIT 1`,
-  );
-  return byLine?.contact_id ?? null;
+  const row = await one<{ contact_id: string }>(tx, identityHit(tenantId, identity));
+  return row?.contact_id ?? null;
 }
 
 export { addTimelineEntry };
