@@ -100,6 +100,8 @@ export class RouterCore {
   private readonly tasks = new Map<string, CoreTask>();
   /** Tasks neither offered nor assigned. */
   private readonly waitingTasks = new Set<CoreTask>();
+  /** The same tasks by queue, so that a change in one queue looks at that queue only. */
+  private readonly waitingByQueue = new Map<string, Set<CoreTask>>();
   private readonly counters = new Map<string, QueueCounters>();
   private day = '';
 
@@ -156,7 +158,7 @@ export class RouterCore {
     for (const rule of queue?.priorityRules ?? []) if (input.attributes[rule.attribute] === rule.equals) boost += rule.boost;
     const task: CoreTask = { ...input, status: 'waiting', boost, relaxBy: 0, overflowStep: 0, offeredTo: [], declinedBy: new Set(), assignedTo: null };
     this.tasks.set(input.id, task);
-    this.waitingTasks.add(task);
+    this.addWaiting(task);
     if (!options.restored) this.count(input.queueId).offered++;
   }
 
@@ -174,12 +176,22 @@ export class RouterCore {
     return this.tasks.get(taskId);
   }
 
-  /** Matches waiting tasks (highest priority, then longest waiting, first) to agents and reserves them. */
-  route(now: number): Decision[] {
+  /**
+   * Matches waiting tasks (highest priority, then longest waiting, first) to agents and reserves them. With
+   * `queueIds`, only those queues' tasks are considered: after a task arrives (its queue) or an agent frees up
+   * (the agent's queues) nothing else can have become routable.
+   */
+  route(now: number, queueIds?: Iterable<string>): Decision[] {
     const decisions: Decision[] = [];
     if (this.waitingTasks.size === 0 || !this.anyRoutableAgent()) return decisions;
-    if (this.waitingTasks.size === 0) return decisions;
-    const waiting = [...this.waitingTasks];
+    let waiting: CoreTask[];
+    if (queueIds) {
+      waiting = [];
+      for (const id of queueIds) for (const t of this.waitingByQueue.get(id) ?? []) waiting.push(t);
+    } else {
+      waiting = [...this.waitingTasks];
+    }
+    if (waiting.length === 0) return decisions;
     waiting.sort((a, b) => this.priorityOf(b, now) - this.priorityOf(a, now) || a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1));
     const context: StrategyContext = { now, random: () => this.context.random() };
     // Tasks alike in queue, channel and skills find the same agents: once one finds none, skip the others.
@@ -197,7 +209,7 @@ export class RouterCore {
       const chosen = strategies[queue.strategy].choose(task, candidates, context);
       if (chosen.length === 0) continue;
       task.status = 'offered';
-      this.waitingTasks.delete(task);
+      this.removeWaiting(task);
       task.offeredTo = chosen;
       for (const agentId of chosen) this.agents.get(agentId)!.reserved.set(task.id, task.channel);
       decisions.push({ taskId: task.id, queueId: task.queueId, agentIds: chosen });
@@ -238,7 +250,7 @@ export class RouterCore {
     task.declinedBy.add(agentId);
     if (task.offeredTo.length === 0) {
       task.status = 'waiting';
-      this.waitingTasks.add(task);
+      this.addWaiting(task);
     }
   }
 
@@ -247,7 +259,7 @@ export class RouterCore {
     const task = this.tasks.get(taskId);
     if (!task) return { agentId: null, acwSeconds: 0 };
     this.tasks.delete(taskId);
-    this.waitingTasks.delete(task);
+    this.removeWaiting(task);
     const agent = task.assignedTo ? this.agents.get(task.assignedTo) : undefined;
     if (!agent) return { agentId: null, acwSeconds: 0 };
     agent.work.delete(taskId);
@@ -274,15 +286,17 @@ export class RouterCore {
     }
     for (const id of task.offeredTo) this.agents.get(id)?.reserved.delete(taskId);
     this.tasks.delete(taskId);
-    this.waitingTasks.delete(task);
+    this.removeWaiting(task);
     this.count(task.queueId).abandoned++;
     return { revoked: task.offeredTo };
   }
 
   /** Applies overflow rules and maximum waits to waiting tasks. */
-  tick(now: number): { moved: { taskId: string; queueId: string }[]; expired: string[] } {
+  tick(now: number): { moved: { taskId: string; queueId: string }[]; expired: string[]; touchedQueues: Set<string> } {
     const moved: { taskId: string; queueId: string }[] = [];
     const expired: string[] = [];
+    /** Queues whose tasks became routable to more agents (relaxed skills, overflow arrivals). */
+    const touchedQueues = new Set<string>();
     for (const task of this.waitingTasks) {
       const queue = this.queues.get(task.queueId);
       if (!queue) continue;
@@ -296,14 +310,18 @@ export class RouterCore {
       task.overflowStep++;
       if (rule.action === 'relax_skills') {
         task.relaxBy += rule.by;
+        touchedQueues.add(task.queueId);
       } else if (this.queues.has(rule.queueId)) {
+        this.removeWaiting(task);
         task.queueId = rule.queueId;
+        this.addWaiting(task);
+        touchedQueues.add(task.queueId);
         task.overflowStep = 0;
         task.declinedBy.clear();
         moved.push({ taskId: task.id, queueId: rule.queueId });
       }
     }
-    return { moved, expired };
+    return { moved, expired, touchedQueues };
   }
 
   // Figures
@@ -357,7 +375,24 @@ export class RouterCore {
     this.counters.set(queueId, counters);
   }
 
+  /** The queues an agent serves (to scope `route` after the agent frees up). */
+  queuesOf(agentId: string): Iterable<string> {
+    return this.agents.get(agentId)?.memberships.keys() ?? [];
+  }
+
   // Internals
+
+  private addWaiting(task: CoreTask): void {
+    this.waitingTasks.add(task);
+    let set = this.waitingByQueue.get(task.queueId);
+    if (!set) this.waitingByQueue.set(task.queueId, (set = new Set()));
+    set.add(task);
+  }
+
+  private removeWaiting(task: CoreTask): void {
+    this.waitingTasks.delete(task);
+    this.waitingByQueue.get(task.queueId)?.delete(task);
+  }
 
   private count(queueId: string): QueueCounters {
     const today = this.context.day ? this.context.day() : new Date().toISOString().slice(0, 10);
