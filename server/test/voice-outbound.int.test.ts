@@ -3,7 +3,7 @@
 // with the configured caller ID. A barred prefix is refused with 403 and an audit entry. The carrier is a UA of the
 // project's SIP stack with a DigestAuthenticator on 127.0.0.5.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createUserAgent, DigestAuthenticator, type Dialog, type SipRequest, type UserAgent } from '@kefu/sip';
+import { createUserAgent, DigestAuthenticator, Registrar, type Dialog, type SipRequest, type UserAgent } from '@kefu/sip';
 import { sdpOffer } from '@kefu/sip/testing';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -17,6 +17,7 @@ let carrier: UserAgent;
 const invites: SipRequest[] = [];
 const carrierDialogs: Dialog[] = [];
 let phone: Baresip | undefined;
+let carrierRegistrar: Registrar;
 
 beforeAll(async () => {
   server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
@@ -26,6 +27,8 @@ beforeAll(async () => {
   await voice.mediaEngine();
   carrier = await createUserAgent({ udp: { host: '127.0.0.5' } });
   const auth = new DigestAuthenticator({ realm: 'carrier.example', lookup: (u) => (u === 'kefu-acct' ? { password: 'carrier-pw' } : undefined) });
+  carrierRegistrar = new Registrar({ auth });
+  carrier.on('register', (r) => void carrierRegistrar.handle(r));
   carrier.on('invite', (inv) => {
     void auth.authenticate(inv.request).then(async (result) => {
       if (!result.ok) return inv.tx.respond(result.response);
@@ -47,6 +50,9 @@ describe('outbound calls', () => {
     const trunk = (await admin.post('/api/v1/voice/trunks', {
       divisionId, name: 'Carrier', kind: 'register', host: '127.0.0.5', port: carrierPort, username: 'kefu-acct', password: 'carrier-pw', callerId: '+861065529988',
     })).body;
+    // The trunk registers to the carrier with digest.
+    await until(() => carrierRegistrar.lookup('sip:kefu-acct@127.0.0.5')[0], 'the trunk registration');
+    expect((await admin.get('/api/v1/voice/trunk-registrations')).body).toEqual([{ trunkId: trunk.id, state: 'registered', status: 200 }]);
     expect((await admin.post('/api/v1/voice/outbound-rules', { divisionId, trunkId: trunk.id, allowedPrefixes: ['+86'], deniedPrefixes: ['+86900'], maxCallsPerHour: 5 })).status).toBe(201);
     const password = (await admin.get('/api/v1/voice/extensions')).body[0].password;
     phone = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${password};regint=60;audio_codecs=PCMU`, 440);
@@ -80,5 +86,9 @@ describe('outbound calls', () => {
     const audit = (await admin.get('/api/v1/audit?action=voice.outbound_barred&limit=10')).body.items;
     expect(audit).toHaveLength(1);
     expect(audit[0].details).toEqual({ extension: '1001', dialled: '+86900123456' });
+  
+    // The carrier may also deliver calls: its address is trusted as the registering trunk's host.
+    const inbound = await carrier.createUAC(`sip:4000@127.0.0.1:${sipPort}`, { localSdp: sdpOffer(41002) });
+    await inbound.destroy();
   }, 120_000);
 });

@@ -92,6 +92,8 @@ export class CallSession {
       if (!this.callerDialog) return;
       await this.queue();
     } catch (err) {
+      // A step that raced with the hangup (its endpoint already closed) is no failure.
+      if (this.abort.signal.aborted) return;
       this.deps.logger.error({ err, callId: this.callId }, 'call failed');
       await this.end('system', 500, 'failed');
     }

@@ -48,6 +48,7 @@ export class OutboundCall {
     try {
       await this.place();
     } catch (err) {
+      if (this.abort.signal.aborted) return; // raced with the hangup
       this.deps.logger.error({ err, callId: this.callId }, 'outbound call failed');
       await this.end('system', 500, 'failed');
     }

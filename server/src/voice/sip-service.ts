@@ -2,7 +2,7 @@
 // INVITE dispatch. An INVITE from an IP-authenticated trunk is matched to a number (unknown → 404); any other
 // INVITE must authenticate as an extension (407, RFC 3261 §22.3) before it may call a number. Banned sources get
 // 403 for everything, whoever they probe.
-import { parseUri, StreamTransport, UdpTransport, UserAgent, type IncomingInvite, type Transport } from '@kefu/sip';
+import { parseUri, StreamTransport, UdpTransport, UserAgent, type IncomingInvite, type Registration, type Transport } from '@kefu/sip';
 import type { MediaEngine } from '@kefu/media';
 import type { InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -56,6 +56,9 @@ export class SipService implements DevicePresence {
   readonly calls = new Map<string, CallSession | OutboundCall>();
   private ua: UserAgent | undefined;
   private readonly timing: CallDeps['timing'];
+  /** Registrations to providers, by trunk id, with the settings they were made with and their last outcome. */
+  private readonly trunkRegistrations = new Map<string, { key: string; registration: Registration; state: 'pending' | 'registered' | 'failed'; status: number | null }>();
+  private syncTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SipServiceOptions, private readonly deps: SipServiceDeps) {
     this.guard = new ScannerGuard({ banMs: o.banSeconds * 1000 });
@@ -82,6 +85,46 @@ export class SipService implements DevicePresence {
       inv.reply(500);
     }));
     this.ua = ua;
+    await this.syncTrunks();
+    this.syncTimer = setInterval(() => void this.syncTrunks().catch((err: unknown) => this.deps.logger.warn({ err }, 'trunk registration sync failed')), 60_000);
+    this.syncTimer.unref();
+  }
+
+  /** Keeps one registration (RFC 3261 §10.2, digest) per enabled registering trunk; call after trunk changes. */
+  async syncTrunks(): Promise<void> {
+    const ua = this.ua;
+    if (!ua) return;
+    const trunks = await this.deps.directory.registeringTrunks();
+    const wanted = new Map(trunks.map((t) => [t.id, t]));
+    for (const [id, r] of this.trunkRegistrations) {
+      const t = wanted.get(id);
+      if (!t || r.key !== JSON.stringify(t)) {
+        this.trunkRegistrations.delete(id);
+        await r.registration.stop().catch(() => {});
+      }
+    }
+    for (const t of trunks) {
+      if (this.trunkRegistrations.has(t.id)) continue;
+      const registration = ua.register({
+        registrar: `sip:${t.host}:${t.port}${t.transport === 'tcp' ? ';transport=tcp' : ''}`,
+        aor: `sip:${t.username}@${t.host}`,
+        ...(t.password !== undefined ? { credentials: { username: t.username, password: t.password } } : {}),
+        expires: 600,
+        retryAfter: 30,
+      });
+      const entry = { key: JSON.stringify(t), registration, state: 'pending' as 'pending' | 'registered' | 'failed', status: null as number | null };
+      registration.on('registered', ({ response }) => Object.assign(entry, { state: 'registered', status: response.status }));
+      registration.on('failed', ({ status }) => Object.assign(entry, { state: 'failed', status: status ?? null }));
+      this.trunkRegistrations.set(t.id, entry);
+    }
+  }
+
+  /** The registration state of a tenant's registering trunks (for the admin console). */
+  trunkStates(trunkIds: readonly string[]): { trunkId: string; state: string; status: number | null }[] {
+    return trunkIds.flatMap((trunkId) => {
+      const r = this.trunkRegistrations.get(trunkId);
+      return r ? [{ trunkId, state: r.state, status: r.status }] : [];
+    });
   }
 
   isRegistered(tenantId: string, extension: string): boolean {
@@ -171,7 +214,9 @@ export class SipService implements DevicePresence {
 
   /** Ends every call (BYE both legs, CDR cause system_shutdown), then closes the transports. */
   async stop(): Promise<void> {
+    if (this.syncTimer) clearInterval(this.syncTimer);
     await Promise.allSettled([...this.calls.values()].map((c) => c.end('system', 503, 'system_shutdown')));
+    this.trunkRegistrations.clear(); // ua.close() unregisters them
     await this.ua?.close(500);
     this.ua = undefined;
   }

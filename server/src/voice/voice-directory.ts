@@ -49,12 +49,14 @@ export class VoiceDirectory {
     return r ? this.secrets.open(r.password_sealed as string) : undefined;
   }
 
-  /** Enabled IP-authenticated trunks (of any tenant) that accept INVITEs from `address`. */
+  /** Enabled trunks (of any tenant) that accept INVITEs from `address`. */
   async trunksFrom(address: string): Promise<TrunkMatch[]> {
     const all = await this.database.withSystem((tx) =>
-      rows(tx, sql`SELECT id, tenant_id, division_id, name, inbound_addresses FROM voice_trunks WHERE enabled AND kind = 'inbound_ip'`));
+      rows(tx, sql`SELECT id, tenant_id, division_id, name, kind, host, inbound_addresses FROM voice_trunks WHERE enabled`));
+    // A registering trunk's provider sends its INVITEs from the host we register to.
+    const allowed = (r: Row): string[] => [...(r.inbound_addresses as string[]), ...(r.kind === 'register' && isIP(r.host as string) ? [r.host as string] : [])];
     return all
-      .filter((r) => addressAllowed(address, r.inbound_addresses as string[]))
+      .filter((r) => addressAllowed(address, allowed(r)))
       .map((r) => ({ tenantId: r.tenant_id as string, trunkId: r.id as string, divisionId: r.division_id as string, name: r.name as string }));
   }
 
@@ -80,6 +82,15 @@ export class VoiceDirectory {
       rows(tx, sql`SELECT e.extension, e.user_id, e.division_id FROM voice_extensions e JOIN users u ON u.id = e.user_id AND u.status = 'active'
         WHERE e.tenant_id = ${tenantId} AND e.extension = ${extension} AND e.enabled`));
     return r ? { tenantId, extension: r.extension as string, userId: r.user_id as string, divisionId: r.division_id as string } : undefined;
+  }
+
+  /** Every enabled registering trunk of every tenant (system path: the SIP edge keeps them registered). */
+  async registeringTrunks(): Promise<(OutboundTrunk & { tenantId: string })[]> {
+    const list = await this.database.withSystem((tx) => rows(tx, sql`SELECT * FROM voice_trunks WHERE enabled AND kind = 'register' AND host <> '' AND username <> ''`));
+    return list.map((r) => ({
+      id: r.id as string, tenantId: r.tenant_id as string, host: r.host as string, port: Number(r.port), transport: r.transport as OutboundTrunk['transport'],
+      username: r.username as string, password: r.password_sealed ? this.secrets.open(r.password_sealed as string) : undefined, callerId: r.caller_id as string,
+    }));
   }
 
   async outboundRules(tenantId: string, divisionId: string): Promise<OutboundRule[]> {

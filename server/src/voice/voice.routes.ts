@@ -63,18 +63,29 @@ export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; re
   app.post('/api/v1/voice/trunks', {
     config: { access: manage },
     schema: { tags: ['voice'], body: z.strictObject({ divisionId, kind: z.enum(['inbound_ip', 'register']), ...trunkFields }) },
-  }, async (r, reply) => reply.status(201).send(await p.createTrunk(actorOf(r), r.body)));
+  }, async (r, reply) => {
+    const trunk = await p.createTrunk(actorOf(r), r.body);
+    await d.sip()?.syncTrunks();
+    return reply.status(201).send(trunk);
+  });
+  app.get('/api/v1/voice/trunk-registrations', { config: { access: manage }, schema: { tags: ['voice'] } }, async (r) =>
+    d.sip()?.trunkStates((await p.listTrunks(actorOf(r))).map((t) => t.id)) ?? []);
   app.get('/api/v1/voice/trunks/:id', {
     config: { access: { permission: 'voice.manage', resources: { id: 'voice_trunk' } } }, schema: { tags: ['voice'], params: idParams },
   }, async (r) => p.getTrunk(actorOf(r), r.params.id));
   app.patch('/api/v1/voice/trunks/:id', {
     config: { access: { permission: 'voice.manage', resources: { id: 'voice_trunk' } } },
     schema: { tags: ['voice'], params: idParams, body: z.strictObject({ ...trunkFields, name: name.optional() }) },
-  }, async (r) => p.updateTrunk(actorOf(r), r.params.id, r.body));
+  }, async (r) => {
+    const trunk = await p.updateTrunk(actorOf(r), r.params.id, r.body);
+    await d.sip()?.syncTrunks();
+    return trunk;
+  });
   app.delete('/api/v1/voice/trunks/:id', {
     config: { access: { permission: 'voice.manage', resources: { id: 'voice_trunk' } } }, schema: { tags: ['voice'], params: idParams },
   }, async (r, reply) => {
     await p.deleteTrunk(actorOf(r), r.params.id);
+    await d.sip()?.syncTrunks();
     return reply.status(204).send();
   });
 
