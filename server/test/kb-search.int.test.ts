@@ -83,8 +83,11 @@ describe('ranking on the fixture corpus', () => {
   });
 
   test('a misspelt English word is still found through trigram similarity', async () => {
-    const { results } = await kb.search.search(system, { q: 'promo cdoe', spaceId: fixtureSpace, limit: 5 });
-    expect(results.map((r) => keyById.get(r.id))).toContain('promo_code_invalid');
+    const { results } = await kb.search.search(system, { q: 'membrship', spaceId: fixtureSpace, limit: 5 });
+    expect(keyById.get(results[0]!.id)).toBe('membership');
+    expect(results[0]!.matchedBy).toBe('similar');
+    const partly = await kb.search.search(system, { q: 'promo cdoe', spaceId: fixtureSpace, limit: 5 });
+    expect(partly.results.map((r) => keyById.get(r.id))).toContain('promo_code_invalid');
   });
 
   test('results carry an escaped snippet with the matches marked', async () => {

@@ -6,9 +6,8 @@ import type { Database } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
 import { visibleSpaces } from './kb-access.ts';
 import { iso, one, rows, uuidArray } from './kb-sql.ts';
-import { analyseQuery, conversationGroups, searchArticles, type SearchFilters, type SearchHit } from './search/search-engine.ts';
+import { analyseQuery, compiledSynonyms, conversationGroups, searchArticles, type SearchFilters, type SearchHit } from './search/search-engine.ts';
 import { expandSynonyms } from './search/synonyms.ts';
-import { compiledSynonyms } from './search/search-engine.ts';
 import type { SpacesService } from './spaces.service.ts';
 
 export type UsageAction = 'viewed' | 'inserted_link' | 'inserted_snippet' | 'helped';

@@ -11,6 +11,7 @@ import { buildTsquery, queryLexemes } from './tsvector.ts';
 
 const TITLE_CANDIDATES = 300;
 const BODY_CANDIDATES = 700;
+const TRIGRAM_TIMEOUT_MS = 150;
 
 export interface SearchScope {
   tenantId: string;
@@ -101,19 +102,28 @@ export async function searchArticles(
     const more = await rows<HitRow>(tx, fts(loose, found.map((f) => f.id)));
     found.push(...more.slice(0, options.limit - found.length).map((r) => ({ ...r, score: r.score * 0.5, by: 'text' as const })));
   }
-  // When the text finds nothing, trigrams catch misspelt words and partial codes (a fallback: on common
-  // trigrams the similarity check visits many rows). Chinese is left to jieba and synonyms.
-  const folded = (normalizeText(rawQuery).match(/[a-z0-9][a-z0-9 ._/-]*/g) ?? []).join(' ').trim();
+  // When the text finds nothing, trigrams catch misspelt English words. Codes (words with digits) are left
+  // out: their digit trigrams are common and exact codes are the full-text index's job; Chinese is left to
+  // jieba and synonyms. The similarity check may still visit many rows, so it runs in a savepoint with a
+  // time limit and gives up (no suggestions) rather than hold the search up.
+  const words = (normalizeText(rawQuery).match(/\p{L}{3,}/gu) ?? []).filter((w) => /^[a-z]+$/.test(w));
+  const folded = words.join(' ');
   if ((options.trigram ?? true) && found.length === 0 && folded.length >= 3 && folded.length <= 100) {
-    await tx.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true)`);
-    const similar = await rows<HitRow>(
-      tx,
-      sql`SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language,
-          word_similarity(${folded}, a.search_trgm) * 0.01 AS score
-        FROM kb_articles a WHERE ${where} AND ${folded} <% a.search_trgm
-        ${found.length ? sql`AND NOT (a.id = ANY(${uuidArray(found.map((f) => f.id))}))` : sql``}
-        ORDER BY score DESC, a.id LIMIT ${options.limit - found.length}`,
-    );
+    const similar = await tx
+      .transaction(async (sp) => {
+        const [before] = await rows<{ timeout: string }>(sp, sql`SELECT current_setting('statement_timeout') AS timeout`);
+        await sp.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('statement_timeout', ${`${TRIGRAM_TIMEOUT_MS}`}, true)`);
+        const hits = await rows<HitRow>(
+          sp,
+          sql`SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language,
+              word_similarity(${folded}, a.search_trgm) * 0.01 AS score
+            FROM kb_articles a WHERE ${where} AND ${folded} <% a.search_trgm
+            ORDER BY score DESC, a.id LIMIT ${options.limit}`,
+        );
+        await sp.execute(sql`SELECT set_config('statement_timeout', ${before?.timeout ?? '0'}, true)`);
+        return hits;
+      })
+      .catch(() => [] as HitRow[]);
     found.push(...similar.map((r) => ({ ...r, by: 'similar' as const })));
   }
   const lexemes = queryLexemes(groups);
