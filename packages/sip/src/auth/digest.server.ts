@@ -2,7 +2,7 @@
 // that expire (stale=true, RFC 7616 §3.3), nonce-count replay protection, and the same answer for unknown users
 // and wrong passwords so that accounts cannot be enumerated.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createResponse } from '../message/builders.ts';
+import { createResponse, randomToken } from '../message/builders.ts';
 import { formatAuthHeader, parseAuthHeader } from '../message/headers.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import { computeHa1, digestResponse, hashHex, normalizeAlgorithm, type DigestAlgorithm } from './digest.ts';
@@ -55,7 +55,7 @@ export class DigestAuthenticator {
     this.algorithms = opts.algorithms ?? ['MD5'];
     this.ttl = opts.nonceTtlMs ?? 300_000;
     this.now = opts.now ?? Date.now;
-    this.random = opts.random ?? randomBytes;
+    this.random = opts.random ?? ((n) => Buffer.from(randomToken(n), 'hex'));
     this.maxTracked = opts.maxTrackedNonces ?? 100_000;
   }
 
