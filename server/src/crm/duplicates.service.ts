@@ -46,6 +46,9 @@ export class DuplicatesService {
       const scopeA = divisionScope(actor, sql`ca.division_id`);
       const scopeB = divisionScope(actor, sql`cb.division_id`);
       const one_ = query.contactId ? sql`AND (ca.id = ${query.contactId} OR cb.id = ${query.contactId})` : sql``;
+      // The tenant-wide trigram self-join is bounded by LIMIT, and by a time budget so that a huge tenant with
+      // few similar names cannot tie up a connection; the per-contact variant is the cheap path.
+      if (!query.contactId) await tx.execute(sql`SELECT set_config('statement_timeout', '5000', true)`);
       const pairs = await rows<{ a: string; b: string; reason: string; score: number }>(
         tx,
         sql`(SELECT DISTINCT LEAST(ia.contact_id, ib.contact_id) AS a, GREATEST(ia.contact_id, ib.contact_id) AS b, 'same_' || ia.kind AS reason, 1.0::float8 AS score

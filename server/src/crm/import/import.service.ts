@@ -211,47 +211,62 @@ export class ImportService {
       await this.database.withTenant(tenantId, (tx) =>
         tx.execute(sql`UPDATE crm_imports SET status = 'running', total_rows = ${table.records.length}, started_at = COALESCE(started_at, clock_timestamp()) WHERE id = ${imp.id as string}`),
       );
-      for (let start = Number(imp.processed_rows); start < table.records.length; start += BATCH) {
+      // Rows are validated in slices that yield to the event loop, so the next batch is validated while
+      // PostgreSQL writes the current one (and the server keeps answering requests meanwhile).
+      const validate = async (start: number) => {
         const slice = table.records.slice(start, start + BATCH);
         const errors: RowError[] = [];
         const records: ImportRecord[] = [];
-        for (const r of slice) {
+        for (const [n, r] of slice.entries()) {
+          if (n % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
           const read = readRow(r.line, table.header, r.fields, mapping, defs);
           if (read.ok) records.push(read.record);
           else errors.push(...read.errors);
         }
-        await this.database.withTenant(tenantId, async (tx) => {
-          let outcome: Awaited<ReturnType<typeof writeBatch>>;
-          if (imp.dry_run) {
-            outcome = await tx
-              .transaction(async (inner) => {
-                throw new DryRunRollback(await writeBatch(inner, tenantId, divisionId, (imp.created_by as string | null) ?? null, records));
-              })
-              .catch((err: unknown) => {
-                if (err instanceof DryRunRollback) return err.outcome;
-                throw err;
-              });
-          } else {
-            outcome = await writeBatch(tx, tenantId, divisionId, (imp.created_by as string | null) ?? null, records);
-          }
-          const all = [...errors, ...outcome.errors];
-          if (all.length) {
-            await tx.execute(sql`
-              INSERT INTO crm_import_errors (tenant_id, import_id, row_number, field, message)
-              SELECT ${tenantId}, ${imp.id as string}, r.line, r.field, string_agg(r.message, '; ')
-              FROM jsonb_to_recordset(${JSON.stringify(all)}::jsonb) AS r(line int, field text, message text)
-              GROUP BY r.line, r.field
-              ON CONFLICT DO NOTHING`);
-          }
-          const badRows = new Set(all.map((e) => e.line)).size;
-          await tx.execute(sql`
-            UPDATE crm_imports SET processed_rows = ${start + slice.length}, created_count = created_count + ${outcome.created},
-                   updated_count = updated_count + ${outcome.updated}, error_count = error_count + ${badRows}
-            WHERE id = ${imp.id as string}`);
-        });
+        return { slice, errors, records };
+      };
+      let next = validate(Number(imp.processed_rows));
+      for (let start = Number(imp.processed_rows); start < table.records.length; start += BATCH) {
+        const { slice, errors, records } = await next;
+        const writing = this.writeValidated(tenantId, divisionId, imp, start, slice.length, errors, records);
+        next = validate(start + BATCH);
+        await writing;
       }
       await this.finish(tenantId, imp.id as string, null);
     };
+  }
+
+  /** Writes one validated batch with its report lines and progress, in one transaction. */
+  private async writeValidated(tenantId: string, divisionId: string, imp: Row, start: number, size: number, errors: RowError[], records: ImportRecord[]): Promise<void> {
+    await this.database.withTenant(tenantId, async (tx) => {
+      let outcome: Awaited<ReturnType<typeof writeBatch>>;
+      if (imp.dry_run) {
+        outcome = await tx
+          .transaction(async (inner) => {
+            throw new DryRunRollback(await writeBatch(inner, tenantId, divisionId, (imp.created_by as string | null) ?? null, records));
+          })
+          .catch((err: unknown) => {
+            if (err instanceof DryRunRollback) return err.outcome;
+            throw err;
+          });
+      } else {
+        outcome = await writeBatch(tx, tenantId, divisionId, (imp.created_by as string | null) ?? null, records);
+      }
+      const all = [...errors, ...outcome.errors];
+      if (all.length) {
+        await tx.execute(sql`
+          INSERT INTO crm_import_errors (tenant_id, import_id, row_number, field, message)
+          SELECT ${tenantId}, ${imp.id as string}, r.line, r.field, string_agg(r.message, '; ')
+          FROM jsonb_to_recordset(${JSON.stringify(all)}::jsonb) AS r(line int, field text, message text)
+          GROUP BY r.line, r.field
+          ON CONFLICT DO NOTHING`);
+      }
+      const badRows = new Set(all.map((e) => e.line)).size;
+      await tx.execute(sql`
+        UPDATE crm_imports SET processed_rows = ${start + size}, created_count = created_count + ${outcome.created},
+               updated_count = updated_count + ${outcome.updated}, error_count = error_count + ${badRows}
+        WHERE id = ${imp.id as string}`);
+    });
   }
 
   private async finish(tenantId: string, id: string, failure: string | null): Promise<void> {
