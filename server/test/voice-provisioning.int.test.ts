@@ -128,4 +128,19 @@ describe('recordings', () => {
     const agent = await TestClient.login(server.baseUrl, 'agent2@demo.kefu', server.password);
     expect((await agent.get(`/api/v1/recordings/${id}/audio`)).status).toBe(403);
   });
+
+  test("are deleted with their audio once older than their division's retention", async () => {
+    const voice = server.kefu.modules.voice as VoiceModule;
+    const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
+    const kept = await storedTestRecording(voice, tenantId, divisionId);
+    const old = await storedTestRecording(voice, tenantId, divisionId);
+    expect((await admin.patch(`/api/v1/voice/divisions/${divisionId}/policy`, { retentionDays: 2 })).status).toBe(200);
+    await server.kefu.database.withSystem((tx) => tx.execute(sql`UPDATE voice_recordings SET started_at = now() - interval '3 days' WHERE id = ${old}`));
+    const oldKey = (await server.kefu.database.withSystem((tx) => tx.execute(sql`SELECT blob_key FROM voice_recordings WHERE id = ${old}`))).rows[0]!.blob_key as string;
+    expect(await voice.recordings.purgeExpired()).toBe(1);
+    expect((await admin.get(`/api/v1/recordings/${old}`)).status).toBe(404);
+    expect(await server.kefu.blobs.stat(oldKey)).toBeUndefined();
+    expect((await admin.get(`/api/v1/recordings/${kept}`)).status).toBe(200);
+    await admin.patch(`/api/v1/voice/divisions/${divisionId}/policy`, { retentionDays: 90 });
+  });
 });

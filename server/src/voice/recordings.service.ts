@@ -119,6 +119,25 @@ export class RecordingsService {
     return { partial, failed };
   }
 
+  /**
+   * Retention (system path): deletes recordings older than their division's `retentionDays` (default 90), blob
+   * first, then the row. Returns how many went. Runs at start and every hour.
+   */
+  async purgeExpired(now = new Date()): Promise<number> {
+    const expired = await this.database.withSystem((tx) =>
+      rows(tx, sql`SELECT r.id, r.tenant_id, r.blob_key FROM voice_recordings r
+        LEFT JOIN voice_division_settings s ON s.division_id = r.division_id
+        WHERE r.state IN ('stored', 'partial', 'failed')
+          AND r.started_at < ${now.toISOString()}::timestamptz - make_interval(days => coalesce(s.retention_days, 90))
+        LIMIT 1000`));
+    for (const r of expired) {
+      if (r.blob_key) await this.blobs.delete(r.blob_key as string);
+      await this.database.withTenant(r.tenant_id as string, (tx) =>
+        tx.execute(sql`DELETE FROM voice_recordings WHERE tenant_id = ${r.tenant_id as string} AND id = ${r.id as string}`));
+    }
+    return expired.length;
+  }
+
   private async visibleInteraction(tx: Tx, actor: Actor, interactionId: string): Promise<void> {
     const [i] = await rows(tx, sql`SELECT division_id FROM interactions WHERE tenant_id = ${actor.tenantId} AND id = ${interactionId}`);
     if (!i || !canSeeDivision(actor, i.division_id as string)) throw notFound('interaction');

@@ -76,6 +76,10 @@ export class SipService implements DevicePresence {
     const transports = await bindTransports(this.o.host, this.o.port);
     const ua = new UserAgent([], { name: 'Kefu', contactUser: 'kefu' });
     for (const t of transports) ua.transport.add(t, { host: this.o.advertiseHost, port: t.localPort });
+    // The first phone or call warms the media engine up (its worker threads take a moment to boot).
+    const warm = (): void => void this.deps.media().catch((err: unknown) => this.deps.logger.error({ err }, 'media engine failed to start'));
+    ua.on('register', () => warm());
+    ua.on('invite', () => warm());
     ua.on('register', (r) => void this.registrar.handle(r).catch((err: unknown) => {
       this.deps.logger.error({ err }, 'REGISTER failed');
       r.reply(500);

@@ -1,5 +1,6 @@
 // The voice module: provisioning API, the SIP edge (registrar + inbound calls) on KEFU_SIP_PORT, the media
-// engine (worker threads, started in the background so Kefu starts fast), recordings, crash recovery at start
+// engine (worker threads, started on the first SIP request so that Kefu starts fast and idle installations spend
+// nothing on it), recordings, crash recovery at start
 // and the demo telephony (trunk from 127.0.0.1 to number 4000, extensions 1001-1003 for agent1-agent3).
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -20,7 +21,7 @@ export interface VoiceModule extends KefuModule {
   interactions: InteractionsService;
   /** The SIP edge once started (undefined when the SIP port could not be bound). */
   sip: SipService | undefined;
-  /** The media engine (its worker threads start in the background at start; calls wait for it). */
+  /** The media engine (its worker threads start on the first REGISTER or INVITE; calls wait for it). */
   mediaEngine(): Promise<MediaEngine>;
 }
 
@@ -37,6 +38,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
     const interactions = new InteractionsService(database);
     const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
     let media: Promise<MediaEngine> | undefined;
+    let retention: NodeJS.Timeout | undefined;
     const startMedia = (): Promise<MediaEngine> => {
       media ??= MediaEngine.start({
         bindAddress: anyHost ? '0.0.0.0' : v.sipHost,
@@ -97,6 +99,14 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         const closed = await interactions.closeAllLive('voice', 'system_restart');
         const recovered = await recordings.recover();
         if (closed.length || recovered.partial || recovered.failed) logger.warn({ closed: closed.length, ...recovered }, 'voice: closed calls left live by a restart');
+        // Recording retention per division: once now, then hourly.
+        const purge = (): void => void recordings.purgeExpired().then(
+          (n) => n && logger.info({ deleted: n }, 'voice: recordings past their retention deleted'),
+          (err: unknown) => logger.error({ err }, 'voice: recording retention failed'),
+        );
+        purge();
+        retention = setInterval(purge, 3_600_000);
+        retention.unref();
         const sip = new SipService(
           { host: v.sipHost, port: v.sipPort, advertiseHost: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost), banSeconds: v.banSeconds, ...(options.timing ? { timing: options.timing } : {}) },
           { directory, interactions, recordings, media: startMedia, logger, fallbackTenant },
@@ -105,7 +115,6 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
           await sip.start();
           module.sip = sip;
           logger.info({ port: sip.port, host: v.sipHost }, 'SIP listening (UDP and TCP)');
-          void startMedia().catch((err: unknown) => logger.error({ err }, 'media engine failed to start'));
         } catch (err) {
           // Kefu still serves everything else; the health of telephony is visible in the log and /voice/settings.
           logger.error({ err, port: v.sipPort }, 'SIP port could not be bound: voice calls are disabled');
@@ -113,6 +122,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
       },
 
       async stop() {
+        if (retention) clearInterval(retention);
         await module.sip?.stop();
         module.sip = undefined;
         if (media) await (await media.catch(() => undefined))?.shutdown();
