@@ -9,8 +9,10 @@ import { buildSnippet, markdownToText } from './snippet.ts';
 import { compileSynonyms, expandSynonyms, type SynonymSet } from './synonyms.ts';
 import { buildTsquery, queryLexemes } from './tsvector.ts';
 
-const TITLE_CANDIDATES = 300;
-const BODY_CANDIDATES = 700;
+const TITLE_CANDIDATES = 150;
+const BODY_CANDIDATES = 350;
+/** Strict matches enough for a first screen: no loose pass then. */
+const ENOUGH_STRICT = 5;
 const TRIGRAM_TIMEOUT_MS = 150;
 
 export interface SearchScope {
@@ -97,7 +99,7 @@ export async function searchArticles(
   const found: (HitRow & { by: 'text' | 'similar' })[] = [];
   const strict = buildTsquery(groups, 'strict');
   if (strict) found.push(...(await rows<HitRow>(tx, fts(strict, []))).map((r) => ({ ...r, by: 'text' as const })));
-  if (found.length < options.limit && groups.length > 1) {
+  if (found.length < Math.min(options.limit, ENOUGH_STRICT) && groups.length > 1) {
     const loose = buildTsquery(groups, 'loose')!;
     const more = await rows<HitRow>(tx, fts(loose, found.map((f) => f.id)));
     found.push(...more.slice(0, options.limit - found.length).map((r) => ({ ...r, score: r.score * 0.5, by: 'text' as const })));
