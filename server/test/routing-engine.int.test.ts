@@ -140,6 +140,7 @@ describe('routing engine', () => {
     const first = setup();
     const queueId = await queueFor(first.admin, [0]);
     const waiting = await first.engine.enqueue(tenantId, { queueId, channel: 'chat', externalRef: 'chat-1' });
+    first.clock.advance(1000); // the chat is first in line (a call ahead of it would block chats)
     const gone = await first.engine.enqueue(tenantId, { queueId, channel: 'voice', externalRef: 'call-that-ended' });
     await first.engine.setState(tenantId, agentIds[0]!, 'available', null, null);
     expect(offersTo(agentIds[0]!, waiting.taskId)).toHaveLength(1);

@@ -8,7 +8,7 @@ import type { Database, Tx } from '../platform/db/database.ts';
 import { isUniqueViolation } from '../platform/db/pg-errors.ts';
 import { appendEvent } from '../platform/events/outbox.ts';
 import { conflict, invalid, notFound } from '../platform/errors.ts';
-import type { RoutingEngine } from './routing.engine.ts';
+import type { RoutingService } from './routing.service.ts';
 import type { QueueRow } from './routing.store.ts';
 import { DEFAULT_CAPACITY } from './routing.store.ts';
 import type { CreateQueueInput, UpdateQueueInput } from './routing.schemas.ts';
@@ -53,7 +53,7 @@ const jsonColumns = new Set(['overflow', 'priority_rules', 'announcements']);
 export class RoutingAdminService {
   constructor(
     private readonly database: Database,
-    private readonly engine: RoutingEngine,
+    private readonly engine: Pick<RoutingService, 'reloadConfig' | 'agentView'>,
   ) {}
 
   private async queueRow(tx: Tx, actor: Actor, id: string): Promise<QueueRow> {

@@ -149,8 +149,15 @@ export class RoutingEngine {
     return { taskId, position: estimate?.position ?? null, estimatedWaitSeconds: estimate?.estimatedWaitSeconds ?? null };
   }
 
-  /** A task as stored, with its position and estimated wait while it waits. */
-  async getTask(tenantId: string, taskId: string) {
+  /** Position and estimated wait of a waiting task (nulls once an agent has it). */
+  async estimateOf(tenantId: string, taskId: string): Promise<{ position: number | null; estimatedWaitSeconds: number | null }> {
+    const router = await this.tenant(tenantId);
+    const estimate = router.core.estimate(taskId, this.clock.now());
+    return { position: estimate?.position ?? null, estimatedWaitSeconds: estimate?.estimatedWaitSeconds ?? null };
+  }
+
+  /** A task as stored (any node may read it). */
+  async taskRow(tenantId: string, taskId: string) {
     const [row] = await this.deps.database.withTenant(tenantId, async (tx) =>
       (
         await tx.execute<{ id: string; queue_id: string; channel: string; status: string; assigned_agent_id: string | null; enqueued_at: Date; ended_at: Date | null; end_reason: string | null; callback_number: string | null }>(sql`
@@ -158,8 +165,6 @@ export class RoutingEngine {
       ).rows,
     );
     if (!row) throw notFound('task');
-    const router = await this.tenant(tenantId);
-    const estimate = router.core.estimate(taskId, this.clock.now());
     return {
       id: row.id,
       queueId: row.queue_id,
@@ -170,8 +175,6 @@ export class RoutingEngine {
       endedAt: row.ended_at ? new Date(row.ended_at).toISOString() : null,
       endReason: row.end_reason,
       callbackNumber: row.callback_number,
-      position: estimate?.position ?? null,
-      estimatedWaitSeconds: estimate?.estimatedWaitSeconds ?? null,
     };
   }
 

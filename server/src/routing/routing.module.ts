@@ -10,18 +10,27 @@ import { chosenStates } from './agent-state.machine.ts';
 import { RoutingAdminService } from './routing-admin.service.ts';
 import { RoutingEngine } from './routing.engine.ts';
 import { routingRoutes } from './routing.routes.ts';
+import { RoutingService } from './routing.service.ts';
 import { sql } from 'drizzle-orm';
 
 export interface RoutingModule extends KefuModule {
-  service: RoutingEngine;
+  service: RoutingService;
   admin: RoutingAdminService;
 }
 
 export const STATS_INTERVAL_MS = 1000;
+/** How often nodes look for tenants whose router died (takeover well within 10 s). */
+export const LEASE_POLL_MS = 2000;
 
 export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingModule> => {
   const hub = await realtimeHubFor(ctx);
-  const engine = new RoutingEngine({ database: ctx.database, hub, onError: (err, what) => ctx.logger.error({ err }, `routing: ${what} failed`) });
+  const onError = (err: unknown, what: string) => ctx.logger.error({ err }, `routing: ${what} failed`);
+  const core = new RoutingEngine({ database: ctx.database, hub, onError });
+  // With NATS, one node per tenant routes (advisory-lock lease); the others forward to it.
+  const engine = new RoutingService(
+    core,
+    ctx.config.natsUrl ? { database: ctx.database, natsUrl: ctx.config.natsUrl, pollMs: LEASE_POLL_MS, timeoutMs: 10_000, onError: (err) => onError(err, 'lease') } : undefined,
+  );
   const admin = new RoutingAdminService(ctx.database, engine);
   const offerParams = z.strictObject({ offerId: z.uuid() });
 
@@ -42,8 +51,9 @@ export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingMo
   const queueVisible = async (actor: Parameters<typeof canSeeDivision>[0], queueId: string) => {
     if (actor.kind !== 'system' && !actor.permissions.has('supervisor.console')) return false;
     if (!z.uuid().safeParse(queueId).success) return false;
-    const router = await engine.tenant(actor.tenantId);
-    const queue = router.queues.get(queueId);
+    const [queue] = await ctx.database.withTenant(actor.tenantId, async (tx) =>
+      (await tx.execute<{ division_id: string }>(sql`SELECT division_id FROM routing_queues WHERE tenant_id = ${actor.tenantId} AND id = ${queueId}`)).rows,
+    );
     return !!queue && canSeeDivision(actor, queue.division_id);
   };
   hub.topic('queue-stats', { authorize: queueVisible });
@@ -60,16 +70,16 @@ export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingMo
 
   let statsTimer: NodeJS.Timeout | undefined;
   const pushStats = async () => {
-    for (const pending of engine.loadedTenants()) {
+    for (const pending of core.loadedTenants()) {
       const router = await pending.catch(() => undefined);
       if (!router) continue;
       for (const queueId of router.queues.keys()) {
         const topic = `queue-stats:${queueId}`;
         if (hub.isSingleNode && !hub.hasTopicSubscribers(router.tenantId, topic)) continue;
-        hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'queue.stats', topic, data: await engine.queueStats(router.tenantId, queueId) });
+        hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'queue.stats', topic, data: await core.queueStats(router.tenantId, queueId) });
       }
       // Overflow and maximum waits are time-driven: re-evaluate every second.
-      await engine.dispatch(router);
+      await core.dispatch(router);
     }
   };
 

@@ -6,13 +6,13 @@ import type { App } from '../platform/http/server.ts';
 import { idParams } from '../platform/http/schemas.ts';
 import { invalid } from '../platform/errors.ts';
 import type { RoutingAdminService } from './routing-admin.service.ts';
-import type { RoutingEngine } from './routing.engine.ts';
+import type { RoutingService } from './routing.service.ts';
 import { agentProfileBody, awayReasonBody, awayReasonPatchBody, callbackBody, cancelBody, createQueueBody, enqueueBody, membershipBody, skillBody, skillPatchBody, stateBody, updateQueueBody } from './routing.schemas.ts';
 
 const memberParams = z.object({ id: z.uuid({ message: 'must be a UUID' }), userId: z.uuid({ message: 'must be a UUID' }) });
 const tags = ['routing'];
 
-export function routingRoutes(app: App, admin: RoutingAdminService, engine: RoutingEngine): void {
+export function routingRoutes(app: App, admin: RoutingAdminService, engine: RoutingService): void {
   // Queues
   app.get('/api/v1/routing/queues', { config: { access: { permission: 'supervisor.console' } }, schema: { tags } }, async (r) => admin.listQueues(actorOf(r)));
   app.post('/api/v1/routing/queues', { config: { access: { permission: 'routing.manage' } }, schema: { tags, body: createQueueBody } }, async (r, reply) =>
