@@ -2,6 +2,7 @@
 // timeline, consent, duplicates and merge, division scoping and export.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { hasConsent } from '../src/crm/consents.service.ts';
 import { addTimelineEntry } from '../src/crm/timeline.service.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -214,5 +215,37 @@ describe('export', () => {
     expect(pop.body.orders.length).toBe(2);
     const rows = await server.kefu.database.withTenant(tenantId, (tx) => tx.execute(sql`SELECT count(*)::int AS n FROM crm_contacts`));
     expect((rows.rows[0] as { n: number }).n).toBeGreaterThan(3);
+  });
+
+});
+
+describe('concurrency, orders and consent on the system path', () => {
+  test('a change based on an old version is refused, so two agents cannot overwrite each other', async () => {
+    const c = await newContact({ displayName: '韩梅梅', identities: [{ kind: 'phone', value: '13800001212' }] });
+    expect((await admin.patch(`/api/v1/crm/contacts/${c.id}`, { vipLevel: 2, version: c.version })).status).toBe(200);
+    const stale = await agent.patch(`/api/v1/crm/contacts/${c.id}`, { vipLevel: 7, version: c.version });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.field).toBe('version');
+    expect((await admin.get(`/api/v1/crm/contacts/${c.id}`)).body.vipLevel).toBe(2);
+  });
+
+  test('order status lookups by external id see status changes', async () => {
+    const c = await newContact({ displayName: '李雷', identities: [{ kind: 'phone', value: '13800001313' }] });
+    const order = (await admin.post('/api/v1/crm/orders', { contactId: c.id, externalId: 'SO-FLOW-7', status: 'paid', currency: 'CNY', amount: '12.30', items: [{ name: '光猫', quantity: 1, unitPrice: '12.30' }] })).body;
+    await admin.patch(`/api/v1/crm/orders/${order.id}`, { status: 'shipped', shippedAt: '2026-11-20T08:00:00+08:00' });
+    const found = (await admin.get('/api/v1/crm/orders?externalId=SO-FLOW-7')).body;
+    expect(found).toEqual([expect.objectContaining({ id: order.id, status: 'shipped', shippedAt: '2026-11-20T00:00:00.000Z', amount: '12.30' })]);
+    expect((await admin.post('/api/v1/crm/orders', { contactId: c.id, externalId: 'SO-FLOW-7', status: 'paid', currency: 'CNY', amount: 1 })).status).toBe(409);
+    expect((await admin.post('/api/v1/crm/orders', { contactId: c.id, status: 'paid', currency: 'CNY', amount: '1.234' })).body.error.field).toBe('amount');
+  });
+
+  test('outbound features read consent on the system path', async () => {
+    const c = await newContact({ displayName: '林涛', identities: [{ kind: 'phone', value: '13800001414' }] });
+    const check = () => server.kefu.database.withTenant(tenantId, (tx) => hasConsent(tx, tenantId, c.id, 'marketing_calls'));
+    expect(await check()).toBe(false);
+    await admin.post(`/api/v1/crm/contacts/${c.id}/consents`, { purpose: 'marketing_calls', granted: true, source: 'IVR 按键确认' });
+    expect(await check()).toBe(true);
+    await admin.post(`/api/v1/crm/contacts/${c.id}/consents`, { purpose: 'marketing_calls', granted: false, source: '客户来电拒绝' });
+    expect(await check()).toBe(false);
   });
 });
