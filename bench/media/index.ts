@@ -186,20 +186,24 @@ async function webrtcStep(calls: number): Promise<StepResult> {
   const wgen = await WebRtcGenerator.start();
   const engine = await MediaEngine.start({ bindAddress: '127.0.0.1', workers: 2, portRange: { min: 40000, max: 49999 }, requestTimeoutMs: 60_000 });
   try {
-    wgen.send({ cmd: 'offer', n: calls });
-    const { sdps } = await wgen.next<{ sdps: string[] }>();
-    const answers: string[] = [];
     const targets: number[][] = [];
+    const webrtcIds: string[] = [];
     for (let c = 0; c < calls; c++) {
+      // Offer, answer and apply one call at a time, as softphones would.
+      wgen.send({ cmd: 'offer', n: 1 });
+      const { sdps } = await wgen.next<{ sdps: string[] }>();
       const group = `call-${c}`;
       const w = await engine.createWebRtcEndpoint({ group });
+      webrtcIds.push(w.id);
       const r = await engine.createRtpEndpoint({ group });
-      answers.push(await engine.request('webrtcAnswer', w.id, sdps[c]!));
+      const answer = await engine.request('webrtcAnswer', w.id, sdps[0]!);
+      wgen.send({ cmd: 'answer', sdps: [answer], from: c });
+      await wgen.next();
       await engine.request('configureRtp', r.id, { address: '127.0.0.1', port: ports[c]![1]! }, { codec: 'PCMU' });
       await engine.bridge(w.id, r.id);
       targets.push([0, r.port]);
     }
-    wgen.send({ cmd: 'answer', sdps: answers });
+    wgen.send({ cmd: 'connected' });
     await wgen.next();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -207,6 +211,8 @@ async function webrtcStep(calls: number): Promise<StepResult> {
     wgen.send({ cmd: 'start', ...window });
     const [rtpParts, webrtcPart] = await Promise.all([gen.runRaw(targets, window), wgen.next<RawGen>()]);
     log('worker health', JSON.stringify(await Promise.all(Array.from({ length: engine.workerCount }, (_, i) => engine.call(i, 'health')))));
+    const silent = (await Promise.all(webrtcIds.map((id) => engine.request('stats', id)))).filter((st) => st.packetsReceived === 0).length;
+    log(`webrtc endpoints that received nothing: ${silent} of ${calls}`);
     log('webrtc parts', JSON.stringify([...rtpParts, webrtcPart].map((p) => ({ sent: p.sent, received: p.received }))));
     const cpu = process.cpuUsage(cpu0);
     return summarize(calls, merge([...rtpParts, webrtcPart], calls), (cpu.user + cpu.system) / 1e6, performance.now() - t0);

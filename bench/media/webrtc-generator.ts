@@ -54,8 +54,12 @@ async function offer(n: number): Promise<string[]> {
   return out;
 }
 
-async function answer(sdps: string[]): Promise<void> {
-  await Promise.all(sdps.map((sdp, i) => peers[i]!.pc.setRemoteDescription({ type: 'answer', sdp })));
+/** Applies answers to the peers from index `from` on (one call at a time keeps offers fresh). */
+async function answer(sdps: string[], from: number): Promise<void> {
+  await Promise.all(sdps.map((sdp, i) => peers[from + i]!.pc.setRemoteDescription({ type: 'answer', sdp })));
+}
+
+async function connected(): Promise<void> {
   await Promise.all(peers.map((p) => (p.pc.connectionState === 'connected' ? undefined : new Promise<void>((r) => p.pc.connectionStateChange.subscribe((s) => s === 'connected' && r())))));
 }
 
@@ -79,10 +83,13 @@ function run(endEpoch: number): Promise<void> {
   });
 }
 
-process.on('message', async (msg: { cmd: string; n?: number; sdps?: string[]; fromEpoch?: number; untilEpoch?: number }) => {
+process.on('message', async (msg: { cmd: string; n?: number; from?: number; sdps?: string[]; fromEpoch?: number; untilEpoch?: number }) => {
   if (msg.cmd === 'offer') process.send!({ sdps: await offer(msg.n!) });
   else if (msg.cmd === 'answer') {
-    await answer(msg.sdps!);
+    await answer(msg.sdps!, msg.from ?? 0);
+    process.send!({ applied: true });
+  } else if (msg.cmd === 'connected') {
+    await connected();
     process.send!({ connected: true });
   } else if (msg.cmd === 'start') {
     fromEpoch = msg.fromEpoch!;
