@@ -31,6 +31,7 @@ export const areas: Area[] = [
         permission: 'agent.desktop',
         component: lazy(() => import('../pages/agent/AgentDesktopPage.tsx')),
       },
+      { path: '/crm/contacts', labelKey: 'nav.contacts', permission: 'crm.read', component: lazy(() => import('../pages/crm/ContactsPage.tsx')) },
     ],
   },
   {
