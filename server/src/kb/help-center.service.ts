@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth/actor.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
 import { appendEvent } from '../platform/events/outbox.ts';
 import { invalid, notFound } from '../platform/errors.ts';
-import { requireEdit, visibleSpaces } from './kb-access.ts';
+import { publicSpaceIds, requireEdit, visibleSpaces } from './kb-access.ts';
 import { iso, one, rows, uuidArray } from './kb-sql.ts';
 import { analyseQuery, searchArticles } from './search/search-engine.ts';
 import type { SpacesService } from './spaces.service.ts';
@@ -87,9 +87,8 @@ export class HelpCenterService {
   async search(slug: string, input: { q: string; language?: string | undefined; categoryId?: string | undefined; sessionId?: string | undefined }) {
     const tenant = await this.tenant(slug);
     return this.database.withTenant(tenant.id, async (tx) => {
-      const spaceIds = (await this.publicSpaceIds(tx, tenant.id)).map((s) => s.id);
       const groups = analyseQuery(input.q, await this.spaces.synonymSets(tx, tenant.id));
-      const results = await searchArticles(tx, { tenantId: tenant.id, spaceIds, publicOnly: true }, groups, input.q, input, { now: this.now(), limit: 10 });
+      const results = await searchArticles(tx, { tenantId: tenant.id, spaces: publicSpaceIds(tenant.id), publicOnly: true }, groups, input.q, input, { now: this.now(), limit: 10 });
       await tx.execute(sql`INSERT INTO kb_search_log (tenant_id, channel, query, result_count, session_id)
         VALUES (${tenant.id}, 'help', ${input.q.slice(0, 200)}, ${results.length}, ${input.sessionId ?? null})`);
       return { query: input.q, results: results.map(({ score: _s, matchedBy: _m, spaceId: _sp, ...hit }) => hit) };

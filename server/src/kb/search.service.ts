@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Actor } from '../platform/auth/actor.ts';
 import type { Database } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
-import { visibleSpaces } from './kb-access.ts';
+import { visibleSpaceIds, visibleSpaces } from './kb-access.ts';
 import { iso, one, rows, uuidArray } from './kb-sql.ts';
 import { analyseQuery, compiledSynonyms, conversationGroups, searchArticles, type SearchFilters, type SearchHit } from './search/search-engine.ts';
 import { expandSynonyms } from './search/synonyms.ts';
@@ -21,9 +21,8 @@ export class SearchService {
 
   async search(actor: Actor, input: SearchFilters & { q: string; limit?: number | undefined }): Promise<{ query: string; results: SearchHit[] }> {
     return this.database.withTenant(actor.tenantId, async (tx) => {
-      const spaceIds = (await visibleSpaces(tx, actor)).map((s) => s.id);
       const groups = analyseQuery(input.q, await this.spaces.synonymSets(tx, actor.tenantId));
-      const results = await searchArticles(tx, { tenantId: actor.tenantId, spaceIds, publicOnly: false }, groups, input.q, input, {
+      const results = await searchArticles(tx, { tenantId: actor.tenantId, spaces: visibleSpaceIds(actor), publicOnly: false }, groups, input.q, input, {
         now: this.now(),
         limit: input.limit ?? 10,
       });
@@ -35,12 +34,11 @@ export class SearchService {
   /** Articles for the agent's knowledge panel, from the conversation so far. */
   async suggest(actor: Actor, input: { messages: { from: 'customer' | 'agent'; text: string }[]; language?: string | undefined; limit?: number | undefined }) {
     return this.database.withTenant(actor.tenantId, async (tx) => {
-      const spaceIds = (await visibleSpaces(tx, actor)).map((s) => s.id);
       const groups = expandSynonyms(conversationGroups(input.messages), compiledSynonyms(await this.spaces.synonymSets(tx, actor.tenantId)));
       const limit = input.limit ?? 5;
       // Strict matching on a whole conversation rarely finds anything: search loosely (one group per query term).
       const results = groups.length
-        ? await searchArticles(tx, { tenantId: actor.tenantId, spaceIds, publicOnly: false }, [groups.flat()], '', { language: input.language }, {
+        ? await searchArticles(tx, { tenantId: actor.tenantId, spaces: visibleSpaceIds(actor), publicOnly: false }, [groups.flat()], '', { language: input.language }, {
             now: this.now(),
             limit,
             trigram: false,

@@ -17,7 +17,8 @@ const TRIGRAM_TIMEOUT_MS = 150;
 
 export interface SearchScope {
   tenantId: string;
-  spaceIds: readonly string[];
+  /** A subquery of the space ids the searcher may see (kb-access.ts). */
+  spaces: SQL;
   /** Only articles for the public (help center). */
   publicOnly: boolean;
 }
@@ -73,8 +74,7 @@ export async function searchArticles(
   filters: SearchFilters,
   options: { now: Date; limit: number; trigram?: boolean },
 ): Promise<SearchHit[]> {
-  if (scope.spaceIds.length === 0) return [];
-  const where = sql`a.tenant_id = ${scope.tenantId} AND a.status = 'published' AND a.space_id = ANY(${uuidArray(scope.spaceIds)})
+  const where = sql`a.tenant_id = ${scope.tenantId} AND a.status = 'published' AND a.space_id IN ${scope.spaces}
     AND (a.expires_at IS NULL OR a.expires_at > ${options.now})
     ${scope.publicOnly ? sql`AND a.audience = 'public'` : sql``}
     ${filters.spaceId ? sql`AND a.space_id = ${filters.spaceId}` : sql``}
