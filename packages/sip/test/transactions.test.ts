@@ -221,6 +221,27 @@ describe('INVITE server transaction', () => {
 });
 
 describe('non-INVITE server transaction', () => {
+  it('keeps answering retransmissions until Timer J, then treats the request as new', async () => {
+    const { clock, a, b } = setup();
+    b.tx.onRequest((req, st) => {
+      b.requests.push([req, st]);
+      st?.respond(st.response(200));
+    });
+    const req = buildRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKretx', callId: 'rj' });
+    const data = (await import('../src/message/serializer.ts')).serialize(req);
+    const send = () => a.transport.send({ transport: 'UDP', address: '127.0.0.1', port: 5062 }, data);
+    await send();
+    await clock.advance(0);
+    await send();
+    await clock.advance(31_000);
+    expect(b.requests).toHaveLength(1);
+    expect(sentMethods(b.transport, 'SIP/2.0 200')).toBe(2);
+    await clock.advance(1_000);
+    await send();
+    await clock.advance(0);
+    expect(b.requests).toHaveLength(2);
+  });
+
   it('answers a retransmitted request with the last response without asking the TU again', async () => {
     const { clock, a, b } = setup((d, from) => from === b.transport && sentMethods(b.transport, 'SIP/2.0 200') === 1);
     const ctx = await a.tx.request(buildRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1:5062' }));

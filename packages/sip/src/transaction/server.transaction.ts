@@ -71,6 +71,7 @@ export class ServerTransaction extends Emitter<ServerTransactionEvents> {
     }
     this.transmit(res);
     this.emit('final', code);
+    if ((this.state as ServerState) === 'terminated') return; // retired by the layer (TransactionLayer.retire)
     if (this.isInvite) {
       if (code < 300) {
         this.state = 'accepted';
