@@ -143,4 +143,17 @@ describe('recordings', () => {
     expect((await admin.get(`/api/v1/recordings/${kept}`)).status).toBe(200);
     await admin.patch(`/api/v1/voice/divisions/${divisionId}/policy`, { retentionDays: 90 });
   });
+
+  test('adding a colleague is for the call\'s agent or a supervisor, names someone, and needs a call this server handles', async () => {
+    const voice = server.kefu.modules.voice as VoiceModule;
+    const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
+    const interaction = await voice.interactions.open(tenantId, { divisionId, channel: 'voice', direction: 'inbound', from: '13700000000', to: '4000' });
+    const agent = await TestClient.login(server.baseUrl, 'agent3@demo.kefu', server.password);
+    expect((await agent.post(`/api/v1/interactions/${interaction.id}/voice/colleagues`, { extension: '1002' })).status).toBe(403);
+    const none = await admin.post(`/api/v1/interactions/${interaction.id}/voice/colleagues`, {});
+    expect(none.status).toBe(400);
+    expect(none.body.error.field).toBe('extension');
+    expect((await admin.post(`/api/v1/interactions/${interaction.id}/voice/colleagues`, { extension: '9999' })).status).toBe(400);
+    expect((await admin.post(`/api/v1/interactions/${interaction.id}/voice/colleagues`, { extension: '1002' })).status).toBe(409);
+  });
 });

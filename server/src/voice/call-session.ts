@@ -61,6 +61,7 @@ export class CallSession {
   private hold: { since: number; playbackId: string | undefined } | undefined;
   private holdMs = 0;
   private bridgeId: string | undefined;
+  private conference: { id: string; legs: AgentLeg[] } | undefined;
   private offered = false;
   private answered = false;
   private readonly abort = new AbortController();
@@ -138,7 +139,7 @@ export class CallSession {
   }
 
   /** Follows a leg: re-INVITEs (hold, new address) are answered by the media engine; a BYE ends the call. */
-  private watch(dialog: Dialog, endpointId: string, side: 'customer' | 'agent'): void {
+  private watch(dialog: Dialog, endpointId: string, side: 'customer' | 'agent' | 'colleague'): void {
     dialog.on('modify', (req: SipRequest, res: Responder) => {
       if (!req.body.length) return res.send(200, dialog.localSdp ? { body: dialog.localSdp } : {});
       this.media.request('answer', endpointId, req.bodyText).then(
@@ -152,6 +153,7 @@ export class CallSession {
     });
     if (side === 'agent') dialog.on('refer', (req: SipRequest, res: Responder) => void this.blindTransfer(dialog, req, res));
     dialog.on('destroy', ({ reason, request }) => {
+      if (side === 'colleague') return void this.colleagueLeft(dialog);
       if (side === 'agent' && this.agentLeg?.dialog !== dialog) return; // a transferred agent leaving
       if (reason === 'remote') void this.end(side, causeOf(request), 'normal');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
@@ -327,7 +329,7 @@ export class CallSession {
         quality = { jitterMs: s.jitterMs, lossPct: expected > 0 ? (100 * s.packetsLost) / expected : 0, mos: s.mos };
       }
     }
-    const hangups: Promise<void>[] = [];
+    const hangups: Promise<void>[] = (this.conference?.legs ?? []).filter((l) => l.dialog.state === 'confirmed').map((l) => l.dialog.destroy());
     if (this.callerDialog?.state === 'confirmed') hangups.push(this.callerDialog.destroy());
     if (this.agentLeg?.dialog.state === 'confirmed') hangups.push(this.agentLeg.dialog.destroy());
     const stored = this.stopRecording();
@@ -342,9 +344,51 @@ export class CallSession {
     this.deps.ended(this);
   }
 
+  /**
+   * Three-way conference: rings a colleague's extension (any division of the tenant) and, once answered, moves
+   * customer, agent and colleague from the two-party bridge into a mixer where each hears the other two.
+   */
+  async addColleague(target: AgentTarget): Promise<boolean> {
+    if (!this.agentLeg || this.abort.signal.aborted) return false;
+    const leg = await this.ring([target]);
+    if (!leg) return false;
+    if (!this.agentLeg || this.abort.signal.aborted) {
+      await leg.dialog.destroy();
+      await this.media.closeEndpoint(leg.endpointId).catch(() => {});
+      return false;
+    }
+    if (!this.conference) {
+      const { conferenceId } = await this.media.createConference(this.callId);
+      if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
+      this.bridgeId = undefined;
+      await this.media.joinConference(conferenceId, this.callerEndpoint!);
+      await this.media.joinConference(conferenceId, this.agentLeg.endpointId);
+      this.conference = { id: conferenceId, legs: [] };
+    }
+    await this.media.joinConference(this.conference.id, leg.endpointId);
+    this.conference.legs.push(leg);
+    this.watch(leg.dialog, leg.endpointId, 'colleague');
+    return true;
+  }
+
+  private async colleagueLeft(dialog: Dialog): Promise<void> {
+    const conf = this.conference;
+    const leg = conf?.legs.find((l) => l.dialog === dialog);
+    if (!conf || !leg) return;
+    conf.legs = conf.legs.filter((l) => l !== leg);
+    await this.media.request('leaveConference', conf.id, leg.endpointId).catch(() => {});
+    await this.media.closeEndpoint(leg.endpointId).catch(() => {});
+  }
+
+  /** The colleagues in the conference (extensions). */
+  get colleagues(): string[] {
+    return (this.conference?.legs ?? []).map((l) => l.target.extension);
+  }
+
   private async closeEndpoints(): Promise<void> {
     if (!this.media) return;
-    for (const id of [this.callerEndpoint, this.agentLeg?.endpointId]) if (id) await this.media.closeEndpoint(id).catch(() => {});
+    if (this.conference) await this.media.request('closeConference', this.conference.id).catch(() => {});
+    for (const id of [this.callerEndpoint, this.agentLeg?.endpointId, ...(this.conference?.legs ?? []).map((l) => l.endpointId)]) if (id) await this.media.closeEndpoint(id).catch(() => {});
     this.media.releaseGroup(this.callId);
   }
 }

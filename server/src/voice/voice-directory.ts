@@ -93,6 +93,12 @@ export class VoiceDirectory {
     }));
   }
 
+  async deviceOfUser(tenantId: string, userId: string): Promise<AgentDevice | undefined> {
+    const [r] = await this.database.withTenant(tenantId, (tx) =>
+      rows(tx, sql`SELECT extension FROM voice_extensions WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND enabled ORDER BY extension LIMIT 1`));
+    return r ? this.device(tenantId, r.extension as string) : undefined;
+  }
+
   async outboundRules(tenantId: string, divisionId: string): Promise<OutboundRule[]> {
     const list = await this.database.withTenant(tenantId, (tx) =>
       rows(tx, sql`SELECT r.* FROM voice_outbound_rules r JOIN voice_trunks t ON t.id = r.trunk_id AND t.enabled

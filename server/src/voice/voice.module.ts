@@ -9,6 +9,7 @@ import { MediaEngine } from '@kefu/media';
 import { InteractionsService } from '../conversations/interactions.service.ts';
 import { systemActor } from '../platform/auth/actor.ts';
 import type { KefuModule, ModuleFactory } from '../module.ts';
+import { CallControlService } from './call-control.service.ts';
 import { generateSipPassword, ProvisioningService } from './provisioning.service.ts';
 import { RecordingsService } from './recordings.service.ts';
 import { SipService, type SipServiceOptions } from './sip-service.ts';
@@ -73,7 +74,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
       interactions,
       sip: undefined,
       mediaEngine: () => startMedia(),
-      routes: (app) => voiceRoutes(app, { provisioning, recordings, sip: () => module.sip }),
+      routes: (app) => voiceRoutes(app, { provisioning, recordings, callControl: new CallControlService(interactions, directory, () => module.sip), sip: () => module.sip }),
 
       async seedDemo(demo) {
         const actor = systemActor(demo.tenantId);

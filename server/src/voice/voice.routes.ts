@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { actorOf } from '../platform/http/access.ts';
 import type { App } from '../platform/http/server.ts';
 import { idParams } from '../platform/http/schemas.ts';
+import type { CallControlService } from './call-control.service.ts';
 import type { ProvisioningService } from './provisioning.service.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import type { SipService } from './sip-service.ts';
@@ -30,7 +31,7 @@ const trunkFields = {
   enabled: z.boolean().optional(),
 };
 
-export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; recordings: RecordingsService; sip: () => SipService | undefined }): void {
+export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; recordings: RecordingsService; callControl: CallControlService; sip: () => SipService | undefined }): void {
   const manage = { permission: 'voice.manage' } as const;
   const p = d.provisioning;
 
@@ -142,6 +143,12 @@ export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; re
     await p.deleteRule(actorOf(r), r.params.id);
     return reply.status(204).send();
   });
+
+  // Call control
+  app.post('/api/v1/interactions/:id/voice/colleagues', {
+    config: { access: { permission: 'agent.desktop', resources: { id: 'interaction' } } },
+    schema: { tags: ['voice'], params: idParams, body: z.strictObject({ extension: extension.optional(), userId: z.uuid().optional() }) },
+  }, async (r) => d.callControl.addColleague(actorOf(r), r.params.id, r.body));
 
   // Recordings
   app.get('/api/v1/interactions/:id/recordings', {
