@@ -39,7 +39,7 @@ export const eventCatalog = {
   'kb_update.reminded': { description: 'People who had not acknowledged an update were reminded', payload: z.object({ updateId: id, userIds: z.array(id) }) },
   'kb_contact.requested': { description: 'A help-center visitor asked to be contacted', payload: z.object({ requestId: id, articleId: id.nullable() }) },
   'routing_queue.changed': { description: 'A routing queue was created, changed or deleted', payload: z.object({ queueId: id, change: z.enum(['created', 'updated', 'deleted']) }) },
-  'routing_task.assigned': { description: 'An agent accepted a routed task', payload: z.object({ taskId: id, queueId: id, agentId: id, channel: z.string(), waitSeconds: z.number() }) },
+  'routing_task.assigned': { description: 'An agent accepted a routed task', payload: z.object({ taskId: id, queueId: id, agentId: id, channel: z.string(), waitSeconds: z.number(), callbackNumber: z.string().nullable() }) },
   'routing_task.ended': { description: 'A routed task ended (completed, abandoned, cancelled or expired)', payload: z.object({ taskId: id, queueId: id, reason: z.string() }) },
   'agent_state.changed': { description: 'An agent state changed', payload: z.object({ userId: id, state: z.string(), reason: z.string().nullable() }) },
   'webhook.pinged': {

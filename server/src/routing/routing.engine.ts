@@ -11,10 +11,12 @@ import type { Database, Tx } from '../platform/db/database.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
 import type { RealtimeHub } from '../realtime/realtime.hub.ts';
 import { canTransition, type ChosenState } from './agent-state.machine.ts';
-import { addFacts, loadAgents, saveAgentState, transitionTask } from './routing.store.ts';
+import { addFacts, loadAgents, transitionTask } from './routing.store.ts';
 import type { EnqueueInput } from './routing.schemas.ts';
 import type { AgentStateName } from './routing.types.ts';
 import { TenantRouter, type Liveness } from './tenant-router.ts';
+import { queueStatsOf, readTask } from './routing.queries.ts';
+import { AgentStateWriter } from './agent-state.writer.ts';
 
 export interface Clock {
   now(): number;
@@ -52,9 +54,12 @@ export class RoutingEngine {
   private readonly clock: Clock;
   private readonly random: () => number;
 
+  private readonly states: AgentStateWriter;
+
   constructor(private readonly deps: RoutingEngineDeps) {
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
+    this.states = new AgentStateWriter(deps.database, deps.hub, this.clock, this.events, (router) => this.dispatch(router), deps.onError);
   }
 
   /** A channel's owner tells the router, on reload, whether a queued task still has a customer (a live call). */
@@ -157,25 +162,8 @@ export class RoutingEngine {
   }
 
   /** A task as stored (any node may read it). */
-  async taskRow(tenantId: string, taskId: string) {
-    const [row] = await this.deps.database.withTenant(tenantId, async (tx) =>
-      (
-        await tx.execute<{ id: string; queue_id: string; channel: string; status: string; assigned_agent_id: string | null; enqueued_at: Date; ended_at: Date | null; end_reason: string | null; callback_number: string | null }>(sql`
-          SELECT id, queue_id, channel, status, assigned_agent_id, enqueued_at, ended_at, end_reason, callback_number FROM routing_tasks WHERE tenant_id = ${tenantId} AND id = ${taskId}`)
-      ).rows,
-    );
-    if (!row) throw notFound('task');
-    return {
-      id: row.id,
-      queueId: row.queue_id,
-      channel: row.channel,
-      status: row.status,
-      assignedAgentId: row.assigned_agent_id,
-      enqueuedAt: new Date(row.enqueued_at).toISOString(),
-      endedAt: row.ended_at ? new Date(row.ended_at).toISOString() : null,
-      endReason: row.end_reason,
-      callbackNumber: row.callback_number,
-    };
+  taskRow(tenantId: string, taskId: string) {
+    return readTask(this.deps.database, tenantId, taskId);
   }
 
   /** The customer left (or the owner withdrew the task) before or during an offer; an assigned task completes. */
@@ -222,7 +210,7 @@ export class RoutingEngine {
       });
       const { agentId, acwSeconds } = router.core.complete(taskId, this.clock.now(), handle);
       router.versions.delete(taskId);
-      if (agentId) await this.deps.database.withTenant(tenantId, (tx) => this.persistCoreState(tx, router, agentId, null, acwSeconds));
+      if (agentId) await this.deps.database.withTenant(tenantId, (tx) => this.states.persist(tx, router, agentId, null, acwSeconds));
       this.events.emit('task.ended', { tenantId, taskId, queueId, reason: 'completed' });
     });
     await this.dispatch(router);
@@ -313,12 +301,12 @@ export class RoutingEngine {
         if (v === undefined) throw conflict('the offer is no longer open');
         router.versions.set(task.id, v);
         await addFacts(tx, tenantId, task.queueId, { answered: 1, waitSeconds, answeredWithinTarget: waitSeconds <= queue.service_level_seconds ? 1 : 0 });
-        await appendEvent(tx, tenantId, 'routing_task.assigned', { taskId: task.id, queueId: task.queueId, agentId: userId, channel: task.channel, waitSeconds });
+        await appendEvent(tx, tenantId, 'routing_task.assigned', { taskId: task.id, queueId: task.queueId, agentId: userId, channel: task.channel, waitSeconds, callbackNumber: router.callbackNumbers.get(task.id) ?? null });
       });
       // Committed: now the memory follows.
       const { revoked } = router.core.accept(task.id, userId, now);
       this.closeOffer(router, task.id, revoked, 'taken');
-      await this.deps.database.withTenant(tenantId, (tx) => this.persistCoreState(tx, router, userId, null, 0));
+      await this.deps.database.withTenant(tenantId, (tx) => this.states.persist(tx, router, userId, null, 0));
       this.events.emit('task.assigned', { tenantId, taskId: task.id, queueId: task.queueId, agentId: userId, channel: task.channel, callbackNumber: router.callbackNumbers.get(task.id) ?? null, waitSeconds });
       return { taskId: task.id };
     });
@@ -347,7 +335,7 @@ export class RoutingEngine {
           router.core.decline(offer.taskId, agentId, reason);
           offer.agentIds.delete(agentId);
           this.deps.hub.sendToUser(tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId, taskId: offer.taskId, reason } });
-          await this.persistCoreState(tx, router, agentId, null, 0);
+          await this.states.persist(tx, router, agentId, null, 0);
         }
       });
       if (offer.agentIds.size === 0) {
@@ -424,7 +412,7 @@ export class RoutingEngine {
           reasonText = reason.name;
         }
         router.core.setAgentState(userId, target);
-        await this.persistCoreState(tx, router, userId, { awayReasonId: state === 'away' ? awayReasonId : null, text: reasonText, changedBy, force: true }, 0);
+        await this.states.persist(tx, router, userId, { awayReasonId: state === 'away' ? awayReasonId : null, text: reasonText, changedBy, force: true }, 0);
       });
       // Going offline or away withdraws the agent's open offers (they go to someone else).
       if (target === 'offline' || target === 'away') {
@@ -441,7 +429,7 @@ export class RoutingEngine {
       const view = router.agents.get(userId);
       if (!view || router.core.agentState(userId) !== 'acw' || !view.acwEndsAt) throw conflict('the agent is not in after-call work');
       const endsAt = Math.min(view.acwEndsAt.getTime() + seconds * 1000, view.since.getTime() + 30 * 60_000);
-      this.scheduleAcwEnd(router, userId, endsAt);
+      this.states.scheduleAcwEnd(router, userId, endsAt);
       await this.deps.database.withTenant(tenantId, (tx) => tx.execute(sql`UPDATE routing_agents SET acw_ends_at = ${new Date(endsAt)} WHERE tenant_id = ${tenantId} AND user_id = ${userId}`));
     });
   }
@@ -454,62 +442,11 @@ export class RoutingEngine {
     for (const offer of [...router.offers.values()]) if (offer.agentIds.has(userId)) await this.decline(tenantId, offer.offerId, userId, 'disconnected');
   }
 
-  /** Writes the core's state of an agent when it differs from the last one written (or when forced). */
-  private async persistCoreState(tx: Tx, router: TenantRouter, userId: string, chosen: { awayReasonId: string | null; text: string | null; changedBy: string | null; force: true } | null, acwSeconds: number): Promise<void> {
-    const state = router.core.agentState(userId);
-    const view = router.agents.get(userId);
-    if (!state || !view || (!chosen && view.state === state)) return;
-    const acwEndsAt = state === 'acw' ? new Date(this.clock.now() + acwSeconds * 1000) : null;
-    const since = await saveAgentState(tx, router.tenantId, userId, state, { awayReasonId: chosen?.awayReasonId ?? null, text: chosen?.text ?? null }, chosen?.changedBy ?? null, acwEndsAt);
-    await appendEvent(tx, router.tenantId, 'agent_state.changed', { userId, state, reason: chosen?.text ?? null });
-    Object.assign(view, { state, since, awayReasonId: chosen?.awayReasonId ?? null, acwEndsAt });
-    if (view.acwTimer) this.clock.clearTimeout(view.acwTimer);
-    view.acwTimer = undefined;
-    if (acwEndsAt) this.scheduleAcwEnd(router, userId, acwEndsAt.getTime());
-    const data = { userId, state, reason: chosen?.text ?? null, since: since.toISOString(), acwEndsAt: acwEndsAt?.toISOString() ?? null };
-    this.deps.hub.sendToUser(router.tenantId, userId, { type: 'event', name: 'agent.state', data });
-    this.events.emit('agent.state_changed', { tenantId: router.tenantId, userId, state });
-  }
-
-  private scheduleAcwEnd(router: TenantRouter, userId: string, at: number): void {
-    const view = router.agents.get(userId)!;
-    if (view.acwTimer) this.clock.clearTimeout(view.acwTimer);
-    view.acwEndsAt = new Date(at);
-    view.acwTimer = this.clock.setTimeout(() => {
-      view.acwTimer = undefined;
-      void router
-        .run(async () => {
-          if (router.core.agentState(userId) !== 'acw') return;
-          router.core.setAgentState(userId, 'available');
-          await this.deps.database.withTenant(router.tenantId, (tx) => this.persistCoreState(tx, router, userId, null, 0));
-        })
-        .then(() => this.dispatch(router))
-        .catch((e) => this.deps.onError?.(e, 'acw end'));
-    }, Math.max(0, at - this.clock.now()));
-  }
-
   // Statistics
 
   async queueStats(tenantId: string, queueId: string): Promise<QueueStatsEvent> {
     const router = await this.tenant(tenantId);
-    const queue = router.queues.get(queueId);
-    if (!queue) throw notFound('queue');
-    const now = this.clock.now();
-    const s = router.core.queueSnapshot(queueId, now);
-    const c = s.counters;
-    return {
-      queueId,
-      at: new Date(now).toISOString(),
-      waiting: s.waiting,
-      longestWaitSeconds: Math.round(s.longestWaitSeconds * 10) / 10,
-      offeredToday: c.offered,
-      answeredToday: c.answered,
-      abandonedToday: c.abandoned,
-      answeredWithinTargetToday: c.answeredWithinTarget,
-      serviceLevelToday: c.answered + c.abandoned > 0 ? c.answeredWithinTarget / (c.answered + c.abandoned) : null,
-      averageHandleSeconds: c.handled > 0 ? c.handleSecondsSum / c.handled : null,
-      estimatedWaitSeconds: router.core.estimatedWait(queueId, s.waiting + 1),
-      agentsByState: s.agentsByState,
-    };
+    if (!router.queues.has(queueId)) throw notFound('queue');
+    return queueStatsOf(router, queueId, this.clock.now());
   }
 }

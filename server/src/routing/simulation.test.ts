@@ -1,6 +1,7 @@
 // The router against queueing theory: a deterministic simulation on a virtual clock (seeded Poisson arrivals,
 // exponential handle times, agents answering at once) must reproduce Erlang C, which holds only when no agent
-// sits idle while a call waits. Tolerances are about two standard errors of the replications below.
+// sits idle while a call waits. Tolerances are about two standard errors of the replications below (8 × 24 h:
+// SL 85.0 % vs 84.6 %, ASA 7.2 s vs 8.2 s).
 import fs from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { agentsForServiceLevel, averageSpeedOfAnswer, serviceLevel } from './erlang-c.ts';
@@ -21,7 +22,7 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 describe('simulation against Erlang C', () => {
   test('a steady 360 calls per 30 min, 240 s handle time and 55 agents give Erlang C service level and speed of answer', () => {
     const input = { arrivalRate: 360 / 1800, handleSeconds: 240, agents: 55 };
-    const runs = Array.from({ length: 12 }, (_, i) =>
+    const runs = Array.from({ length: 8 }, (_, i) =>
       simulate({ periods: [{ seconds: 24 * 3600, arrivalRate: input.arrivalRate, agents: input.agents }], handleSeconds: 240, serviceLevelSeconds: 15, seed: i + 1 }),
     );
     expect(mean(runs.map((r) => r.calls))).toBeGreaterThan(17_000);
@@ -29,7 +30,7 @@ describe('simulation against Erlang C', () => {
     expect(Math.abs(mean(runs.map((r) => r.serviceLevel)) - serviceLevel(input, 15))).toBeLessThan(0.03);
     expect(Math.abs(mean(runs.map((r) => r.averageSpeedOfAnswer)) / averageSpeedOfAnswer(input) - 1)).toBeLessThan(0.2);
     expect(runs.every((r) => r.idleWhileWaitingSeconds === 0)).toBe(true);
-  });
+  }, 120_000);
 
   test('a day of the bank data (×10), staffed per hour for 80 % in 20 s, meets the Erlang C forecast', () => {
     const handleSeconds = 180;
@@ -55,7 +56,7 @@ describe('simulation against Erlang C', () => {
     expect(Math.abs(mean(runs.map((r) => r.serviceLevel)) - slSum / calls)).toBeLessThan(0.05);
     expect(Math.abs(mean(runs.map((r) => r.averageSpeedOfAnswer)) / (asaSum / calls) - 1)).toBeLessThan(0.4);
     expect(runs.every((r) => r.idleWhileWaitingSeconds === 0)).toBe(true);
-  });
+  }, 120_000);
 
   test('the same seed gives the same figures', () => {
     const input = { periods: [{ seconds: 3600, arrivalRate: 0.2, agents: 55 }], handleSeconds: 240, serviceLevelSeconds: 15, seed: 42 };
