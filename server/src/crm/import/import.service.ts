@@ -239,6 +239,9 @@ export class ImportService {
   /** Writes one validated batch with its report lines and progress, in one transaction. */
   private async writeValidated(tenantId: string, divisionId: string, imp: Row, start: number, size: number, errors: RowError[], records: ImportRecord[]): Promise<void> {
     await this.database.withTenant(tenantId, async (tx) => {
+      // Two imports of one tenant take turns batch by batch: each batch's matching must see the other's writes,
+      // or the same new customer in both files would be created twice.
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`crm.import:${tenantId}`}))`);
       let outcome: Awaited<ReturnType<typeof writeBatch>>;
       if (imp.dry_run) {
         outcome = await tx
