@@ -29,7 +29,8 @@ export function decodeWav(buf: Buffer): DecodedWav {
   while (o + 8 <= buf.length) {
     const id = buf.toString('ascii', o, o + 4);
     let size = buf.readUInt32LE(o + 4);
-    if (o + 8 + size > buf.length) size = buf.length - o - 8; // streams written without a final size
+    // Streams written without a final size (a writer that never closed) keep 0 or a too-large size.
+    if (o + 8 + size > buf.length || (id === 'data' && size === 0)) size = buf.length - o - 8;
     if (id === 'fmt ') {
       format = buf.readUInt16LE(o + 8);
       channels = buf.readUInt16LE(o + 10);
@@ -44,6 +45,7 @@ export function decodeWav(buf: Buffer): DecodedWav {
   if (!data || channels < 1 || sampleRate < 1) throw new MediaError('MEDIA_WAV_UNSUPPORTED', 'WAVE file without fmt or data chunk');
   let interleaved: Int16Array;
   if (format === WAVE_PCM && bits === 16) {
+    data = data.subarray(0, data.length - (data.length % (2 * channels))); // drop a torn last frame
     interleaved = new Int16Array(data.length >> 1);
     for (let i = 0; i < interleaved.length; i++) interleaved[i] = data.readInt16LE(i * 2);
   } else if (format === WAVE_PCM && bits === 8) {
