@@ -80,6 +80,7 @@ export const areas: Area[] = [
         permission: 'webhooks.manage',
         component: lazy(() => import('../pages/admin/webhooks/WebhooksPage.tsx')),
       },
+      { path: '/admin/telephony', labelKey: 'nav.telephony', permission: 'voice.manage', component: lazy(() => import('../pages/voice/TelephonyPage.tsx')) },
       {
         path: '/admin/audit',
         labelKey: 'nav.audit',
