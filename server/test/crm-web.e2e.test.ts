@@ -58,7 +58,7 @@ describe('contacts page', () => {
       await page.getByRole('searchbox', { name: '搜索客户' }).press('Enter');
       await page.getByRole('cell', { name: '王小明' }).click();
       const drawer = page.getByRole('dialog');
-      await drawer.getByText('SO-20260001').waitFor();
+      await drawer.getByRole('cell', { name: 'SO-20260001', exact: true }).waitFor();
       await drawer.getByText('客户反映晚上网速慢，已建议更换路由器信道。').waitFor();
       expect(await drawer.getByRole('button', { name: /显示完整号码/ }).count()).toBe(0);
     } finally {
