@@ -7,6 +7,7 @@
  * Prints one JSON object; progress on stderr. Options: --seconds=120 --rate=200
  */
 import { cpus } from 'node:os';
+import { engineFigures } from './engine.ts';
 import { performance } from 'node:perf_hooks';
 import { RouterCore } from '../../server/src/routing/router.core.ts';
 import { seededRandom } from '../../server/src/routing/simulation.ts';
@@ -107,6 +108,8 @@ log(`${AGENTS} agents, ${QUEUES} queues, ${RATE} arrivals/s for ${SECONDS} virtu
 const steady = run(RATE, SECONDS, 1);
 log(`flat out: decisions per second of router CPU time`);
 const flat = run(RATE, SECONDS, 2);
+log(`the full engine on an embedded PostgreSQL`);
+const engine = await engineFigures(Number(args.get('engine-tasks') ?? 1000), log);
 
 console.log(
   JSON.stringify({
@@ -117,5 +120,6 @@ console.log(
     decisionLatencyMs: { p50: steady.p50Ms, p99: steady.p99Ms, p999: steady.p999Ms, max: steady.maxMs },
     sustainedDecisionsPerSecond: Math.round(flat.decisions / (flat.routerBusyMs / 1000)),
     simulationWallSeconds: Math.round(flat.wallMs) / 1000,
+    engine,
   }),
 );
