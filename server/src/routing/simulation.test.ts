@@ -3,11 +3,13 @@
 // sits idle while a call waits. Tolerances are about two standard errors of the replications below (8 × 24 h:
 // SL 85.0 % vs 84.6 %, ASA 7.2 s vs 8.2 s).
 import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { agentsForServiceLevel, averageSpeedOfAnswer, serviceLevel } from './erlang-c.ts';
 import { simulate, type SimulationPeriod } from './simulation.ts';
 
-const CSV = new URL('../../../../shared/testdata/callcenter/anonymous-bank-1999-arrivals-6min.csv', `file://${process.env.KEFU_SHARED_DIR ?? '/work/shared'}/x/x/x/`);
+/** ../shared/testdata beside the repository, as for every test vector. */
+const CSV = path.resolve(import.meta.dirname, '../../../../shared/testdata/callcenter/anonymous-bank-1999-arrivals-6min.csv');
 
 /** Calls per hour of one day of the Anonymous Bank 1999 data (6-minute intervals, 10 per hour). */
 function hourlyCalls(date: string): number[] {
