@@ -81,6 +81,7 @@ export const areas: Area[] = [
         component: lazy(() => import('../pages/admin/webhooks/WebhooksPage.tsx')),
       },
       { path: '/admin/telephony', labelKey: 'nav.telephony', permission: 'voice.manage', component: lazy(() => import('../pages/voice/TelephonyPage.tsx')) },
+      { path: '/admin/routing', labelKey: 'nav.routing', permission: 'routing.manage', component: lazy(() => import('../pages/routing/RoutingPage.tsx')) },
       {
         path: '/admin/audit',
         labelKey: 'nav.audit',
