@@ -28,6 +28,8 @@ export async function startKefu(options: KefuOptions & { env?: Record<string, st
     KEFU_DATA_DIR: dataDir,
     KEFU_DEMO_PASSWORD: TEST_PASSWORD,
     KEFU_SECRET_KEY: TEST_SECRET_KEY,
+    // Tests never take the well-known SIP port: each server gets a free one.
+    KEFU_SIP_PORT: '0',
     KEFU_LOG_LEVEL: process.env.KEFU_TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
