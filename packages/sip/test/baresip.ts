@@ -76,7 +76,10 @@ export class Baresip {
         b.ctrl = undefined;
       }
     }
-    if (!b.ctrl) throw new Error(`baresip ctrl_tcp did not come up: ${b.output}`);
+    if (!b.ctrl) {
+      await b.stop();
+      throw new Error(`baresip ctrl_tcp did not come up: ${b.output}`);
+    }
     b.ctrl.on('data', (d: Buffer) => b.onData(d.toString('utf8')));
     b.ctrl.on('error', () => {});
     return b;
