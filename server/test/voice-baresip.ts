@@ -29,6 +29,18 @@ export class Baresip {
 
   /** Starts baresip with one account `aor` (e.g. <sip:1002@127.0.0.1:5060;transport=udp>;auth_pass=pw). */
   static async start(account: string, toneHz = 440): Promise<Baresip> {
+    // baresip also binds TLS on sip_listen + 1, which a free-port probe cannot reserve: another process may
+    // hold it. Such a start fails with "Address already in use"; try again with new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Baresip.startOnce(account, toneHz);
+      } catch (err) {
+        if (attempt >= 4 || !String(err).includes('Address already in use')) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(account: string, toneHz: number): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), 'kefu-baresip-'));
     const b = new Baresip(dir);
     const wav = path.join(dir, 'tone.wav');
@@ -68,6 +80,7 @@ export class Baresip {
     b.child.stderr!.on('data', (d: Buffer) => (b.output += d.toString()));
     for (let i = 0; i < 100 && !b.ctrl; i++) {
       await new Promise((r) => setTimeout(r, 100));
+      if (b.child.exitCode !== null) break; // it gave up (e.g. a port in use): no point waiting
       try {
         b.ctrl = await new Promise<net.Socket>((resolve, reject) => {
           const s = net.connect(ctrlPort, '127.0.0.1', () => resolve(s));
@@ -77,7 +90,10 @@ export class Baresip {
         b.ctrl = undefined;
       }
     }
-    if (!b.ctrl) throw new Error(`baresip ctrl_tcp did not come up: ${b.output}`);
+    if (!b.ctrl) {
+      b.child.kill('SIGKILL');
+      throw new Error(`baresip ctrl_tcp did not come up: ${b.output}`);
+    }
     b.ctrl.on('data', (d: Buffer) => b.onData(d.toString('utf8')));
     b.ctrl.on('error', () => {});
     return b;
