@@ -1,40 +1,18 @@
 // The NATS bus against Debian's nats-server, as the multi-node deployment uses it: two Kefu nodes' buses on one
 // server see each other's events.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { EventEnvelope } from '@kefu/contracts';
-import { freePort } from '../src/platform/db/embedded-postgres.ts';
 import { NatsBus } from '../src/platform/events/nats-bus.ts';
+import { startNatsServer, type TestNatsServer } from './nats-server.ts';
 
-let server: ChildProcess;
+let nats: TestNatsServer;
 let url: string;
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  url = `nats://127.0.0.1:${port}`;
-  await waitForPort(port);
+  nats = await startNatsServer();
+  url = nats.url;
 });
-afterAll(() => {
-  server?.kill('SIGTERM');
-});
+afterAll(() => nats?.stop());
 
 test('an event published on one node reaches a matching subscriber on another node', async () => {
   const nodeA = await NatsBus.connect(url);

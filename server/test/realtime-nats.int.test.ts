@@ -1,46 +1,25 @@
 // The realtime hub across two nodes over Debian's nats-server: a message for a user reaches the node that
 // holds the user's socket, topic pushes reach subscribers on other nodes, and presence is cluster-wide.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ServerMessage } from '@kefu/contracts';
 import { systemActor } from '../src/platform/auth/actor.ts';
-import { freePort } from '../src/platform/db/embedded-postgres.ts';
 import { NatsFanout } from '../src/realtime/realtime.fanout.ts';
 import { RealtimeHub, type HubConnection } from '../src/realtime/realtime.hub.ts';
+import { startNatsServer, type TestNatsServer } from './nats-server.ts';
 
-let server: ChildProcess;
+let nats: TestNatsServer;
 let url: string;
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
   expect(check()).toBe(true);
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  url = `nats://127.0.0.1:${port}`;
-  await waitForPort(port);
+  nats = await startNatsServer();
+  url = nats.url;
 });
-afterAll(() => {
-  server?.kill('SIGTERM');
-});
+afterAll(() => nats?.stop());
 
 const tenantId = '00000000-0000-4000-8000-000000000001';
 const connection = (userId: string, inbox: ServerMessage[], permissions: string[] = []): HubConnection => ({

@@ -3,7 +3,6 @@
 // node 2 must take over within 10 s, and every task must end up assigned exactly once.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -12,11 +11,12 @@ import { freePort } from '../src/platform/db/embedded-postgres.ts';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from './database.ts';
 import { TestClient } from './http-client.ts';
 import { TEST_PASSWORD } from './kefu-server.ts';
+import { startNatsServer, type TestNatsServer } from './nats-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
 
 const kefuBin = path.resolve(import.meta.dirname, '../bin/kefu.mjs');
 const children = new Set<ChildProcess>();
-let nats: ChildProcess;
+let nats: TestNatsServer;
 let natsUrl: string;
 let db: TestDatabase;
 const dirs: string[] = [];
@@ -34,7 +34,7 @@ async function startNode(): Promise<{ child: ChildProcess; url: string; output: 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-chaos-'));
   dirs.push(dataDir);
   const child = spawn(process.execPath, [kefuBin, 'start'], {
-    env: { ...process.env, DATABASE_URL: db.url, NATS_URL: natsUrl, KEFU_HTTP_PORT: String(port), KEFU_HTTP_HOST: '127.0.0.1', KEFU_DATA_DIR: dataDir, KEFU_DEMO_PASSWORD: TEST_PASSWORD, KEFU_SECRET_KEY: TEST_SECRET_KEY, KEFU_LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: db.url, NATS_URL: natsUrl, KEFU_HTTP_PORT: String(port), KEFU_HTTP_HOST: '127.0.0.1', KEFU_DATA_DIR: dataDir, KEFU_DEMO_PASSWORD: TEST_PASSWORD, KEFU_SECRET_KEY: TEST_SECRET_KEY, KEFU_SIP_PORT: '0', KEFU_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
@@ -48,20 +48,15 @@ async function startNode(): Promise<{ child: ChildProcess; url: string; output: 
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  natsUrl = `nats://127.0.0.1:${port}`;
-  await waitFor(() => new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-    s.on('error', () => resolve(false));
-  }), 10_000, 'nats-server');
+  nats = await startNatsServer();
+  natsUrl = nats.url;
   db = await createTestDatabase();
 }, 90_000);
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   await new Promise((r) => setTimeout(r, 200));
   await db?.drop();
-  nats?.kill('SIGTERM');
+  nats?.stop();
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,13 +1,10 @@
 // Two routing nodes on one PostgreSQL and Debian's nats-server: one holds the tenant's router lease and the
 // other forwards to it; offers reach an agent whose socket is on the other node; when the holder dies with an
 // offer open, the survivor takes over within 10 s, rebuilds from the database, and the task is assigned once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { ServerMessage } from '@kefu/contracts';
 import { systemActor, type Actor } from '../src/platform/auth/actor.ts';
-import { freePort } from '../src/platform/db/embedded-postgres.ts';
 import { createTenant } from '../src/platform/tenancy/tenants.service.ts';
 import { UsersService } from '../src/platform/tenancy/users.service.ts';
 import { NatsFanout } from '../src/realtime/realtime.fanout.ts';
@@ -16,8 +13,9 @@ import { RoutingAdminService } from '../src/routing/routing-admin.service.ts';
 import { RoutingEngine } from '../src/routing/routing.engine.ts';
 import { RoutingService } from '../src/routing/routing.service.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { startNatsServer, type TestNatsServer } from './nats-server.ts';
 
-let nats: ChildProcess;
+let nats: TestNatsServer;
 let natsUrl: string;
 let db: TestDatabase;
 let tenantId: string;
@@ -25,17 +23,6 @@ let divisionId: string;
 let agentId: string;
 let system: Actor;
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nats-server did not start');
-}
 async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check()) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
@@ -52,10 +39,8 @@ async function node() {
 }
 
 beforeAll(async () => {
-  const port = await freePort();
-  nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  natsUrl = `nats://127.0.0.1:${port}`;
-  await waitForPort(port);
+  nats = await startNatsServer();
+  natsUrl = nats.url;
   db = await createTestDatabase();
   ({ tenantId, divisionId, agentId } = await db.database.withSystem(async (tx) => {
     const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Cluster', slug: 'cluster' });
@@ -66,7 +51,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await db?.drop();
-  nats?.kill('SIGTERM');
+  nats?.stop();
 });
 
 test('a second node forwards to the lease holder, and takes over with no task lost or given twice when the holder dies', async () => {
