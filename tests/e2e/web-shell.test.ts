@@ -301,6 +301,8 @@ describe('web shell', () => {
       const row = page.getByRole('row').filter({ hasText: agent3 });
       await row.getByRole('button', { name: 'Edit' }).click();
       const edit = page.getByRole('dialog', { name: 'Edit user' });
+      // The form fills in the user's current roles after the dialog opens; a click before that is undone.
+      await edit.locator('input[type=checkbox][value="agent"]:checked').waitFor();
       await edit.getByRole('checkbox', { name: 'Quality analyst' }).check();
       await edit.getByRole('button', { name: 'Save' }).click();
       await row.filter({ hasText: 'Quality analyst' }).waitFor();
