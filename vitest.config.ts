@@ -16,6 +16,9 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
+    // Integration tests drive real peers (sipp, baresip, Chromium, nats-server) on two shared cores; a test that
+    // fails is run again up to twice, and the runner's report names every retried test (docs/decisions.md).
+    retry: 2,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
   },
