@@ -59,7 +59,8 @@ test('a second node forwards to the lease holder, and takes over with no task lo
   const b = await node();
   try {
     // Node A becomes the tenant's router (first use); B forwards everything to it.
-    const queue = await a.admin.createQueue(system, { name: 'Cluster', divisionId, channels: ['voice'], acwSeconds: 0 });
+    // A queue of its own per attempt, so that a retried attempt starts clean.
+    const queue = await a.admin.createQueue(system, { name: `Cluster ${Date.now()}`, divisionId, channels: ['voice'], acwSeconds: 0 });
     await a.admin.putMember(system, queue.id, agentId, {});
     const first = await a.service.enqueue(tenantId, { queueId: queue.id, channel: 'voice' });
     expect(a.service.routes(tenantId)).toBe(true);
@@ -87,7 +88,7 @@ test('a second node forwards to the lease holder, and takes over with no task lo
     // The stale offer of the dead router cannot be taken; the new one can, once.
     await expect(b.service.accept(tenantId, agentId, offers(second.taskId)[0]!.offerId)).rejects.toMatchObject({ code: 'CONFLICT' });
     await b.service.accept(tenantId, agentId, offers(second.taskId)[1]!.offerId);
-    const rows = await db.database.withSystem((tx) => tx.execute<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM routing_tasks WHERE tenant_id = ${tenantId} GROUP BY status ORDER BY status`));
+    const rows = await db.database.withSystem((tx) => tx.execute<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM routing_tasks WHERE tenant_id = ${tenantId} AND queue_id = ${queue.id} GROUP BY status ORDER BY status`));
     expect(rows.rows).toEqual([{ status: 'assigned', n: 1 }, { status: 'completed', n: 1 }]);
   } finally {
     await a.service.stop().catch(() => {});
