@@ -20,7 +20,6 @@ let natsUrl: string;
 let db: TestDatabase;
 let tenantId: string;
 let divisionId: string;
-let agentId: string;
 let system: Actor;
 
 async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
@@ -42,10 +41,10 @@ beforeAll(async () => {
   nats = await startNatsServer();
   natsUrl = nats.url;
   db = await createTestDatabase();
-  ({ tenantId, divisionId, agentId } = await db.database.withSystem(async (tx) => {
+  ({ tenantId, divisionId } = await db.database.withSystem(async (tx) => {
     const { tenant, defaultDivisionId } = await createTenant(tx, { name: 'Cluster', slug: 'cluster' });
-    const u = await UsersService.insert(tx, systemActor(tenant.id), { email: 'a@cluster.example', name: 'Agent', password: 'cluster-pw-123', roles: ['agent'], divisionIds: [defaultDivisionId] });
-    return { tenantId: tenant.id, divisionId: defaultDivisionId, agentId: u.id };
+    await UsersService.insert(tx, systemActor(tenant.id), { email: 'a@cluster.example', name: 'Agent', password: 'cluster-pw-123', roles: ['agent'], divisionIds: [defaultDivisionId] });
+    return { tenantId: tenant.id, divisionId: defaultDivisionId };
   }));
   system = systemActor(tenantId);
 });
@@ -59,8 +58,14 @@ test('a second node forwards to the lease holder, and takes over with no task lo
   const b = await node();
   try {
     // Node A becomes the tenant's router (first use); B forwards everything to it.
-    // A queue of its own per attempt, so that a retried attempt starts clean.
-    const queue = await a.admin.createQueue(system, { name: `Cluster ${Date.now()}`, divisionId, channels: ['voice'], acwSeconds: 0 });
+    // A queue and an agent of their own per attempt, so that a retried attempt starts clean.
+    const attempt = Date.now();
+    const agentId = (
+      await db.database.withSystem((tx) =>
+        UsersService.insert(tx, system, { email: `agent-${attempt}@cluster.example`, name: 'Agent', password: 'cluster-pw-123', roles: ['agent'], divisionIds: [divisionId] }),
+      )
+    ).id;
+    const queue = await a.admin.createQueue(system, { name: `Cluster ${attempt}`, divisionId, channels: ['voice'], acwSeconds: 0 });
     await a.admin.putMember(system, queue.id, agentId, {});
     const first = await a.service.enqueue(tenantId, { queueId: queue.id, channel: 'voice' });
     expect(a.service.routes(tenantId)).toBe(true);
