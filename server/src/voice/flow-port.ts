@@ -15,6 +15,12 @@ export type FlowOutcome =
       skills?: SkillRequirement[];
       /** Task attributes for routing's priority rules (e.g. { vip: true }). */
       attributes?: Record<string, string | number | boolean | null>;
+      /**
+       * With `overflow`: when no agent has answered within this long, the session withdraws the task and calls
+       * `overflow()` on the same call (the flow continues at its overflow port) and carries out what it returns.
+       */
+      maxWaitMs?: number;
+      overflow?: () => Promise<FlowOutcome>;
     }
   | { kind: 'transfer'; target: Exclude<TransferTarget, { kind: 'queue' }> }
   /** Record a message for the division (attached to the interaction); `greeting` replaces the built-in beep. */
