@@ -11,6 +11,7 @@ import { Bridge } from '../mixing/bridge.ts';
 import { Mixer, type ParticipantMode } from '../mixing/mixer.ts';
 import { BufferSource, Player, StreamSource, ToneSource, type SampleSource } from '../mixing/player.ts';
 import { Recorder, type RecordingResult } from '../mixing/recorder.ts';
+import { AudioTap } from '../mixing/tap.ts';
 import { PortAllocator, type PortRange } from '../rtp/port-allocator.ts';
 import type { Direction, NegotiatedAudio } from '../sdp/sdp-audio.ts';
 import { WebRtcEndpoint, type WebRtcOptions } from '../webrtc/webrtc-endpoint.ts';
@@ -49,6 +50,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
   private readonly players = new Map<string, Player>();
   private readonly streams = new Map<string, StreamSource>();
   private readonly recorders = new Map<string, Recorder>();
+  private readonly taps = new Map<string, AudioTap>();
   private readonly bridges = new Map<string, Bridge>();
   private readonly mixers = new Map<string, Mixer>();
   private readonly inband = new Map<string, () => void>();
@@ -215,6 +217,25 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     return r;
   }
 
+  /** Streams what a leg sends to the owner as `audio` events (8 kHz PCM, `framesPerChunk` × 20 ms each). */
+  tapAudio(endpointId: string, o: { framesPerChunk?: number } = {}): { tapId: string } {
+    const tapId = this.nextId('tap');
+    const frames = Math.max(1, Math.min(50, o.framesPerChunk ?? 5));
+    this.taps.set(tapId, new AudioTap(tapId, this.endpoint(endpointId), frames, (pcm) => this.emit('event', { type: 'audio', tapId, endpointId, pcm })));
+    return { tapId };
+  }
+  stopTap(tapId: string): void {
+    this.taps.get(tapId)?.close();
+    this.taps.delete(tapId);
+  }
+
+  /** Stops (or restarts) forwarding what `endpointId` sends across its bridge: the agent's mute. */
+  muteBridge(bridgeId: string, endpointId: string, muted: boolean): void {
+    const b = this.bridges.get(bridgeId);
+    if (!b) throw new MediaError('MEDIA_NOT_FOUND', `no bridge ${bridgeId}`);
+    b.setMuted(this.endpoint(endpointId), muted);
+  }
+
   bridge(a: string, b: string): { bridgeId: string } {
     const bridgeId = this.nextId('br');
     this.bridges.set(bridgeId, new Bridge(bridgeId, this.endpoint(a), this.endpoint(b)));
@@ -274,6 +295,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     if (!ep) return;
     for (const p of this.players.values()) if (p.endpoint === ep) p.stop('closed');
     for (const [bid, b] of this.bridges) if (b.a === ep || b.b === ep) this.unbridge(bid);
+    for (const [tid, t] of this.taps) if (t.endpoint === ep) this.stopTap(tid);
     for (const m of this.mixers.values()) m.leave(id);
     this.inband.get(id)?.();
     this.inband.delete(id);
@@ -288,6 +310,7 @@ export class MediaCore extends EventEmitter<{ event: [MediaEvent] }> {
     for (const p of this.players.values()) p.tick();
     for (const m of this.mixers.values()) m.tick();
     for (const r of this.recorders.values()) r.tick();
+    for (const t of this.taps.values()) t.tick();
   }
 
   /** Thread health for monitoring: tick lateness and event-loop delay since the last call. */

@@ -7,4 +7,5 @@ export type MediaEvent =
   | { type: 'playback.ended'; playbackId: string; endpointId: string; reason: PlaybackEndReason }
   | { type: 'recording.stopped'; recordingId: string; result: RecordingResult }
   | { type: 'media.timeout'; endpointId: string; silentMs: number }
-  | { type: 'endpoint.closed'; endpointId: string };
+  | { type: 'endpoint.closed'; endpointId: string }
+  | { type: 'audio'; tapId: string; endpointId: string; pcm: Int16Array };

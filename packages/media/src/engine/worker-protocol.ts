@@ -8,7 +8,7 @@ export const CORE_METHODS = [
   'createWebRtcEndpoint', 'webrtcOffer', 'webrtcAnswer', 'webrtcAcceptAnswer',
   'play', 'pushPcm', 'stopPlayback',
   'record', 'pauseRecording', 'resumeRecording', 'stopRecording',
-  'bridge', 'unbridge',
+  'bridge', 'unbridge', 'muteBridge', 'tapAudio', 'stopTap',
   'createConference', 'joinConference', 'setParticipantMode', 'leaveConference', 'closeConference',
   'sendDtmf', 'setInbandDtmf', 'stats', 'listEndpoints', 'closeEndpoint', 'close', 'health',
 ] as const satisfies readonly (keyof MediaCore)[];

@@ -8,11 +8,18 @@ import type { MediaEndpoint, MediaPacket } from '../endpoint/media-endpoint.ts';
  */
 export class Bridge {
   private readonly unsubscribe: (() => void)[];
+  private readonly muted = new Set<MediaEndpoint>();
   relayed = 0;
   transcoded = 0;
 
   constructor(readonly id: string, readonly a: MediaEndpoint, readonly b: MediaEndpoint) {
-    this.unsubscribe = [a.onMedia((p) => this.forward(p, b)), b.onMedia((p) => this.forward(p, a))];
+    this.unsubscribe = [a.onMedia((p) => !this.muted.has(a) && this.forward(p, b)), b.onMedia((p) => !this.muted.has(b) && this.forward(p, a))];
+  }
+
+  /** A muted leg is still heard by nobody across the bridge; it still hears the other leg. */
+  setMuted(ep: MediaEndpoint, muted: boolean): void {
+    if (muted) this.muted.add(ep);
+    else this.muted.delete(ep);
   }
 
   private forward(p: MediaPacket, to: MediaEndpoint): void {
