@@ -2,3 +2,5 @@ export * from './events.ts';
 export * from './errors.ts';
 export * from './platform-api.ts';
 export * from './realtime.ts';
+export * from './flows/index.ts';
+export * from './webchat.ts';

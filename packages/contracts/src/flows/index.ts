@@ -1,0 +1,2 @@
+export * from './node-specs.ts';
+export * from './graph.ts';

@@ -1,0 +1,5 @@
+// The ask node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const askConfig = nodeConfigs.ask;
+export const askSpec = nodeSpecs.ask;

@@ -1,0 +1,5 @@
+// The hangup node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const hangupConfig = nodeConfigs.hangup;
+export const hangupSpec = nodeSpecs.hangup;

@@ -1,0 +1,5 @@
+// The menu node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const menuConfig = nodeConfigs.menu;
+export const menuSpec = nodeSpecs.menu;

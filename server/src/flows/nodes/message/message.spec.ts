@@ -1,0 +1,5 @@
+// The message node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const messageConfig = nodeConfigs.message;
+export const messageSpec = nodeSpecs.message;

@@ -1,0 +1,5 @@
+// The play node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const playConfig = nodeConfigs.play;
+export const playSpec = nodeSpecs.play;

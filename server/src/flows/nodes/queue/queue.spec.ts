@@ -1,0 +1,5 @@
+// The queue node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const queueConfig = nodeConfigs.queue;
+export const queueSpec = nodeSpecs.queue;

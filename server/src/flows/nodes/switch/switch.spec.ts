@@ -1,0 +1,5 @@
+// The switch node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const switchConfig = nodeConfigs.switch;
+export const switchSpec = nodeSpecs.switch;

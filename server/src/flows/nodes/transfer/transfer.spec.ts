@@ -1,0 +1,5 @@
+// The transfer node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const transferConfig = nodeConfigs.transfer;
+export const transferSpec = nodeSpecs.transfer;

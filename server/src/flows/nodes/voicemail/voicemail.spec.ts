@@ -1,0 +1,5 @@
+// The voicemail node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const voicemailConfig = nodeConfigs.voicemail;
+export const voicemailSpec = nodeSpecs.voicemail;
