@@ -2,7 +2,7 @@
 // which article helped which interaction.
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../platform/auth/actor.ts';
-import type { Database } from '../platform/db/database.ts';
+import type { Database, Tx } from '../platform/db/database.ts';
 import { notFound } from '../platform/errors.ts';
 import { visibleSpaceIds, visibleSpaces } from './kb-access.ts';
 import { iso, one, rows, uuidArray } from './kb-sql.ts';
@@ -12,6 +12,9 @@ import type { SpacesService } from './spaces.service.ts';
 
 export type UsageAction = 'viewed' | 'inserted_link' | 'inserted_snippet' | 'helped';
 
+/** A hit for people: public articles carry their help-center path, the link an agent sends a customer. */
+export type PersonHit = SearchHit & { publicPath: string | null };
+
 export class SearchService {
   constructor(
     private readonly database: Database,
@@ -19,7 +22,19 @@ export class SearchService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async search(actor: Actor, input: SearchFilters & { q: string; limit?: number | undefined }): Promise<{ query: string; results: SearchHit[] }> {
+  /** Tenant slugs never change, so one lookup per tenant and process is enough. */
+  private readonly slugs = new Map<string, string>();
+
+  private async withPaths(tx: Tx, tenantId: string, hits: SearchHit[]): Promise<PersonHit[]> {
+    let slug = this.slugs.get(tenantId);
+    if (slug === undefined && hits.some((h) => h.audience === 'public')) {
+      slug = (await one<{ slug: string }>(tx, sql`SELECT slug FROM tenants WHERE id = ${tenantId}`))?.slug;
+      if (slug !== undefined) this.slugs.set(tenantId, slug);
+    }
+    return hits.map((h) => ({ ...h, publicPath: h.audience === 'public' && slug ? `/help/${slug}/articles/${h.id}` : null }));
+  }
+
+  async search(actor: Actor, input: SearchFilters & { q: string; limit?: number | undefined }): Promise<{ query: string; results: PersonHit[] }> {
     return this.database.withTenant(actor.tenantId, async (tx) => {
       const groups = analyseQuery(input.q, await this.spaces.synonymSets(tx, actor.tenantId));
       const results = await searchArticles(tx, { tenantId: actor.tenantId, spaces: visibleSpaceIds(actor), publicOnly: false }, groups, input.q, input, {
@@ -27,7 +42,7 @@ export class SearchService {
         limit: input.limit ?? 10,
       });
       await tx.execute(sql`INSERT INTO kb_search_log (tenant_id, channel, query, result_count) VALUES (${actor.tenantId}, 'agent', ${input.q.slice(0, 200)}, ${results.length})`);
-      return { query: input.q, results };
+      return { query: input.q, results: await this.withPaths(tx, actor.tenantId, results) };
     });
   }
 
@@ -44,7 +59,7 @@ export class SearchService {
             trigram: false,
           })
         : [];
-      return { terms: groups.map((g) => (g[0] ?? []).join(' ')), results };
+      return { terms: groups.map((g) => (g[0] ?? []).join(' ')), results: await this.withPaths(tx, actor.tenantId, results) };
     });
   }
 

@@ -1,3 +1,4 @@
+import { kbEn } from '../pages/kb/kb.i18n.ts';
 import type { ResourceShape } from './resource-shape.ts';
 import type { zhCN } from './zh-CN.ts';
 
@@ -101,6 +102,10 @@ export const en: ResourceShape<typeof zhCN> = {
     audit: 'Audit log',
     telephony: 'Telephony',
     routing: 'Routing and queues',
+    kbSearch: 'Knowledge search',
+    kbUpdates: 'New-business updates',
+    kbReport: 'Update read report',
+    kbEditor: 'Knowledge base',
   },
   home: {
     welcome: 'Welcome, {{name}}',
@@ -369,4 +374,5 @@ export const en: ResourceShape<typeof zhCN> = {
       random: 'Random',
     },
   },
+  kb: kbEn,
 };

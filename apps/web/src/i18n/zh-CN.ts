@@ -1,3 +1,4 @@
+import { kbZhCN } from '../pages/kb/kb.i18n.ts';
 // Simplified Chinese: the product's first language. en.ts must have exactly the same keys (resources.test.ts).
 export const zhCN = {
   product: { name: '客服 Kefu', tagline: '全渠道智能联络中心' },
@@ -98,6 +99,10 @@ export const zhCN = {
     audit: '审计日志',
     telephony: '电话',
     routing: '路由与队列',
+    kbSearch: '知识搜索',
+    kbUpdates: '新业务更新',
+    kbReport: '更新阅读情况',
+    kbEditor: '知识库编辑',
   },
   home: {
     welcome: '欢迎，{{name}}',
@@ -366,4 +371,5 @@ export const zhCN = {
       random: '随机',
     },
   },
+  kb: kbZhCN,
 };

@@ -19,6 +19,7 @@ import { Link, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useSession } from '../auth/session.tsx';
 import { Logo } from '../components/Logo.tsx';
 import { AppHeader } from './AppHeader.tsx';
+import { UnreadUpdatesBanner } from '../pages/kb/UnreadUpdatesBanner.tsx';
 import { landingPage, visibleAreas, type AreaKey } from './navigation.ts';
 
 const areaIcons: Record<AreaKey, ReactNode> = {
@@ -89,6 +90,7 @@ export default function AppFrame() {
       <Layout>
         <AppHeader />
         <Layout.Content style={{ padding: 24, minWidth: 0 }}>
+          <UnreadUpdatesBanner />
           <Suspense
             fallback={
               <Flex justify="center" style={{ padding: 64 }}>

@@ -21,13 +21,15 @@ const paths = (role: string) => visibleAreas(holder(role)).flatMap((area) => are
 describe('navigation by permission', () => {
   it('an administrator sees every area and page', () => {
     expect(paths('admin')).toEqual([
-      '/agent', '/supervisor', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/api-keys', '/admin/webhooks',
-      '/admin/audit',
+      '/agent', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles',
+      '/admin/api-keys', '/admin/webhooks', '/kb/editor', '/admin/audit',
     ]);
   });
 
   it('a supervisor sees no API keys or webhooks', () => {
-    expect(paths('supervisor')).toEqual(['/agent', '/supervisor', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit']);
+    expect(paths('supervisor')).toEqual([
+      '/agent', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit',
+    ]);
   });
 
   it('an agent sees only the agent desktop, and an area without visible pages is dropped', () => {

@@ -32,6 +32,8 @@ export const areas: Area[] = [
         component: lazy(() => import('../pages/agent/AgentDesktopPage.tsx')),
       },
       { path: '/crm/contacts', labelKey: 'nav.contacts', permission: 'crm.read', component: lazy(() => import('../pages/crm/ContactsPage.tsx')) },
+      { path: '/kb/search', labelKey: 'nav.kbSearch', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/KnowledgeSearchPage.tsx')) },
+      { path: '/kb/updates', labelKey: 'nav.kbUpdates', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/UpdatesPage.tsx')) },
     ],
   },
   {
@@ -44,6 +46,7 @@ export const areas: Area[] = [
         permission: 'supervisor.console',
         component: lazy(() => import('../pages/supervisor/SupervisorConsolePage.tsx')),
       },
+      { path: '/kb/read-report', labelKey: 'nav.kbReport', permission: 'supervisor.console', component: lazy(() => import('../pages/kb/UpdatesReportPage.tsx')) },
     ],
   },
   {
@@ -82,6 +85,7 @@ export const areas: Area[] = [
       },
       { path: '/admin/telephony', labelKey: 'nav.telephony', permission: 'voice.manage', component: lazy(() => import('../pages/voice/TelephonyPage.tsx')) },
       { path: '/admin/routing', labelKey: 'nav.routing', permission: 'routing.manage', component: lazy(() => import('../pages/routing/RoutingPage.tsx')) },
+      { path: '/kb/editor', labelKey: 'nav.kbEditor', permission: 'kb.edit', component: lazy(() => import('../pages/kb/KnowledgeEditorPage.tsx')) },
       {
         path: '/admin/audit',
         labelKey: 'nav.audit',

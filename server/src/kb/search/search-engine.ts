@@ -39,6 +39,7 @@ export interface SearchHit {
   categoryId: string | null;
   language: string;
   tags: string[];
+  audience: 'internal' | 'public';
   score: number;
   matchedBy: 'text' | 'similar';
 }
@@ -51,6 +52,7 @@ interface HitRow {
   space_id: string;
   category_id: string | null;
   language: string;
+  audience: 'internal' | 'public';
   score: number;
 }
 
@@ -91,7 +93,7 @@ export async function searchArticles(
       (SELECT a.id FROM kb_articles a WHERE ${where} AND a.title_tsv @@ ${tsquery}::tsquery LIMIT ${TITLE_CANDIDATES})
       UNION
       (SELECT a.id FROM kb_articles a WHERE ${where} AND a.search_tsv @@ ${tsquery}::tsquery LIMIT ${BODY_CANDIDATES}))
-    SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language, ${score} AS score
+    SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language, a.audience, ${score} AS score
     FROM kb_articles a JOIN cand ON cand.id = a.id, (SELECT ${tsquery}::tsquery AS q) q
     WHERE a.tenant_id = ${scope.tenantId} ${exclude.length ? sql`AND NOT (a.id = ANY(${uuidArray(exclude)}))` : sql``}
     ORDER BY score DESC, a.id LIMIT ${options.limit}`;
@@ -117,7 +119,7 @@ export async function searchArticles(
         await sp.execute(sql`SELECT set_config('pg_trgm.word_similarity_threshold', '0.5', true), set_config('statement_timeout', ${`${TRIGRAM_TIMEOUT_MS}`}, true)`);
         const hits = await rows<HitRow>(
           sp,
-          sql`SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language,
+          sql`SELECT a.id, a.live_title, a.live_body, a.live_tags, a.space_id, a.category_id, a.language, a.audience,
               word_similarity(${folded}, a.search_trgm) * 0.01 AS score
             FROM kb_articles a WHERE ${where} AND ${folded} <% a.search_trgm
             ORDER BY score DESC, a.id LIMIT ${options.limit}`,
@@ -138,6 +140,7 @@ export async function searchArticles(
     categoryId: r.category_id,
     language: r.language,
     tags: r.live_tags,
+    audience: r.audience,
     score: Number(r.score),
     matchedBy: r.by,
   }));
