@@ -37,7 +37,7 @@ export const eventCatalog = {
   'kb_article.published': { description: 'A knowledge-base article version went live', payload: z.object({ articleId: id, version: z.number(), language: z.string(), title: z.string() }) },
   'kb_update.published': { description: 'A new-business update was announced', payload: z.object({ updateId: id, divisionId: id, title: z.string(), requiresAck: z.boolean() }) },
   'kb_update.reminded': { description: 'People who had not acknowledged an update were reminded', payload: z.object({ updateId: id, userIds: z.array(id) }) },
-  'kb_contact.requested': { description: 'A help-center visitor asked to be contacted', payload: z.object({ requestId: id, articleId: id.nullable() }) },
+  'kb_contact.requested': { description: 'A help-center visitor asked to be contacted', payload: z.object({ requestId: id, articleId: id.nullable(), interactionId: id.nullable() }) },
   'routing_queue.changed': { description: 'A routing queue was created, changed or deleted', payload: z.object({ queueId: id, change: z.enum(['created', 'updated', 'deleted']) }) },
   'routing_task.assigned': { description: 'An agent accepted a routed task', payload: z.object({ taskId: id, queueId: id, agentId: id, channel: z.string(), waitSeconds: z.number(), callbackNumber: z.string().nullable() }) },
   'routing_task.ended': { description: 'A routed task ended (completed, abandoned, cancelled or expired)', payload: z.object({ taskId: id, queueId: id, reason: z.string() }) },
@@ -60,6 +60,14 @@ export const eventCatalog = {
   'contact.merged': { description: 'A duplicate contact was merged into another (the survivor keeps all history)', payload: z.object({ contactId: id, mergedContactId: id, divisionId: id }) },
   'order.created': { description: 'An order was recorded for a contact', payload: z.object({ orderId: id, contactId: id, externalId: z.string().nullable(), status: z.string() }) },
   'order.updated': { description: "An order's status changed", payload: z.object({ orderId: id, contactId: id, externalId: z.string().nullable(), status: z.string() }) },
+  'ticket.created': { description: 'A ticket was created (by an agent, from an interaction, by API or from the help center)', payload: z.object({ ticketId: id, number: z.number(), divisionId: id, source: z.string() }) },
+  'ticket.updated': { description: 'A ticket was changed (status, priority, assignee, fields, …)', payload: z.object({ ticketId: id, number: z.number(), divisionId: id, changes: z.array(z.string()) }) },
+  'ticket.assigned': { description: 'A ticket was assigned to people (a user, or the members of a team or department); they are notified', payload: z.object({ ticketId: id, number: z.number(), subject: z.string(), userIds: z.array(id) }) },
+  'ticket.merged': { description: 'A ticket was merged into another', payload: z.object({ ticketId: id, mergedTicketId: id }) },
+  'ticket.sla_warning': { description: 'An SLA target of a ticket will breach soon', payload: z.object({ ticketId: id, number: z.number(), metric: z.string(), dueAt: z.string(), userIds: z.array(id) }) },
+  'ticket.sla_breached': { description: 'An SLA target of a ticket breached; escalation actions ran', payload: z.object({ ticketId: id, number: z.number(), metric: z.string(), dueAt: z.string(), userIds: z.array(id) }) },
+  'ticket_task.assigned': { description: 'A sub-task of a ticket was assigned to people (a user or a department); they are notified', payload: z.object({ taskId: id, ticketId: id, number: z.number(), title: z.string(), userIds: z.array(id) }) },
+  'ticket_task.completed': { description: 'A sub-task was done; the ticket owner is notified', payload: z.object({ taskId: id, ticketId: id, number: z.number(), title: z.string(), userIds: z.array(id) }) },
 } as const satisfies Record<string, { description: string; payload: z.ZodType }>;
 
 export type EventType = keyof typeof eventCatalog;

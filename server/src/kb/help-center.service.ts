@@ -148,15 +148,32 @@ export class HelpCenterService {
     const tenant = await this.tenant(slug);
     return this.database.withTenant(tenant.id, async (tx) => {
       const article = input.articleId ? await this.publicArticle(tx, tenant.id, input.articleId).catch(() => Promise.reject(invalid('articleId', 'no such article'))) : null;
+      // The request is also an interaction of the division that owns the article (else the tenant's first
+      // division): a chat contact the customer has finished (a left message), followed up by a person.
+      const division = await one<{ id: string }>(
+        tx,
+        article
+          ? sql`SELECT division_id AS id FROM kb_spaces WHERE tenant_id = ${tenant.id} AND id = ${article.space_id}`
+          : sql`SELECT id FROM divisions WHERE tenant_id = ${tenant.id} ORDER BY created_at, id LIMIT 1`,
+      );
       const row = await one<{ id: string; created_at: Date }>(
         tx,
         sql`INSERT INTO kb_contact_requests (tenant_id, article_id, article_title, session_id, name, contact, message)
           VALUES (${tenant.id}, ${article?.id ?? null}, ${article?.live_title ?? ''}, ${input.sessionId}, ${input.name}, ${input.contact}, ${input.message})
           RETURNING id, created_at`,
       );
+      const interaction = division
+        ? await one<{ id: string }>(
+            tx,
+            sql`INSERT INTO interactions (tenant_id, division_id, channel, direction, state, from_address, to_address, external_ref, ended_at, hangup_by, end_reason)
+              VALUES (${tenant.id}, ${division.id}, 'chat', 'inbound', 'ended', ${input.contact}, 'help-center', ${`kb-contact:${row!.id}`}, clock_timestamp(), 'customer', 'help_center_contact')
+              RETURNING id`,
+          )
+        : undefined;
+      if (interaction) await tx.execute(sql`UPDATE kb_contact_requests SET interaction_id = ${interaction.id} WHERE id = ${row!.id}`);
       await tx.execute(sql`INSERT INTO kb_help_events (tenant_id, session_id, kind, article_id) VALUES (${tenant.id}, ${input.sessionId}, 'contact', ${article?.id ?? null})`);
-      await appendEvent(tx, tenant.id, 'kb_contact.requested', { requestId: row!.id, articleId: article?.id ?? null });
-      return { id: row!.id, articleId: article?.id ?? null, articleTitle: article?.live_title ?? null, createdAt: iso(row!.created_at)! };
+      await appendEvent(tx, tenant.id, 'kb_contact.requested', { requestId: row!.id, articleId: article?.id ?? null, interactionId: interaction?.id ?? null });
+      return { id: row!.id, articleId: article?.id ?? null, articleTitle: article?.live_title ?? null, interactionId: interaction?.id ?? null, createdAt: iso(row!.created_at)! };
     });
   }
 
@@ -175,11 +192,11 @@ export class HelpCenterService {
   /** Contact requests from the help center (until web chat and tickets take them over). */
   async contactRequests(actor: Actor) {
     return this.database.withTenant(actor.tenantId, async (tx) => {
-      const list = await rows<{ id: string; article_id: string | null; article_title: string; name: string; contact: string; message: string; status: string; created_at: Date }>(
+      const list = await rows<{ id: string; article_id: string | null; article_title: string; name: string; contact: string; message: string; status: string; interaction_id: string | null; created_at: Date }>(
         tx,
         sql`SELECT * FROM kb_contact_requests WHERE tenant_id = ${actor.tenantId} ORDER BY created_at DESC, id LIMIT 200`,
       );
-      return list.map((r) => ({ id: r.id, articleId: r.article_id, articleTitle: r.article_title, name: r.name, contact: r.contact, message: r.message, status: r.status, createdAt: iso(r.created_at)! }));
+      return list.map((r) => ({ id: r.id, articleId: r.article_id, articleTitle: r.article_title, name: r.name, contact: r.contact, message: r.message, status: r.status, interactionId: r.interaction_id, createdAt: iso(r.created_at)! }));
     });
   }
 

@@ -214,7 +214,7 @@ function EditorForm({ article }: { article: ArticleDetail }) {
                 </Col>
               </Row>
               <Form.Item name="tags" label={t('kb.article.tags')}>
-                <Select mode="tags" tokenSeparators={[',', '，']} open={false} suffixIcon={null} placeholder={t('kb.editor.tagsPlaceholder')} />
+                <Select mode="tags" tokenSeparators={[',', '，']} placeholder={t('kb.editor.tagsPlaceholder')} />
               </Form.Item>
               <Form.Item name="body" label={t('kb.editor.markdown')} extra={t('kb.editor.markdownHint')}>
                 <Input.TextArea autoSize={{ minRows: 14, maxRows: 40 }} style={{ fontFamily: 'monospace' }} aria-label={t('kb.editor.markdown')} />

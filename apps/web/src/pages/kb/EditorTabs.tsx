@@ -57,7 +57,7 @@ export function SynonymsTab() {
       title={t('kb.synonyms.title')}
       extra={
         <Space>
-          <Select mode="tags" open={false} suffixIcon={null} tokenSeparators={[',', '，', '=']} style={{ width: 360 }} value={terms} onChange={setTerms} placeholder={t('kb.synonyms.placeholder')} aria-label={t('kb.synonyms.placeholder')} />
+          <Select mode="tags" tokenSeparators={[',', '，', '=']} style={{ width: 360 }} value={terms} onChange={setTerms} placeholder={t('kb.synonyms.placeholder')} aria-label={t('kb.synonyms.placeholder')} />
           <Button type="primary" disabled={terms.length < 2} onClick={() => void add()}>
             {t('kb.synonyms.add')}
           </Button>
