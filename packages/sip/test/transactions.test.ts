@@ -178,6 +178,51 @@ describe('INVITE server transaction', () => {
     expect(st.state).toBe('accepted');
   });
 
+  it('keeps only the key of an accepted INVITE: absorbed until Timer L, a new request after it', async () => {
+    const { clock, a, b } = setup();
+    const req = buildRequest({ method: 'INVITE', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKacc1', callId: 'acc1' });
+    const data = (await import('../src/message/serializer.ts')).serialize(req);
+    const send = () => a.transport.send({ transport: 'UDP', address: '127.0.0.1', port: 5062 }, data);
+    await send();
+    await clock.advance(0);
+    const st = b.requests[0]![1]!;
+    st.respond(st.response(200, undefined, 'tag2'));
+    // The layer no longer holds the transaction (the dialog may, to retransmit its 2xx through it) ...
+    expect(b.tx.serverCount).toBe(0);
+    st.respond(st.response(200, undefined, 'tag2'));
+    expect(sentMethods(b.transport, 'SIP/2.0 200')).toBe(2);
+    // ... and it runs no Timer L of its own, yet a retransmitted INVITE is still absorbed until Timer L (32 s).
+    await clock.advance(31_000);
+    await send();
+    await clock.advance(0);
+    expect(b.requests).toHaveLength(1);
+    expect(st.state).toBe('accepted');
+    await clock.advance(1_000);
+    await send();
+    await clock.advance(0);
+    expect(b.requests).toHaveLength(2);
+  });
+
+  it('answers 200 to a CANCEL that arrives after the 2xx, and hands an ACK on the same key to the TU', async () => {
+    const { clock, a, b } = setup();
+    const invite = buildRequest({ method: 'INVITE', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKacc2', callId: 'acc2' });
+    const { serialize } = await import('../src/message/serializer.ts');
+    const to = { transport: 'UDP' as const, address: '127.0.0.1', port: 5062 };
+    await a.transport.send(to, serialize(invite));
+    await clock.advance(0);
+    const st = b.requests[0]![1]!;
+    st.respond(st.response(200, undefined, 'tag2'));
+    const cancel = buildRequest({ method: 'CANCEL', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKacc2', callId: 'acc2', cseq: 1 });
+    await a.transport.send(to, serialize(cancel));
+    await clock.advance(0);
+    expect(sentMethods(b.transport, 'SIP/2.0 200')).toBe(2);
+    expect(sentMethods(b.transport, 'SIP/2.0 481')).toBe(0);
+    const ack = buildRequest({ method: 'ACK', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKacc2', callId: 'acc2', cseq: 1 });
+    await a.transport.send(to, serialize(ack));
+    await clock.advance(0);
+    expect(b.requests.map(([r, t]) => [r.method, t === undefined])).toEqual([['INVITE', false], ['ACK', true]]);
+  });
+
   it('matches CANCEL to the INVITE, answers it 200 and lets the TU send 487', async () => {
     const { clock, a, b } = setup();
     b.tx.onRequest((req, st) => {

@@ -3,6 +3,7 @@
 import type { SipRequest, SipResponse } from '../message/message.ts';
 import { createResponse } from '../message/builders.ts';
 import { TransportError } from '../transport/transport.ts';
+import type { PreparedResponse } from '../transport/transport-layer.ts';
 import { Emitter } from '../util/emitter.ts';
 import { TransactionTimeoutError } from './errors.ts';
 import type { Clock, Timers } from './timers.ts';
@@ -23,6 +24,9 @@ export interface ServerTransactionEvents extends Record<string, unknown[]> {
 /** What a server transaction needs from below. */
 export interface ResponseSender {
   sendResponse(res: SipResponse, source?: SipRequest['source']): Promise<void>;
+  /** Serializes a response and resolves its destination once; throws a TransportError when there is none. */
+  prepareResponse(res: SipResponse, source?: SipRequest['source']): PreparedResponse;
+  sendPrepared(prepared: PreparedResponse): Promise<void>;
   isReliable(protocol: NonNullable<SipRequest['source']>['transport']): boolean;
 }
 
@@ -31,6 +35,11 @@ export class ServerTransaction extends Emitter<ServerTransactionEvents> {
   readonly isInvite: boolean;
   lastResponse: SipResponse | undefined;
   cancelled = false;
+  /**
+   * Set by the transaction layer when it takes over absorbing retransmissions after a 2xx (TransactionLayer.accept):
+   * the transaction then runs no Timer L of its own, so nothing keeps it (and the dialog hung on it) alive.
+   */
+  detached = false;
   private readonly reliable: boolean;
   private timers = new Map<string, unknown>();
   private interval: number;
@@ -75,7 +84,7 @@ export class ServerTransaction extends Emitter<ServerTransactionEvents> {
     if (this.isInvite) {
       if (code < 300) {
         this.state = 'accepted';
-        this.schedule('L', this.t.L, () => this.terminate());
+        if (!this.detached) this.schedule('L', this.t.L, () => this.terminate());
         return;
       }
       this.state = 'completed';

@@ -13,6 +13,13 @@ import { bareHost, type SipUri } from '../message/uri.ts';
 import { validateRequest, validateResponse } from '../message/validate.ts';
 import { DEFAULT_PORTS, TransportError, type Destination, type RawIncoming, type Transport } from './transport.ts';
 
+/** A response already serialized, with the transport and address it goes to. */
+export interface PreparedResponse {
+  readonly transport: Transport;
+  readonly dest: Destination;
+  readonly data: Buffer;
+}
+
 export interface TransportLayerOptions {
   /** Always answer to the packet's source port as if the request had `;rport` (RFC 3581), for NAT'd peers. */
   forceRport?: boolean;
@@ -137,6 +144,14 @@ export class TransportLayer {
    * `rport` or sent-by port. Never to a name that would need DNS, never to `maddr` (no multicast).
    */
   async sendResponse(res: SipResponse, source?: Source): Promise<void> {
+    await this.sendPrepared(this.prepareResponse(res, source));
+  }
+
+  /**
+   * Serializes a response and picks where it goes, once. A transaction that only has to repeat its final response
+   * for retransmitted requests keeps these bytes instead of the parsed message (see TransactionLayer.retire).
+   */
+  prepareResponse(res: SipResponse, source?: Source): PreparedResponse {
     const data = serialize(res);
     let dest: Destination | undefined;
     let via: Via | undefined;
@@ -159,7 +174,11 @@ export class TransportLayer {
       dest = { transport: protocol, address, port };
     }
     if (!dest) throw new TransportError('NO_TRANSPORT', 'no route for the response');
-    await entry.transport.send(dest, data);
+    return { transport: entry.transport, dest, data };
+  }
+
+  async sendPrepared(prepared: PreparedResponse): Promise<void> {
+    await prepared.transport.send(prepared.dest, prepared.data);
   }
 
   /** Where a request goes (RFC 3263 reduced: no NAPTR/SRV): the first loose Route, else the Request-URI. */
