@@ -6,6 +6,7 @@ import { createConversationsModule } from './conversations/conversations.module.
 import { createVoiceModule } from './voice/voice.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
 import { createCrmModule } from './crm/crm.module.ts';
+import { createTicketsModule } from './tickets/tickets.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
@@ -15,4 +16,5 @@ export const moduleFactories: ModuleFactory[] = [
   createVoiceModule,
   createKbModule,
   createCrmModule,
+  createTicketsModule,
 ];

@@ -59,6 +59,12 @@ const fixtures = {
   routing_skill: { create: async (c: TestClient) => (await c.post('/api/v1/routing/skills', { name: 'isolation' })).body.id, read: (id: string) => `/api/v1/routing/skills/${id}` },
   routing_away_reason: { create: async (c: TestClient) => (await c.post('/api/v1/routing/away-reasons', { name: 'Isolation' })).body.id, read: (id: string) => `/api/v1/routing/away-reasons/${id}` },
   routing_task: { create: async (c: TestClient) => (await c.post('/api/v1/routing/tasks', { queueId: (await c.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General').id, channel: 'voice' })).body.taskId, read: (id: string) => `/api/v1/routing/tasks/${id}` },
+  ticket_group: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-groups', { name: 'Isolation department' })).body.id, read: (id: string) => `/api/v1/ticket-groups/${id}` },
+  ticket: { create: async (c: TestClient) => (await c.post('/api/v1/tickets', { subject: 'Isolation ticket' })).body.id, read: (id: string) => `/api/v1/tickets/${id}` },
+  ticket_task: { create: async (c: TestClient) => (await c.post(`/api/v1/tickets/${(await c.get('/api/v1/tickets?q=Isolation')).body.items[0].id}/tasks`, { title: 'Isolation task', assigneeUserId: (await c.get('/api/v1/me')).body.user.id })).body.id, read: () => `/api/v1/ticket-tasks` },
+  ticket_calendar: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-calendars', { name: 'Isolation hours', hours: [[], [[540, 1080]], [[540, 1080]], [[540, 1080]], [[540, 1080]], [[540, 1080]], []] })).body.id, read: (id: string) => `/api/v1/ticket-calendars/${id}` },
+  ticket_sla_policy: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-sla-policies', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, priority: 'urgent', firstResponseMinutes: 60 })).body.id, read: (id: string) => `/api/v1/ticket-sla-policies/${id}` },
+  ticket_macro: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-macros', { name: 'Isolation macro', actions: { set: { priority: 'high' } } })).body.id, read: (id: string) => `/api/v1/ticket-macros/${id}` },
 } satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
 
 let server: TestKefu;
@@ -92,7 +98,10 @@ const withIds = (route: RouteTableEntry) => paramNames(route.url).length > 0;
  * Valid bodies for id-taking write routes whose schema needs more than `{}`, keyed by "METHOD url", so that
  * validation cannot answer before the tenant check does. Add one when a route requires fields.
  */
-const sampleBodies: Record<string, unknown> = {};
+const sampleBodies: Record<string, unknown> = {
+  'POST /api/v1/tickets/:id/comments': { body: 'isolation' },
+  'POST /api/v1/tickets/:id/tasks': { title: 'isolation', assigneeGroupId: null },
+};
 
 /** A body the route's schema accepts, so that validation cannot answer before the tenant check does. */
 function bodyFor(route: RouteTableEntry): unknown {
