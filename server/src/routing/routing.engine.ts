@@ -36,6 +36,8 @@ export interface RoutingEvents {
   'task.offered': [{ tenantId: string; taskId: string; offerId: string; agentIds: string[] }];
   'task.assigned': [{ tenantId: string; taskId: string; queueId: string; agentId: string; channel: TaskChannel; callbackNumber: string | null; waitSeconds: number }];
   'task.ended': [{ tenantId: string; taskId: string; queueId: string; reason: string }];
+  /** An offer withdrawn from these agents without them taking it (voice stops ringing their phones). */
+  'offer.revoked': [{ tenantId: string; taskId: string; offerId: string; agentIds: string[]; reason: 'taken' | 'cancelled' | 'rejected' | 'timeout' | 'disconnected' }];
   'agent.state_changed': [{ tenantId: string; userId: string; state: AgentStateName }];
 }
 
@@ -83,6 +85,8 @@ export class RoutingEngine {
     for (const pending of this.tenants.values()) {
       const router = await pending.catch(() => undefined);
       if (!router) continue;
+      // Let the operation in progress finish (its transaction commits or fails) before the tenant is forgotten.
+      await router.run(async () => {});
       for (const offer of router.offers.values()) this.clock.clearTimeout(offer.timer);
       for (const agent of router.agents.values()) if (agent.acwTimer) this.clock.clearTimeout(agent.acwTimer);
     }
@@ -338,6 +342,7 @@ export class RoutingEngine {
           await this.states.persist(tx, router, agentId, null, 0);
         }
       });
+      this.events.emit('offer.revoked', { tenantId, taskId: offer.taskId, offerId, agentIds: agents, reason });
       if (offer.agentIds.size === 0) {
         this.clock.clearTimeout(offer.timer);
         router.offers.delete(offerId);
@@ -356,6 +361,7 @@ export class RoutingEngine {
     router.offers.delete(offerId);
     router.offerOfTask.delete(taskId);
     for (const agentId of revoked) this.deps.hub.sendToUser(router.tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId, taskId, reason } });
+    if (revoked.length) this.events.emit('offer.revoked', { tenantId: router.tenantId, taskId, offerId, agentIds: revoked, reason });
   }
 
   private async expire(router: TenantRouter, taskId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // its admin API, the realtime methods agents answer offers with, the supervisor topics, and the statistics
 // pushed every second.
 import { z } from 'zod';
-import type { KefuModule, ModuleFactory } from '../module.ts';
+import type { KefuModule, ModuleContext, ModuleFactory } from '../module.ts';
 import { canSeeDivision } from '../platform/auth/actor.ts';
 import { AppError } from '../platform/errors.ts';
 import { realtimeHubFor } from '../realtime/realtime.module.ts';
@@ -22,15 +22,34 @@ export const STATS_INTERVAL_MS = 1000;
 /** How often nodes look for tenants whose router died (takeover well within 10 s). */
 export const LEASE_POLL_MS = 2000;
 
+const services = new WeakMap<ModuleContext, Promise<RoutingService>>();
+
+/**
+ * The one RoutingService of a Kefu instance (a module factory cannot reach another module's instance): voice and
+ * web chat enqueue through it and listen to its events; the routing module itself is built on the same one.
+ */
+export function routingServiceFor(ctx: ModuleContext): Promise<RoutingService> {
+  let service = services.get(ctx);
+  if (!service) {
+    service = (async () => {
+      const hub = await realtimeHubFor(ctx);
+      const onError = (err: unknown, what: string) => ctx.logger.error({ err }, `routing: ${what} failed`);
+      const core = new RoutingEngine({ database: ctx.database, hub, onError });
+      // With NATS, one node per tenant routes (advisory-lock lease); the others forward to it.
+      return new RoutingService(
+        core,
+        ctx.config.natsUrl ? { database: ctx.database, natsUrl: ctx.config.natsUrl, pollMs: LEASE_POLL_MS, timeoutMs: 10_000, onError: (err) => onError(err, 'lease') } : undefined,
+      );
+    })();
+    services.set(ctx, service);
+  }
+  return service;
+}
+
 export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingModule> => {
   const hub = await realtimeHubFor(ctx);
-  const onError = (err: unknown, what: string) => ctx.logger.error({ err }, `routing: ${what} failed`);
-  const core = new RoutingEngine({ database: ctx.database, hub, onError });
-  // With NATS, one node per tenant routes (advisory-lock lease); the others forward to it.
-  const engine = new RoutingService(
-    core,
-    ctx.config.natsUrl ? { database: ctx.database, natsUrl: ctx.config.natsUrl, pollMs: LEASE_POLL_MS, timeoutMs: 10_000, onError: (err) => onError(err, 'lease') } : undefined,
-  );
+  const engine = await routingServiceFor(ctx);
+  const core = engine.engine;
   const admin = new RoutingAdminService(ctx.database, engine);
   const offerParams = z.strictObject({ offerId: z.uuid() });
 

@@ -54,8 +54,10 @@ export class RoutingService {
   async stop(): Promise<void> {
     for (const sub of this.serving.values()) sub.unsubscribe();
     this.serving.clear();
-    await this.engine.stop();
-    await this.lease?.stop();
+    // The engine finishes its tenants' operations while this node still holds their locks; only then are the
+    // locks released, so the next holder reloads a settled database. No lease is taken once stopping began.
+    if (this.lease) await this.lease.stop(() => this.engine.stop());
+    else await this.engine.stop();
     await this.nc?.drain().catch(() => {});
   }
 
