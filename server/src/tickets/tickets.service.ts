@@ -504,8 +504,11 @@ export class TicketsService {
   /** Merges `otherId` into `id`: comments, sub-tasks, interactions, followers and tags move; the other closes. */
   async merge(actor: Actor, id: string, otherId: string) {
     this.requireAll(actor);
-    if (id === otherId) throw invalid('otherId', 'must be another ticket');
     return this.database.withTenant(actor.tenantId, async (tx) => {
+      if (id === otherId) {
+        await visibleTicket(tx, actor, id); // a missing ticket is a 404 before it is a bad request
+        throw invalid('otherId', 'must be another ticket');
+      }
       // Lock in id order so that two opposite merges cannot deadlock.
       const [a, b] = id < otherId ? [id, otherId] : [otherId, id];
       const first = await visibleTicket(tx, actor, a, { forUpdate: true });
