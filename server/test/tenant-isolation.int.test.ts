@@ -63,7 +63,7 @@ const fixtures = {
   ticket: { create: async (c: TestClient) => (await c.post('/api/v1/tickets', { subject: 'Isolation ticket' })).body.id, read: (id: string) => `/api/v1/tickets/${id}` },
   ticket_task: { create: async (c: TestClient) => (await c.post(`/api/v1/tickets/${(await c.get('/api/v1/tickets?q=Isolation')).body.items[0].id}/tasks`, { title: 'Isolation task', assigneeUserId: (await c.get('/api/v1/me')).body.user.id })).body.id, read: () => `/api/v1/ticket-tasks` },
   ticket_calendar: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-calendars', { name: 'Isolation hours', hours: [[], [[540, 1080]], [[540, 1080]], [[540, 1080]], [[540, 1080]], [[540, 1080]], []] })).body.id, read: (id: string) => `/api/v1/ticket-calendars/${id}` },
-  ticket_sla_policy: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-sla-policies', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, priority: 'urgent', firstResponseMinutes: 60 })).body.id, read: (id: string) => `/api/v1/ticket-sla-policies/${id}` },
+  ticket_sla_policy: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-sla-policies', { divisionId: (await c.get('/api/v1/divisions')).body.find((d: { name: string }) => d.name === 'Isolation division').id, priority: 'urgent', firstResponseMinutes: 60 })).body.id, read: (id: string) => `/api/v1/ticket-sla-policies/${id}` },
   ticket_macro: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-macros', { name: 'Isolation macro', actions: { set: { priority: 'high' } } })).body.id, read: (id: string) => `/api/v1/ticket-macros/${id}` },
 } satisfies Record<ResourceKind, { create: (c: TestClient) => Promise<string>; read: (id: string) => string }>;
 
