@@ -7,6 +7,7 @@ import { createVoiceModule } from './voice/voice.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
 import { createCrmModule } from './crm/crm.module.ts';
 import { createTicketsModule } from './tickets/tickets.module.ts';
+import { createDesktopModule } from './desktop/desktop.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
@@ -17,4 +18,5 @@ export const moduleFactories: ModuleFactory[] = [
   createKbModule,
   createCrmModule,
   createTicketsModule,
+  createDesktopModule,
 ];
