@@ -118,6 +118,20 @@ describe('first-contact ownership (首问负责制)', () => {
   });
 });
 
+describe('starting from an interaction', () => {
+  test("an agent is offered their own recent interactions, masked, and another agent's are not shown", async () => {
+    const conversations = server.kefu.modules.conversations as ConversationsModule;
+    const mine = await openInteraction('13912345678');
+    await conversations.interactions.update(tenantId, mine, { agentId: ids.agent });
+    const others = await openInteraction('13987654321');
+    const offered = (await agent.get('/api/v1/tickets/recent-interactions')).body;
+    expect(offered.map((i: { id: string }) => i.id)).toContain(mine);
+    expect(offered.map((i: { id: string }) => i.id)).not.toContain(others);
+    expect(offered.find((i: { id: string }) => i.id === mine).from).toBe('139****5678');
+    expect((await staff.get('/api/v1/tickets/recent-interactions')).status).toBe(403);
+  });
+});
+
 describe('tiered escalation', () => {
   test('the ticket moves tier 1 → 2; tier 2 resolves it and that is recorded', async () => {
     const division = (await admin.post('/api/v1/divisions', { name: 'Tiered 分层' })).body.id;

@@ -158,6 +158,11 @@ export function ticketRoutes(app: App, d: TicketRoutesDeps): void {
     schema: { tags, summary: 'Change many tickets at once; answers per ticket', body: z.strictObject({ ids: z.array(uuid).min(1).max(200), set: setFields }) },
   }, async (request) => d.tickets.bulk(actorOf(request), request.body.ids, request.body.set));
 
+  app.get('/api/v1/tickets/recent-interactions', {
+    config: { access: { permission: 'tickets.work' } },
+    schema: { tags, summary: 'Interactions a ticket can be created from: your own of the last days (all of your divisions with interactions.read)', querystring: z.object({ days: z.coerce.number().int().min(1).max(30).default(3) }) },
+  }, async (request) => d.tickets.recentInteractions(actorOf(request), request.query));
+
   app.get('/api/v1/tickets/:id', {
     config: { access: { permission: 'tickets.work', resources: ticket } },
     schema: { tags, params: idParams },

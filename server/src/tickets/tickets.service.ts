@@ -9,7 +9,8 @@ import { appendEvent } from '../platform/events/outbox.ts';
 import { AppError, conflict, invalid, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
 import { resolveDivision, visibleContact } from '../crm/crm-access.ts';
-import { iso, one, rows, textArray, type Row } from '../crm/crm-sql.ts';
+import { divisionScope, iso, one, rows, textArray, type Row } from '../crm/crm-sql.ts';
+import { maskPhone } from '../crm/masking.ts';
 import { addTimelineEntry } from '../crm/timeline.service.ts';
 import { detectRepeatContact } from './repeat-contact.ts';
 import type { MacroActions } from './config.service.ts';
@@ -457,6 +458,39 @@ export class TicketsService {
       await visibleTicket(tx, actor, id);
       const list = await rows(tx, sql`SELECT i.id, i.channel, i.direction, i.from_address, i.arrived_at, i.resolved_first_contact, ti.linked_at FROM ticket_interactions ti JOIN interactions i ON i.id = ti.interaction_id WHERE ti.ticket_id = ${id} ORDER BY i.arrived_at`);
       return list.map((r) => ({ id: r.id as string, channel: r.channel as string, direction: r.direction as string, from: r.from_address as string, arrivedAt: iso(r.arrived_at)!, resolvedFirstContact: (r.resolved_first_contact as boolean | null) ?? null, linkedAt: iso(r.linked_at)! }));
+    });
+  }
+
+  /**
+   * Interactions a new ticket can start from: the caller's own of the last days (what the agent desktop offers),
+   * or every one of the caller's divisions with interactions.read. Addresses are masked without crm.reveal.
+   */
+  async recentInteractions(actor: Actor, options: { days: number }) {
+    this.requireAll(actor);
+    return this.database.withTenant(actor.tenantId, async (tx) => {
+      const mineOnly = actor.kind === 'user' && !actor.permissions.has('interactions.read');
+      const list = await rows(
+        tx,
+        sql`SELECT i.id, i.channel, i.direction, i.from_address, i.arrived_at, i.state, c.display_name AS contact_name, i.contact_id,
+              (SELECT count(*)::int FROM ticket_interactions ti WHERE ti.interaction_id = i.id) AS tickets
+            FROM interactions i LEFT JOIN crm_contacts c ON c.id = i.contact_id
+            WHERE i.tenant_id = ${actor.tenantId} AND ${divisionScope(actor, sql`i.division_id`)}
+              AND i.arrived_at > clock_timestamp() - make_interval(days => ${options.days})
+              ${mineOnly ? sql`AND i.agent_id = ${actor.userId}` : sql``}
+            ORDER BY i.arrived_at DESC LIMIT 50`,
+      );
+      const reveal = actor.kind !== 'user' || actor.permissions.has('crm.reveal');
+      return list.map((r) => ({
+        id: r.id as string,
+        channel: r.channel as string,
+        direction: r.direction as string,
+        state: r.state as string,
+        from: reveal || r.channel !== 'voice' ? (r.from_address as string) : maskPhone(r.from_address as string),
+        arrivedAt: iso(r.arrived_at)!,
+        contactId: (r.contact_id as string | null) ?? null,
+        contactName: (r.contact_name as string | null) ?? null,
+        tickets: Number(r.tickets),
+      }));
     });
   }
 
