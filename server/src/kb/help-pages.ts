@@ -3,7 +3,9 @@
 // buttons post to the JSON API with a few lines of script; "no" opens a contact form carrying the article.
 import { z } from 'zod';
 import type { App } from '../platform/http/server.ts';
+import type { AttachmentsService } from './attachments.service.ts';
 import type { HelpCenterService } from './help-center.service.ts';
+import { sendKbFile } from './kb.routes.ts';
 import { escapeHtml as e } from './search/snippet.ts';
 import { renderMarkdown } from './markdown.ts';
 
@@ -39,8 +41,13 @@ li{margin:6px 0}.muted{color:#666;font-size:.9em}.feedback{border-top:1px solid 
 ${main}</main></body></html>`;
 }
 
-export function helpPages(app: App, help: HelpCenterService): void {
+export function helpPages(app: App, help: HelpCenterService, attachments: AttachmentsService): void {
   const html = 'text/html; charset=utf-8';
+  // Files and images of live public articles (Markdown `attachment:<id>` links point here in the help center).
+  app.get('/help/:slug/files/:id', { schema: { hide: true, params: slugParams.extend({ id: z.uuid() }) } }, async (request, reply) => {
+    const tenant = await help.tenant(request.params.slug);
+    return sendKbFile(reply, await attachments.openPublic(tenant.id, request.params.id), 'public');
+  });
   app.get('/help/:slug', { schema: { hide: true, params: slugParams, querystring: z.object(langQuery) } }, async (request, reply) => {
     const { slug } = request.params;
     const lang = request.query.lang;
@@ -93,7 +100,7 @@ document.querySelectorAll('#fb button').forEach(b=>b.onclick=async()=>{const r=a
 document.getElementById('fb').textContent=${JSON.stringify(t.thanks)};if(r.contact)document.getElementById('contact').hidden=false;});
 document.getElementById('contact').onsubmit=async(ev)=>{ev.preventDefault();const f=new FormData(ev.target);
 await post('/contact',{articleId:${JSON.stringify(id)},sessionId:s,name:f.get('name'),contact:f.get('contact'),message:f.get('message')});ev.target.textContent=${JSON.stringify(t.sent)};};})();</script>`;
-    const main = `<article><h1>${e(a.title)}</h1><p class="muted">${translations}</p>${renderMarkdown(a.body)}</article>${related}${feedback}`;
+    const main = `<article><h1>${e(a.title)}</h1><p class="muted">${translations}</p>${renderMarkdown(a.body, (id) => `/help/${slug}/files/${id}`)}</article>${related}${feedback}`;
     return reply.type(html).header('cache-control', 'public, max-age=60').send(page(lang, a.title, slug, tenant.name, main));
   });
 }

@@ -2,6 +2,7 @@
 // assist, new-business updates, and the public help center (API and server-rendered pages).
 import type { KefuModule, ModuleContext } from '../module.ts';
 import { ArticlesService } from './articles.service.ts';
+import { AttachmentsService } from './attachments.service.ts';
 import { seedKnowledgeBase } from './demo-seed.ts';
 import { HelpCenterService } from './help-center.service.ts';
 import { helpPages } from './help-pages.ts';
@@ -14,7 +15,7 @@ import { UpdatesService } from './updates.service.ts';
 const SCHEDULE_INTERVAL_MS = 30_000;
 
 export interface KbModule extends KefuModule {
-  services: { spaces: SpacesService; articles: ArticlesService; search: SearchService; updates: UpdatesService; help: HelpCenterService };
+  services: { spaces: SpacesService; articles: ArticlesService; search: SearchService; updates: UpdatesService; help: HelpCenterService; attachments: AttachmentsService };
 }
 
 export const createKbModule = (ctx: ModuleContext): KbModule => {
@@ -23,14 +24,15 @@ export const createKbModule = (ctx: ModuleContext): KbModule => {
   const search = new SearchService(ctx.database, spaces);
   const updates = new UpdatesService(ctx.database);
   const help = new HelpCenterService(ctx.database, spaces);
+  const attachments = new AttachmentsService(ctx.database, ctx.blobs, articles);
   let timer: NodeJS.Timeout | undefined;
   return {
     name: 'kb',
-    services: { spaces, articles, search, updates, help },
+    services: { spaces, articles, search, updates, help, attachments },
     routes(app) {
-      kbRoutes(app, { spaces, articles, search, updates, help });
+      kbRoutes(app, { spaces, articles, search, updates, help, attachments });
       helpRoutes(app, help);
-      helpPages(app, help);
+      helpPages(app, help, attachments);
     },
     async start() {
       // Scheduled publishing and expiry.

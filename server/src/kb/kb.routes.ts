@@ -1,13 +1,18 @@
 // Knowledge-base routes for people and API keys (docs/kb.md): spaces, categories, articles and their workflow,
 // synonyms, search, agent assist, new-business updates, contact requests and the content-gap report.
+import type { FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../platform/http/access.ts';
 import type { App } from '../platform/http/server.ts';
 import { idParams } from '../platform/http/schemas.ts';
 import type { ArticlesService } from './articles.service.ts';
+import { contentDisposition, MAX_ATTACHMENT_BYTES } from './attachment-types.ts';
+import type { AttachmentsService, StoredAttachment } from './attachments.service.ts';
 import type { HelpCenterService } from './help-center.service.ts';
 import type { SearchService } from './search.service.ts';
 import type { SpacesService } from './spaces.service.ts';
+import { invalid } from '../platform/errors.ts';
 import { templates } from './templates.ts';
 import type { UpdatesService } from './updates.service.ts';
 
@@ -17,6 +22,23 @@ export interface KbRoutesDeps {
   search: SearchService;
   updates: UpdatesService;
   help: HelpCenterService;
+  attachments: AttachmentsService;
+}
+
+/**
+ * Sends an article's file with the type detected at upload: images inline, everything else as a download, never
+ * sniffed, and sandboxed so that even a file opened directly cannot run script on Kefu's origin.
+ */
+export function sendKbFile(reply: FastifyReply, opened: { attachment: StoredAttachment; stream: NodeJS.ReadableStream }, cache: 'public' | 'private') {
+  const { attachment } = opened;
+  return reply
+    .type(attachment.contentType)
+    .header('content-length', attachment.size)
+    .header('content-disposition', contentDisposition(attachment.inline ? 'inline' : 'attachment', attachment.fileName))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', `${cache}, max-age=3600`)
+    .send(opened.stream);
 }
 
 const name = z.string().trim().min(1, 'must not be empty').max(200);
@@ -164,6 +186,41 @@ export function kbRoutes(app: App, d: KbRoutesDeps): void {
     schema: { tags: tag, summary: 'Which interactions this article helped', params: idParams },
   }, async (request) => d.search.usage(actorOf(request), request.params.id));
   app.get('/api/v1/kb/stale-articles', { config: { access: { permission: 'kb.edit' } }, schema: { tags: tag } }, async (request) => d.articles.stale(actorOf(request)));
+
+  // Files and images in articles. Uploads take the raw file as the body (the type is detected from the bytes).
+  app.get('/api/v1/kb/articles/:id/attachments', {
+    config: { access: { permission: 'kb.edit', resources: { id: 'kb_article' } } },
+    schema: { tags: tag, params: idParams },
+  }, async (request) => d.attachments.list(actorOf(request), request.params.id));
+  app.get('/api/v1/kb/attachments/:id', {
+    config: { access: { permission: 'authenticated', resources: { id: 'kb_attachment' } } },
+    schema: { tags: tag, params: idParams },
+  }, async (request, reply) => sendKbFile(reply, await d.attachments.open(actorOf(request), request.params.id), 'private'));
+  app.get('/api/v1/kb/attachments/:id/info', {
+    config: { access: { permission: 'authenticated', resources: { id: 'kb_attachment' } } },
+    schema: { tags: tag, summary: 'A file’s name, type and size (not its bytes)', params: idParams },
+  }, async (request) => d.attachments.info(actorOf(request), request.params.id));
+  app.delete('/api/v1/kb/attachments/:id', {
+    config: { access: { permission: 'kb.edit', resources: { id: 'kb_attachment' } } },
+    schema: { tags: tag, params: idParams },
+  }, async (request, reply) => {
+    await d.attachments.remove(actorOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+  void app.register(async (plain) => {
+    const scope = plain.withTypeProvider<ZodTypeProvider>();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, raw, done) => done(null, raw));
+    scope.removeContentTypeParser(['application/json', 'text/plain']);
+    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, raw, done) => done(null, raw));
+    scope.post('/api/v1/kb/articles/:id/attachments', {
+      config: { access: { permission: 'kb.edit', resources: { id: 'kb_article' } } },
+      schema: { tags: tag, summary: 'Upload a file or image (raw body) into an article', params: idParams, querystring: z.object({ name: z.string().min(1).max(300).default('file') }) },
+      bodyLimit: MAX_ATTACHMENT_BYTES,
+    }, async (request, reply) => {
+      if (!Buffer.isBuffer(request.body)) throw invalid('file', 'send the file as the request body');
+      return reply.status(201).send(await d.attachments.upload(actorOf(request), request.params.id, request.body, request.query.name));
+    });
+  });
 
   // Synonyms
   app.get('/api/v1/kb/synonyms', { config: { access: { permission: 'kb.edit' } }, schema: { tags: tag } }, async (request) => d.spaces.listSynonyms(actorOf(request)));

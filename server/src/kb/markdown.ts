@@ -2,8 +2,14 @@
 // links (http/https/relative only). Everything is escaped first; no raw HTML passes through.
 import { escapeHtml } from './search/snippet.ts';
 
-function inline(text: string): string {
-  return escapeHtml(text)
+/** Where an article's own file (`attachment:<id>` in Markdown) is served for this reader. */
+export type AttachmentUrl = (id: string) => string;
+
+const ATTACHMENT = /\((?:attachment:)([0-9a-f-]{36})\)/g;
+
+function inline(text: string, attachmentUrl: AttachmentUrl | undefined): string {
+  const resolved = attachmentUrl ? text.replace(ATTACHMENT, (_m, id: string) => `(${attachmentUrl(id)})`) : text;
+  return escapeHtml(resolved)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/\*([^*]+)\*/g, '<em>$1</em>')
@@ -11,12 +17,12 @@ function inline(text: string): string {
     .replace(/\[([^\]]+)\]\(((?:https?:\/\/|\/)[^)\s]+)\)/g, '<a href="$2" rel="nofollow">$1</a>');
 }
 
-export function renderMarkdown(markdown: string): string {
+export function renderMarkdown(markdown: string, attachmentUrl?: AttachmentUrl): string {
   const out: string[] = [];
   let list: 'ul' | 'ol' | null = null;
   let para: string[] = [];
   const flush = () => {
-    if (para.length) out.push(`<p>${inline(para.join(' '))}</p>`);
+    if (para.length) out.push(`<p>${inline(para.join(' '), attachmentUrl)}</p>`);
     para = [];
   };
   const closeList = () => {
@@ -31,7 +37,7 @@ export function renderMarkdown(markdown: string): string {
       flush();
       closeList();
       const level = Math.min(6, heading[1]!.length + 1);
-      out.push(`<h${level}>${inline(heading[2]!)}</h${level}>`);
+      out.push(`<h${level}>${inline(heading[2]!, attachmentUrl)}</h${level}>`);
     } else if (bullet || numbered) {
       flush();
       const kind = bullet ? 'ul' : 'ol';
@@ -40,7 +46,7 @@ export function renderMarkdown(markdown: string): string {
         out.push(`<${kind}>`);
         list = kind;
       }
-      out.push(`<li>${inline((bullet ?? numbered)![1]!)}</li>`);
+      out.push(`<li>${inline((bullet ?? numbered)![1]!, attachmentUrl)}</li>`);
     } else if (line.trim() === '') {
       flush();
       closeList();

@@ -9,6 +9,7 @@ import { useSession } from '../../auth/session.tsx';
 import { errorText, showFieldError } from '../../components/errors.ts';
 import { formatDateTime } from '../../components/format.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { AttachmentsCard } from './AttachmentsCard.tsx';
 import { kbApi, type ArticleDetail } from './kb-api.ts';
 import { kbKeys, otherLanguage, useCategories } from './kb-data.ts';
 import { StatusTag, VersionStateTag } from './KbTags.tsx';
@@ -225,6 +226,14 @@ function EditorForm({ article }: { article: ArticleDetail }) {
             <Card size="small" title={t('kb.editor.preview')} style={{ marginBottom: 16 }}>
               <div className="kb-article" data-testid="kb-preview" dangerouslySetInnerHTML={{ __html: renderMarkdown(body) }} />
             </Card>
+            <AttachmentsCard
+              articleId={article.id}
+              onInsert={(markdown) => {
+                const current = (form.getFieldValue('body') as string | undefined) ?? '';
+                form.setFieldValue('body', `${current.trimEnd()}\n\n${markdown}\n`);
+                setDirty(true);
+              }}
+            />
             <Card size="small" title={t('kb.editor.details')}>
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label={t('kb.article.audience')}>{t(`kb.visibility.${article.audience}`)}</Descriptions.Item>

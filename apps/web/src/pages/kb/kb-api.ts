@@ -1,5 +1,5 @@
 // The knowledge-base endpoints the KB pages and the agent's knowledge panel use (docs/kb.md).
-import { http, type Query } from '../../api/client.ts';
+import { ApiError, http, type Query } from '../../api/client.ts';
 
 const v1 = '/api/v1/kb';
 
@@ -146,6 +146,30 @@ export interface ArticlePatch {
   reviewBy?: string | null;
   expiresAt?: string | null;
 }
+export interface Attachment {
+  id: string;
+  articleId: string;
+  fileName: string;
+  contentType: string;
+  inline: boolean;
+  size: number;
+  markdown: string;
+  createdAt: string;
+}
+
+/** Uploads a file as the raw request body (the server detects its type from the bytes). */
+async function uploadAttachment(articleId: string, file: File, csrfToken: string): Promise<Attachment> {
+  const response = await fetch(`${v1}/articles/${articleId}/attachments?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': csrfToken, accept: 'application/json' },
+    credentials: 'same-origin',
+    body: file,
+  });
+  const data = (await response.json().catch(() => undefined)) as (Attachment & { error?: { message?: string; code?: string; field?: string; requestId?: string } }) | undefined;
+  if (!response.ok) throw new ApiError(response.status, data?.error?.code ?? `HTTP_${response.status}`, data?.error?.message ?? response.statusText, data?.error?.field, data?.error?.requestId, undefined);
+  return data!;
+}
+
 export type UsageAction = 'viewed' | 'inserted_link' | 'inserted_snippet' | 'helped';
 
 export const kbApi = {
@@ -163,6 +187,9 @@ export const kbApi = {
   versions: (id: string) => http.get<ArticleVersion[]>(`${v1}/articles/${id}/versions`),
   diff: (id: string, from: number, to: number) => http.get<ArticleDiff>(`${v1}/articles/${id}/diff`, { from, to }),
   restore: (id: string, version: number) => http.post<ArticleDetail>(`${v1}/articles/${id}/restore`, { version }),
+  attachments: (id: string) => http.get<Attachment[]>(`${v1}/articles/${id}/attachments`),
+  upload: uploadAttachment,
+  removeAttachment: (id: string) => http.delete(`${v1}/attachments/${id}`),
   stale: () => http.get<ArticleSummary[]>(`${v1}/stale-articles`),
   synonyms: () => http.get<{ id: string; terms: string[] }[]>(`${v1}/synonyms`),
   addSynonyms: (terms: string[]) => http.post(`${v1}/synonyms`, { terms }),

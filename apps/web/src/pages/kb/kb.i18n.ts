@@ -73,6 +73,14 @@ export const kbZhCN = {
     noStale: '没有待复审的文章',
     noOwner: '无负责人',
   },
+  attachments: {
+    title: '图片和附件',
+    upload: '上传',
+    uploaded: '已上传“{{name}}”，已插入正文',
+    insert: '插入正文',
+    empty: '暂无附件',
+    hint: '支持 PNG、JPEG、GIF、WebP 图片，PDF、Word、Excel、PowerPoint 和纯文本，最大 10 MB。',
+  },
   versions: {
     title: '版本历史：{{title}}',
     note: '说明',
@@ -238,6 +246,14 @@ export const kbEn: ResourceShape<typeof kbZhCN> = {
     staleTitle: 'Live articles past their review-by date or without an owner',
     noStale: 'Nothing is due for review',
     noOwner: 'No owner',
+  },
+  attachments: {
+    title: 'Images and files',
+    upload: 'Upload',
+    uploaded: '“{{name}}” uploaded and inserted into the body',
+    insert: 'Insert',
+    empty: 'No files yet',
+    hint: 'PNG, JPEG, GIF and WebP images, PDF, Word, Excel, PowerPoint and plain text, up to 10 MB.',
   },
   versions: {
     title: 'Version history: {{title}}',

@@ -1,11 +1,15 @@
 // The editor's preview uses the same small, safe Markdown subset as the help-center pages
 // (server/src/kb/markdown.ts): everything is escaped first, so no raw HTML from an article reaches the page;
-// links and images only with http(s) or site-relative addresses.
+// links and images only with http(s) or site-relative addresses, or `attachment:<id>` for the article's own files.
 
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-function inline(text: string): string {
+// Files uploaded into articles are written `attachment:<id>`; signed-in people fetch them from the API.
+const ATTACHMENT = /\((?:attachment:)([0-9a-f-]{36})\)/g;
+
+function inline(raw: string): string {
+  const text = raw.replace(ATTACHMENT, (_m, id: string) => `(/api/v1/kb/attachments/${id})`);
   return escapeHtml(text)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
