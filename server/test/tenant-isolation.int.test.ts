@@ -50,8 +50,7 @@ const fixtures = {
   kb_article: { create: async (c: TestClient) => (await c.post('/api/v1/kb/articles', { spaceId: (await c.get('/api/v1/kb/spaces')).body[0].id, language: 'en', title: 'Isolation article', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/articles/${id}` },
   kb_update: { create: async (c: TestClient) => (await c.post('/api/v1/kb/updates', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, title: 'Isolation update', body: 'isolation' })).body.id, read: (id: string) => `/api/v1/kb/updates/${id}` },
   kb_attachment: { create: async (c: TestClient) => (await c.request('POST', `/api/v1/kb/articles/${(await c.get('/api/v1/kb/articles')).body[0].id}/attachments?name=isolation.txt`, 'isolation', { 'content-type': 'text/plain' })).body.id, read: (id: string) => `/api/v1/kb/attachments/${id}/info` },
-  kb_synonym: {
- create: async (c: TestClient) => (await c.post('/api/v1/kb/synonyms', { terms: ['isolation', 'separation'] })).body.id, read: () => `/api/v1/kb/synonyms` },
+  kb_synonym: { create: async (c: TestClient) => (await c.post('/api/v1/kb/synonyms', { terms: ['isolation', 'separation'] })).body.id, read: () => `/api/v1/kb/synonyms` },
   company: { create: async (c: TestClient) => (await c.post('/api/v1/crm/companies', { name: 'Isolation company' })).body.id, read: (id: string) => `/api/v1/crm/companies/${id}` },
   contact: { create: async (c: TestClient) => (await c.post('/api/v1/crm/contacts', { displayName: '隔离 Contact', identities: [{ kind: 'phone', value: '13900000099' }] })).body.id, read: (id: string) => `/api/v1/crm/contacts/${id}` },
   crm_field: { create: async (c: TestClient) => (await c.post('/api/v1/crm/fields', { key: 'iso_field', label: 'Isolation field', type: 'text' })).body.id, read: () => `/api/v1/crm/fields` },
