@@ -28,6 +28,9 @@ beforeAll(async () => {
   const voice = server.kefu.modules.voice as VoiceModule;
   sipPort = voice.sip!.port!;
   await voice.mediaEngine(); // worker threads take seconds to boot on a loaded machine
+  // Calls wait in the demo's routing queue; no after-call work, so that the next test's call is offered at once.
+  const general = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General');
+  expect((await admin.patch(`/api/v1/routing/queues/${general.id}`, { acwSeconds: 0 })).status).toBe(200);
 
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-voice-call-'));
 });

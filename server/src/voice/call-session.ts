@@ -1,16 +1,30 @@
-// One inbound call, from the INVITE to the last BYE: answer with the media engine (RFC 3264 answer; a bad offer is
-// 488, RFC 3261 §21.4.26), open the Interaction, play ringback while the call waits, ring the agents the
-// VoiceRouting port names (ring-all, CANCEL to the losers, RFC 3261 §9), bridge caller and agent, record per the
-// division's policy, and on a BYE from either side end the other leg and fill the CDR.
+// One inbound call, from the INVITE to the last BYE, and the CallControl of that call. Answer with the media engine
+// (RFC 3264 answer; a bad offer is 488, RFC 3261 §21.4.26), open the Interaction, run the number's flow
+// (flow-port.ts), then carry out its outcome: wait in a routing queue (queue-wait.ts) and bridge the agent whose
+// device answers, transfer, voicemail or hang up. Recording per the division's policy or on demand; hold, mute,
+// transfers and conference from the agent's phone (re-INVITE, REFER) or the desktop API; a BYE from either side
+// ends every leg and writes the CDR. Prompts, digit collection and capture live in customer-audio.ts.
 import { MediaError, type MediaEngine } from '@kefu/media';
 import { sdpDirection, SipError, type Dialog, type IncomingInvite, type Responder, type SipRequest, type UserAgent } from '@kefu/sip';
 import type { HangupBy, InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
+import { ringTargets, type AgentLeg, type AgentTarget, type RingOptions } from './agent-legs.ts';
+import {
+  CallEndedError, type AudioCapture, type AudioSource, type CallControl, type CallEnd, type CaptureAudioOptions, type CollectDigitsOptions,
+  type CollectDigitsResult, type Consultation, type PlayOptions, type PlayResult, type RecordingControl, type TransferTarget,
+} from './call-control.ts';
+import { CustomerAudio, toPlaySource } from './customer-audio.ts';
+import type { FlowOutcome, VoiceFlowRegistryImpl, VoiceFlowRunner } from './flow-port.ts';
 import { holdMusicPcm } from './hold-music.ts';
+import { mediaEventsOf } from './media-events.ts';
+import { waitForAgent, type QueueHost } from './queue-wait.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import type { TenantRegistrar } from './tenant-registrar.ts';
+import { authorizeOutbound, dialTrunk } from './trunk-dial.ts';
 import type { NumberMatch, VoiceDirectory } from './voice-directory.ts';
-import type { AgentTarget, QueuedCall, VoiceRouting } from './voice-routing.ts';
+import type { VoiceQueue } from './voice-queue.ts';
+
+export type { AgentTarget };
 
 export interface CallDeps {
   ua: UserAgent;
@@ -19,79 +33,95 @@ export interface CallDeps {
   recordings: RecordingsService;
   directory: VoiceDirectory;
   registrar: TenantRegistrar;
-  routing: VoiceRouting;
+  /** Routing's voice side (undefined when the routing module is absent: calls then end with no_agent). */
+  queue: () => VoiceQueue | undefined;
+  flows: VoiceFlowRegistryImpl;
   logger: Logger;
   timing: { ringTimeoutMs: number; queueTimeoutMs: number; pollMs: number };
   ended: (call: { callId: string }) => void;
 }
 
-interface AgentLeg {
-  dialog: Dialog;
-  endpointId: string;
-  target: AgentTarget;
-}
-
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 /** The SIP cause a BYE carries in its Reason header (RFC 3326), or 200 for a plain hangup. */
-function causeOf(req: SipRequest | undefined): number {
+export function causeOf(req: SipRequest | undefined): number {
   const m = /cause\s*=\s*(\d{3})/i.exec(req?.get('Reason') ?? '');
   return m ? Number(m[1]) : 200;
 }
 
-export class CallSession {
+/** Today's behaviour for numbers without a flow: the division's default voice queue. */
+export const defaultFlowRunner = (queue: () => VoiceQueue | undefined): VoiceFlowRunner => ({
+  async run(call) {
+    const queueId = await queue()?.defaultQueue(call.tenantId, call.divisionId);
+    return queueId ? { kind: 'queue', queueId } : { kind: 'hangup', endReason: 'no_agent' };
+  },
+});
+
+export class CallSession implements CallControl, QueueHost {
   readonly callId: string;
-  interactionId: string | undefined;
-  agent: AgentTarget | undefined;
+  interactionId!: string;
   private media!: MediaEngine;
+  private audio!: CustomerAudio;
   private callerEndpoint: string | undefined;
   private callerDialog: Dialog | undefined;
   private agentLeg: AgentLeg | undefined;
   private recording: { id: string; mediaId: string; spoolPath: string } | undefined;
-  private playbackId: string | undefined;
-  private hold: { since: number; playbackId: string | undefined } | undefined;
+  private waitingPlayback: string | undefined;
+  private holding: { since: number; playbackId: string | undefined } | undefined;
   private holdMs = 0;
+  private muted = false;
   private bridgeId: string | undefined;
   private conference: { id: string; legs: AgentLeg[] } | undefined;
-  private offered = false;
+  private consultation: { leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }; bridgeId: string } | undefined;
+  private offeredOnce = false;
   private answered = false;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
+  private resolveEnded!: (end: CallEnd) => void;
+  readonly ended: Promise<CallEnd> = new Promise((r) => (this.resolveEnded = r));
+  task: { id: string; assigned: boolean; agentId?: string } | undefined;
+  readonly ringTimeoutMs: number;
 
   constructor(
     private readonly deps: CallDeps,
     private readonly inv: IncomingInvite,
     readonly number: NumberMatch,
     readonly realm: string,
-    private readonly direction: 'inbound' | 'internal',
+    readonly direction: 'inbound' | 'internal',
   ) {
     this.callId = inv.request.callId;
+    this.ringTimeoutMs = deps.timing.ringTimeoutMs;
   }
 
   get tenantId(): string {
     return this.number.tenantId;
   }
-
+  get divisionId(): string {
+    return this.number.divisionId;
+  }
   get from(): string {
     const uri = this.inv.request.from.uri;
     return uri.kind === 'sip' ? (uri.user ?? uri.host) : '';
+  }
+  get to(): string {
+    return this.number.number;
+  }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+  get agent(): { userId: string; extension: string } | undefined {
+    return this.agentLeg?.target;
+  }
+  get queue(): VoiceQueue {
+    const q = this.deps.queue();
+    if (!q) throw new Error('routing is not available');
+    return q;
   }
 
   /** Runs the call to its end; never throws (failures end the call with a cause). */
   async run(): Promise<void> {
     try {
-      await this.answer();
+      await this.answerCall();
       if (!this.callerDialog) return;
-      await this.queue();
+      await this.carryOut(await this.runFlow(this.number.flowId));
     } catch (err) {
       // A step that raced with the hangup (its endpoint already closed) is no failure.
       if (this.abort.signal.aborted) return;
@@ -100,7 +130,7 @@ export class CallSession {
     }
   }
 
-  private async answer(): Promise<void> {
+  private async answerCall(): Promise<void> {
     const req = this.inv.request;
     if (!req.body.length) {
       // Late offer (INVITE without SDP, RFC 3261 §13.2.1) is not supported yet.
@@ -125,6 +155,7 @@ export class CallSession {
       divisionId: this.number.divisionId, channel: 'voice', direction: this.direction, from: this.from, to: this.number.number, externalRef: this.callId,
     });
     this.interactionId = interaction.id;
+    this.audio = new CustomerAudio(this.media, mediaEventsOf(this.media), ep.id, this.abort.signal);
     try {
       this.callerDialog = await this.deps.ua.createUAS(this.inv, { localSdp: answerSdp });
     } catch (err) {
@@ -133,142 +164,209 @@ export class CallSession {
       return;
     }
     this.watch(this.callerDialog, ep.id, 'customer');
-    await this.deps.interactions.update(this.tenantId, interaction.id, { flowEndedAt: new Date(), queuedAt: new Date() });
-    await this.deps.interactions.segment(this.tenantId, interaction.id, 'queue');
-    this.playbackId = (await this.media.request('play', ep.id, { tone: 'ringback' })).playbackId;
+  }
+
+  // Flow and outcomes
+
+  private async runFlow(flowId: string | null): Promise<FlowOutcome> {
+    const registered = flowId ? this.deps.flows.runner : undefined;
+    const fallback = defaultFlowRunner(this.deps.queue);
+    const start = { flowId, numberId: this.number.numberId || null, number: this.number.number };
+    let outcome: FlowOutcome;
+    if (registered) {
+      await this.deps.interactions.segment(this.tenantId, this.interactionId, 'flow');
+      outcome = await registered.run(this, start).catch((err: unknown) => {
+        this.deps.logger.error({ err, callId: this.callId, flowId }, 'voice flow failed: the call goes to the default queue');
+        return fallback.run(this, start);
+      });
+    } else outcome = await fallback.run(this, start);
+    if (!this.abort.signal.aborted) await this.deps.interactions.update(this.tenantId, this.interactionId, { flowEndedAt: new Date() });
+    return outcome;
+  }
+
+  private async carryOut(outcome: FlowOutcome): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    switch (outcome.kind) {
+      case 'queue': {
+        if (!this.deps.queue()) return this.noAgent();
+        await this.deps.interactions.update(this.tenantId, this.interactionId, { queuedAt: new Date() });
+        await this.deps.interactions.segment(this.tenantId, this.interactionId, 'queue');
+        await this.playWaiting();
+        const result = await waitForAgent(this, {
+          queueId: outcome.queueId, priority: outcome.priority, skills: outcome.skills, attributes: outcome.attributes,
+          maxWaitMs: outcome.maxWaitMs ?? this.deps.timing.queueTimeoutMs,
+        });
+        if (result === 'connected' || result === 'hangup' || this.abort.signal.aborted) return;
+        await this.stopWaiting();
+        if (outcome.overflow) return this.carryOut(await outcome.overflow());
+        return this.noAgent();
+      }
+      case 'transfer':
+        return this.sendTo(outcome.target);
+      case 'voicemail':
+        return this.noAgent();
+      case 'hangup':
+        return this.end('system', outcome.endReason === 'no_agent' ? 480 : 200, outcome.endReason ?? 'normal');
+    }
+  }
+
+  private async noAgent(): Promise<void> {
+    if (!this.abort.signal.aborted) await this.end('system', 480, 'no_agent');
+  }
+
+  /** Ringback while the caller waits for a person. */
+  private async playWaiting(): Promise<void> {
+    if (this.waitingPlayback || !this.callerEndpoint) return;
+    this.waitingPlayback = (await this.media.request('play', this.callerEndpoint, { tone: 'ringback' }).catch(() => undefined))?.playbackId;
+  }
+
+  private async stopWaiting(): Promise<void> {
+    const id = this.waitingPlayback;
+    this.waitingPlayback = undefined;
+    if (id) await this.media.request('stopPlayback', id).catch(() => {});
+  }
+
+  /** Sends the customer (who has no agent now) to a target. */
+  private async sendTo(target: TransferTarget): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    switch (target.kind) {
+      case 'queue':
+        return this.carryOut({ kind: 'queue', queueId: target.queueId, ...(target.priority !== undefined ? { priority: target.priority } : {}), ...(target.skills ? { skills: target.skills } : {}) });
+      case 'flow':
+        return this.carryOut(await this.runFlow(target.flowId));
+      case 'number': {
+        await this.playWaiting();
+        const leg = await this.dialNumber(target.number, null);
+        if (leg) return this.connect(leg);
+        return this.noAgent();
+      }
+      case 'agent':
+      case 'extension': {
+        const device = target.kind === 'agent'
+          ? await this.deps.directory.deviceOfUser(this.tenantId, target.userId)
+          : await this.deps.directory.device(this.tenantId, target.extension);
+        if (!device) return this.noAgent();
+        await this.playWaiting();
+        const leg = await this.ring([{ userId: device.userId, extension: device.extension }], { signal: this.abort.signal, timeoutMs: this.deps.timing.ringTimeoutMs });
+        if (leg) return this.connect(leg);
+        // Nobody answered: the customer waits for anyone in the division's default queue.
+        if (!this.abort.signal.aborted) return this.carryOut(await defaultFlowRunner(this.deps.queue).run(this, { flowId: null, numberId: null, number: this.to }));
+      }
+    }
+  }
+
+  /** An outside number through the division's outbound rules and trunk, as a leg the session can bridge. */
+  private async dialNumber(number: string, userId: string | null): Promise<AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined } | undefined> {
+    const decision = await authorizeOutbound(this.deps.directory, { tenantId: this.tenantId, divisionId: this.divisionId, userId, ip: null }, number);
+    if (!decision.ok) return undefined;
+    return dialTrunk({ ua: this.deps.ua, media: this.media, group: this.callId }, decision.trunk, decision.callerId, number, this.abort.signal).catch(() => undefined);
+  }
+
+  // QueueHost
+
+  ring(targets: AgentTarget[], o: RingOptions): Promise<AgentLeg | undefined> {
+    return ringTargets({ ua: this.deps.ua, media: this.media, registrar: this.deps.registrar, tenantId: this.tenantId, realm: this.realm, group: this.callId, callerName: this.from }, targets, o);
+  }
+
+  async deviceOf(userId: string): Promise<AgentTarget | undefined> {
+    const d = await this.deps.directory.deviceOfUser(this.tenantId, userId);
+    return d ? { userId: d.userId, extension: d.extension } : undefined;
+  }
+
+  async offered(): Promise<void> {
+    if (this.offeredOnce) return;
+    this.offeredOnce = true;
+    await this.deps.interactions.update(this.tenantId, this.interactionId, { offeredAt: new Date() });
+  }
+
+  /** Bridges the customer with a leg that answered (an agent, or an outside number) and records per policy. */
+  async connect(leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }): Promise<void> {
+    if (this.abort.signal.aborted) {
+      await leg.dialog.destroy().catch(() => {});
+      await this.media.closeEndpoint(leg.endpointId).catch(() => {});
+      return;
+    }
+    const target = leg.target;
+    this.agentLeg = { dialog: leg.dialog, endpointId: leg.endpointId, target: target ?? { userId: '', extension: '' } };
+    this.watch(leg.dialog, leg.endpointId, 'agent');
+    await this.stopWaiting();
+    this.bridgeId = (await this.media.bridge(this.callerEndpoint!, leg.endpointId)).bridgeId;
+    await this.deps.interactions.update(this.tenantId, this.interactionId, { ...(this.answered ? {} : { answeredAt: new Date() }), ...(target ? { agentId: target.userId } : {}) });
+    this.answered = true;
+    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'agent', { userId: target?.userId ?? null, endpoint: target?.extension ?? '', outcome: 'answered' });
+    const policy = await this.deps.directory.policy(this.tenantId, this.number.divisionId);
+    if (policy.recording === 'always' && !this.abort.signal.aborted) await this.startRecording();
   }
 
   /** Follows a leg: re-INVITEs (hold, new address) are answered by the media engine; a BYE ends the call. */
-  private watch(dialog: Dialog, endpointId: string, side: 'customer' | 'agent' | 'colleague'): void {
+  private watch(dialog: Dialog, endpointId: string, side: 'customer' | 'agent' | 'colleague' | 'consult'): void {
     dialog.on('modify', (req: SipRequest, res: Responder) => {
       if (!req.body.length) return res.send(200, dialog.localSdp ? { body: dialog.localSdp } : {});
       this.media.request('answer', endpointId, req.bodyText).then(
         (sdp) => {
           res.send(200, { body: sdp });
           // The agent's phone holds the customer (RFC 3264 §8.4): the customer hears music until it resumes.
-          if (side === 'agent' && this.agentLeg?.dialog === dialog) void this.setHold(sdpDirection(req.bodyText) !== 'sendrecv');
+          if (side === 'agent' && this.agentLeg?.dialog === dialog) void (sdpDirection(req.bodyText) !== 'sendrecv' ? this.hold() : this.unhold()).catch(() => {});
         },
         () => res.send(488),
       );
     });
-    if (side === 'agent') dialog.on('refer', (req: SipRequest, res: Responder) => void this.blindTransfer(dialog, req, res));
+    if (side === 'agent') dialog.on('refer', (req: SipRequest, res: Responder) => void this.onRefer(dialog, req, res));
     dialog.on('destroy', ({ reason, request }) => {
       if (side === 'colleague') return void this.colleagueLeft(dialog);
+      if (side === 'consult') return void this.consultEnded(dialog);
       if (side === 'agent' && this.agentLeg?.dialog !== dialog) return; // a transferred agent leaving
-      if (reason === 'remote') void this.end(side, causeOf(request), 'normal');
+      // A caller who leaves before anyone answered abandoned the call.
+      if (reason === 'remote') void this.end(side, causeOf(request), side === 'customer' && !this.answered ? 'abandoned' : 'normal');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
     });
   }
 
-  private async queue(): Promise<void> {
-    const call: QueuedCall = {
-      tenantId: this.tenantId, divisionId: this.number.divisionId, interactionId: this.interactionId!,
-      from: this.from, to: this.number.number, flowId: this.number.flowId,
-    };
-    const deadline = Date.now() + this.deps.timing.queueTimeoutMs;
-    while (!this.abort.signal.aborted && Date.now() < deadline) {
-      const targets = await this.deps.routing.candidates(call);
-      if (targets.length) {
-        const leg = await this.ring(targets);
-        if (leg) return this.connect(leg);
-      }
-      if (!this.abort.signal.aborted) await sleep(this.deps.timing.pollMs, this.abort.signal);
-    }
-    if (!this.abort.signal.aborted) await this.end('system', 480, 'no_agent');
+  // CallControl: the customer's ear
+
+  private live(): void {
+    if (this.abort.signal.aborted || !this.callerEndpoint) throw new CallEndedError();
   }
 
-  /** Rings every binding of every target at once; the first 2xx wins and the others are cancelled. */
-  private async ring(targets: AgentTarget[]): Promise<AgentLeg | undefined> {
-    const attempts = targets.flatMap((target) => this.deps.registrar.bindings(this.tenantId, target.extension).map((binding) => ({ target, binding })));
-    if (!attempts.length) return undefined;
-    const round = new AbortController();
-    const stopRound = (): void => round.abort();
-    this.abort.signal.addEventListener('abort', stopRound, { once: true });
-    const timer = setTimeout(stopRound, this.deps.timing.ringTimeoutMs);
-    if (!this.offered) await this.deps.interactions.update(this.tenantId, this.interactionId!, { offeredAt: new Date() });
-    this.offered = true;
-    let winner: AgentLeg | undefined;
-    let claimed = false;
-    const tries = attempts.map(async ({ target, binding }) => {
-      const ep = await this.media.createRtpEndpoint({ group: this.callId });
-      try {
-        const offer = await this.media.request('createOffer', ep.id);
-        const source = binding.source;
-        const dialog = await this.deps.ua.createUAC(binding.contact.replace(/^<|>$/g, ''), {
-          localSdp: offer,
-          signal: round.signal,
-          from: `"${this.from}" <sip:${this.from}@${this.realm}>`,
-          to: `<sip:${target.extension}@${this.realm}>`,
-          ...(source ? { dest: { transport: source.transport, address: source.address, port: source.port, ...(source.connectionId ? { connectionId: source.connectionId } : {}) } } : {}),
-        });
-        if (claimed || this.abort.signal.aborted) {
-          await dialog.destroy(); // answered too late: another phone took the call (§13.2.2.4 spirit)
-          throw new Error('lost the race');
-        }
-        claimed = true;
-        round.abort();
-        try {
-          await this.media.request('acceptAnswer', ep.id, dialog.remoteSdp ?? '');
-        } catch (err) {
-          await dialog.destroy({ headers: { Reason: 'SIP;cause=488;text="Not acceptable here"' } });
-          throw err;
-        }
-        winner = { dialog, endpointId: ep.id, target };
-        return winner;
-      } catch (err) {
-        await this.media.closeEndpoint(ep.id).catch(() => {});
-        throw err;
-      }
-    });
-    await Promise.allSettled(tries);
-    clearTimeout(timer);
-    this.abort.signal.removeEventListener('abort', stopRound);
-    return winner;
+  async answer(): Promise<void> {
+    this.live(); // inbound calls are answered before their flow runs
   }
 
-  private async connect(leg: AgentLeg): Promise<void> {
-    if (this.abort.signal.aborted) {
-      await leg.dialog.destroy();
-      await this.media.closeEndpoint(leg.endpointId).catch(() => {});
-      return;
-    }
-    this.agentLeg = leg;
-    this.agent = leg.target;
-    this.watch(leg.dialog, leg.endpointId, 'agent');
-    if (this.playbackId) await this.media.request('stopPlayback', this.playbackId).catch(() => {});
-    this.bridgeId = (await this.media.bridge(this.callerEndpoint!, leg.endpointId)).bridgeId;
-    await this.deps.interactions.update(this.tenantId, this.interactionId!, { ...(this.answered ? {} : { answeredAt: new Date() }), agentId: leg.target.userId });
-    this.answered = true;
-    await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'agent', { userId: leg.target.userId, endpoint: leg.target.extension, outcome: 'answered' });
-    const policy = await this.deps.directory.policy(this.tenantId, this.number.divisionId);
-    if (policy.recording === 'always' && !this.abort.signal.aborted) {
-      const rec = await this.deps.recordings.start(this.tenantId, this.number.divisionId, this.interactionId!);
-      // Left = the customer, right = the agent (stereo, so QA can tell the speakers apart).
-      const { recordingId } = await this.media.record({ path: rec.spoolPath, left: this.callerEndpoint!, right: leg.endpointId });
-      this.recording = { id: rec.id, mediaId: recordingId, spoolPath: rec.spoolPath };
-    }
+  async play(source: AudioSource, options?: PlayOptions): Promise<PlayResult> {
+    if (this.abort.signal.aborted) return { reason: 'hangup' };
+    return this.audio.play(source, options);
   }
 
-  private async setHold(on: boolean): Promise<void> {
-    if (on === Boolean(this.hold) || this.abort.signal.aborted || !this.callerEndpoint) return;
-    const agent = this.agentLeg?.target;
-    if (on) {
-      this.hold = { since: Date.now(), playbackId: undefined };
-      const hold = this.hold;
-      hold.playbackId = (await this.media.request('play', this.callerEndpoint, { pcm: holdMusicPcm(), loop: true }).catch(() => undefined))?.playbackId;
-      await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'hold', { userId: agent?.userId ?? null, outcome: 'held' });
-    } else {
-      const hold = this.hold!;
-      this.hold = undefined;
-      this.holdMs += Date.now() - hold.since;
-      if (hold.playbackId) await this.media.request('stopPlayback', hold.playbackId).catch(() => {});
-      await this.deps.interactions.update(this.tenantId, this.interactionId!, { holdMs: this.holdMs });
-      await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'agent', { userId: agent?.userId ?? null, endpoint: agent?.extension ?? '', outcome: 'resumed' });
-    }
+  collectDigits(options: CollectDigitsOptions): Promise<CollectDigitsResult> {
+    if (this.abort.signal.aborted) return Promise.resolve({ digits: '', reason: 'hangup' });
+    return this.audio.collectDigits(options);
+  }
+
+  captureAudio(options: CaptureAudioOptions): AudioCapture {
+    this.live();
+    return this.audio.captureAudio(options);
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    this.live();
+    if (!/^[0-9*#A-D]{1,32}$/.test(digits)) throw new RangeError('digits: 0-9, *, # and A-D only');
+    await this.media.request('sendDtmf', this.callerEndpoint!, digits);
+  }
+
+  // CallControl: recording
+
+  async startRecording(): Promise<RecordingControl> {
+    this.live();
+    if (this.recording) return { recordingId: this.recording.id };
+    const rec = await this.deps.recordings.start(this.tenantId, this.number.divisionId, this.interactionId);
+    // Left = the customer, right = the agent (stereo, so QA can tell the speakers apart).
+    const { recordingId } = await this.media.record({ path: rec.spoolPath, left: this.callerEndpoint!, ...(this.agentLeg ? { right: this.agentLeg.endpointId } : {}) });
+    this.recording = { id: rec.id, mediaId: recordingId, spoolPath: rec.spoolPath };
+    return { recordingId: rec.id };
   }
 
   /** Stops the current recording and moves it into the blob store (a call may have several: one per agent). */
-  private async stopRecording(): Promise<void> {
+  async stopRecording(): Promise<void> {
     const recording = this.recording;
     if (!recording) return;
     this.recording = undefined;
@@ -277,72 +375,185 @@ export class CallSession {
       .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'storing the recording failed'));
   }
 
-  /**
-   * Blind transfer from the agent's phone (REFER, RFC 3515): 202, then the customer hears ringback while the
-   * target extension rings; the transferor gets a NOTIFY with the outcome (message/sipfrag, §2.4.5) and leaves.
-   * A target that does not answer puts the customer back in the queue.
-   */
-  private async blindTransfer(dialog: Dialog, req: SipRequest, res: Responder): Promise<void> {
+  async pauseRecording(): Promise<void> {
+    this.live();
+    if (!this.recording) throw new RangeError('the call is not being recorded');
+    await this.media.request('pauseRecording', this.recording.mediaId);
+  }
+
+  async resumeRecording(): Promise<void> {
+    this.live();
+    if (!this.recording) throw new RangeError('the call is not being recorded');
+    await this.media.request('resumeRecording', this.recording.mediaId);
+  }
+
+  get isRecording(): boolean {
+    return !!this.recording;
+  }
+
+  // CallControl: the agent's side
+
+  async hold(options: { music?: AudioSource } = {}): Promise<void> {
+    this.live();
+    if (this.holding || !this.agentLeg) return;
+    this.holding = { since: Date.now(), playbackId: undefined };
+    const hold = this.holding;
+    // The music owns the customer's output (the agent's audio toward them pauses); the agent hears nothing.
+    if (this.bridgeId) await this.media.request('muteBridge', this.bridgeId, this.callerEndpoint!, true).catch(() => {});
+    hold.playbackId = (await this.media.request('play', this.callerEndpoint!, options.music ? toPlaySource(options.music, true) : { pcm: holdMusicPcm(), loop: true }).catch(() => undefined))?.playbackId;
+    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'hold', { userId: this.agentLeg.target.userId || null, outcome: 'held' });
+  }
+
+  async unhold(): Promise<void> {
+    this.live();
+    const hold = this.holding;
+    if (!hold || this.consultation) return;
+    this.holding = undefined;
+    this.holdMs += Date.now() - hold.since;
+    if (hold.playbackId) await this.media.request('stopPlayback', hold.playbackId).catch(() => {});
+    if (this.bridgeId) await this.media.request('muteBridge', this.bridgeId, this.callerEndpoint!, false).catch(() => {});
+    await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs });
+    const agent = this.agentLeg?.target;
+    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'agent', { userId: agent?.userId || null, endpoint: agent?.extension ?? '', outcome: 'resumed' });
+  }
+
+  get onHold(): boolean {
+    return !!this.holding;
+  }
+  get isMuted(): boolean {
+    return this.muted;
+  }
+
+  async mute(on: boolean): Promise<void> {
+    this.live();
+    if (!this.agentLeg) throw new RangeError('no agent on the call');
+    if (this.conference) await this.media.request('setParticipantMode', this.conference.id, this.agentLeg.endpointId, on ? 'listen' : 'full');
+    else if (this.bridgeId) await this.media.request('muteBridge', this.bridgeId, this.agentLeg.endpointId, on);
+    this.muted = on;
+  }
+
+  /** The agent's phone sent a REFER (RFC 3515): 202, a NOTIFY with the outcome (§2.4.5), then a blind transfer. */
+  private async onRefer(dialog: Dialog, req: SipRequest, res: Responder): Promise<void> {
     const referTo = /<?(sips?:[^>;\s]+)/.exec(req.get('Refer-To') ?? '')?.[1];
     const user = referTo ? /^sips?:([^@]+)@/.exec(referTo)?.[1] : undefined;
     const target = user ? await this.deps.directory.device(this.tenantId, decodeURIComponent(user)) : undefined;
     if (!target || this.agentLeg?.dialog !== dialog || this.abort.signal.aborted) return res.send(target ? 481 : 404);
     res.send(202);
+    await dialog.request('NOTIFY', {
+      headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource' }, body: 'SIP/2.0 200 OK\r\n', contentType: 'message/sipfrag', noThrow: true,
+    }).catch(() => undefined);
+    await this.blindTransfer({ kind: 'extension', extension: target.extension });
+  }
+
+  /** The agent leaves; the customer hears ringback and goes to the target (nobody answering: back to a queue). */
+  async blindTransfer(target: TransferTarget): Promise<void> {
+    this.live();
+    await this.releaseAgent('transferred');
+    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'queue', { outcome: 'transferred' });
+    void this.sendTo(target).catch((err: unknown) => {
+      if (!this.abort.signal.aborted) {
+        this.deps.logger.error({ err, callId: this.callId }, 'transfer failed');
+        void this.end('system', 500, 'failed');
+      }
+    });
+  }
+
+  /** Ends the agent's part: unbridge, store their recording, BYE their leg, complete their routing task. */
+  private async releaseAgent(outcome: string): Promise<void> {
     const old = this.agentLeg;
     this.agentLeg = undefined;
-    this.agent = undefined;
-    if (this.hold) await this.setHold(false);
+    if (this.holding) {
+      this.holdMs += Date.now() - this.holding.since;
+      if (this.holding.playbackId) await this.media.request('stopPlayback', this.holding.playbackId).catch(() => {});
+      this.holding = undefined;
+      await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs });
+    }
+    this.muted = false;
     if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
     this.bridgeId = undefined;
     await this.stopRecording();
-    const notify = (frag: string): Promise<unknown> => dialog.request('NOTIFY', {
-      headers: { Event: 'refer', 'Subscription-State': 'terminated;reason=noresource' }, body: `${frag}\r\n`, contentType: 'message/sipfrag', noThrow: true,
-    }).catch(() => undefined);
-    await notify('SIP/2.0 200 OK');
-    await dialog.destroy();
-    await this.media.closeEndpoint(old.endpointId).catch(() => {});
-    await this.deps.interactions.segment(this.tenantId, this.interactionId!, 'queue', { outcome: 'transferred' });
-    this.playbackId = (await this.media.request('play', this.callerEndpoint!, { tone: 'ringback' }).catch(() => undefined))?.playbackId;
-    const leg = await this.ring([{ userId: target.userId, extension: target.extension }]);
-    if (leg) return this.connect(leg);
-    if (!this.abort.signal.aborted) await this.queue();
-  }
-
-  /** Ends the call once: hangs up the other legs, stores the recording, closes the interaction with the CDR. */
-  end(by: HangupBy, sipCause: number, reason: string): Promise<void> {
-    this.endedPromise ??= this.finish(by, sipCause, reason);
-    return this.endedPromise;
-  }
-
-  private async finish(by: HangupBy, sipCause: number, reason: string): Promise<void> {
-    this.abort.abort();
-    const endedAt = new Date();
-    if (this.hold && this.interactionId) {
-      this.holdMs += Date.now() - this.hold.since;
-      await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs }).catch(() => {});
+    const task = this.task;
+    this.task = undefined;
+    if (task?.assigned) await this.deps.queue()?.complete(this.tenantId, task.id).catch(() => {});
+    if (old) {
+      if (old.dialog.state === 'confirmed') await old.dialog.destroy().catch(() => {});
+      await this.media.closeEndpoint(old.endpointId).catch(() => {});
     }
-    let quality: { jitterMs: number; lossPct: number; mos: number } | undefined;
-    if (this.callerEndpoint) {
-      const s = await this.media.request('stats', this.callerEndpoint).catch(() => undefined);
-      if (s) {
-        const expected = s.packetsReceived + s.packetsLost;
-        quality = { jitterMs: s.jitterMs, lossPct: expected > 0 ? (100 * s.packetsLost) / expected : 0, mos: s.mos };
+    void outcome;
+  }
+
+  async consultTransfer(target: Exclude<TransferTarget, { kind: 'queue' } | { kind: 'flow' }>): Promise<Consultation> {
+    this.live();
+    if (!this.agentLeg) throw new RangeError('no agent on the call');
+    if (this.consultation) throw new RangeError('a consultation is already running');
+    await this.hold();
+    let leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined } | undefined;
+    if (target.kind === 'number') leg = await this.dialNumber(target.number, this.agentLeg.target.userId || null);
+    else {
+      const device = target.kind === 'agent' ? await this.deps.directory.deviceOfUser(this.tenantId, target.userId) : await this.deps.directory.device(this.tenantId, target.extension);
+      if (device) leg = await this.ring([{ userId: device.userId, extension: device.extension }], { signal: this.abort.signal, timeoutMs: this.deps.timing.ringTimeoutMs });
+    }
+    if (!leg || !this.agentLeg || this.abort.signal.aborted) {
+      if (leg) {
+        await leg.dialog.destroy().catch(() => {});
+        await this.media.closeEndpoint(leg.endpointId).catch(() => {});
       }
+      throw new ConsultFailed();
     }
-    const hangups: Promise<void>[] = (this.conference?.legs ?? []).filter((l) => l.dialog.state === 'confirmed').map((l) => l.dialog.destroy());
-    if (this.callerDialog?.state === 'confirmed') hangups.push(this.callerDialog.destroy());
-    if (this.agentLeg?.dialog.state === 'confirmed') hangups.push(this.agentLeg.dialog.destroy());
-    const stored = this.stopRecording();
-    await this.closeEndpoints();
-    if (this.interactionId) {
-      await this.deps.interactions.close(this.tenantId, this.interactionId, {
-        endedAt, hangupBy: by, sipCause, endReason: reason, ...(quality ? { quality } : {}),
-      }).catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'closing the interaction failed'));
-    }
-    await stored;
-    await Promise.allSettled(hangups);
-    this.deps.ended(this);
+    // The agent talks to the target; the customer keeps the music.
+    if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
+    this.bridgeId = undefined;
+    const consult = { leg, bridgeId: (await this.media.bridge(this.agentLeg.endpointId, leg.endpointId)).bridgeId };
+    this.consultation = consult;
+    this.watch(leg.dialog, leg.endpointId, 'consult');
+    let endedResolve!: () => void;
+    const ended = new Promise<void>((r) => (endedResolve = r));
+    leg.dialog.once('destroy', () => endedResolve());
+    return {
+      target,
+      ended,
+      complete: () => this.completeConsult(consult),
+      cancel: () => this.cancelConsult(consult),
+    };
   }
+
+  private async completeConsult(consult: NonNullable<CallSession['consultation']>): Promise<void> {
+    this.live();
+    if (this.consultation !== consult) throw new RangeError('the consultation has ended');
+    this.consultation = undefined;
+    await this.media.request('unbridge', consult.bridgeId).catch(() => {});
+    await this.releaseAgent('transferred');
+    await this.connect(consult.leg);
+  }
+
+  private async cancelConsult(consult: NonNullable<CallSession['consultation']>): Promise<void> {
+    if (this.consultation !== consult) return;
+    this.consultation = undefined;
+    await this.media.request('unbridge', consult.bridgeId).catch(() => {});
+    if (consult.leg.dialog.state === 'confirmed') await consult.leg.dialog.destroy().catch(() => {});
+    await this.media.closeEndpoint(consult.leg.endpointId).catch(() => {});
+    await this.rebridgeAgent();
+  }
+
+  /** The consulted party hung up: the agent is back with the (held) customer. */
+  private async consultEnded(dialog: Dialog): Promise<void> {
+    const consult = this.consultation;
+    if (!consult || consult.leg.dialog !== dialog) return;
+    await this.cancelConsult(consult);
+  }
+
+  private async rebridgeAgent(): Promise<void> {
+    if (!this.agentLeg || this.abort.signal.aborted) return;
+    this.bridgeId = (await this.media.bridge(this.callerEndpoint!, this.agentLeg.endpointId)).bridgeId;
+    // Still on hold until `unhold`: the agent does not hear the customer yet.
+    if (this.holding) await this.media.request('muteBridge', this.bridgeId, this.callerEndpoint!, true).catch(() => {});
+  }
+
+  async hangup(cause: { sipCause?: number; endReason?: string } = {}): Promise<void> {
+    await this.end('system', cause.sipCause ?? 200, cause.endReason ?? 'normal');
+  }
+
+  // Conference
 
   /**
    * Three-way conference: rings a colleague's extension (any division of the tenant) and, once answered, moves
@@ -350,7 +561,7 @@ export class CallSession {
    */
   async addColleague(target: AgentTarget): Promise<boolean> {
     if (!this.agentLeg || this.abort.signal.aborted) return false;
-    const leg = await this.ring([target]);
+    const leg = await this.ring([target], { signal: this.abort.signal, timeoutMs: this.deps.timing.ringTimeoutMs });
     if (!leg) return false;
     if (!this.agentLeg || this.abort.signal.aborted) {
       await leg.dialog.destroy();
@@ -362,7 +573,7 @@ export class CallSession {
       if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
       this.bridgeId = undefined;
       await this.media.joinConference(conferenceId, this.callerEndpoint!);
-      await this.media.joinConference(conferenceId, this.agentLeg.endpointId);
+      await this.media.joinConference(conferenceId, this.agentLeg.endpointId, this.muted ? 'listen' : 'full');
       this.conference = { id: conferenceId, legs: [] };
     }
     await this.media.joinConference(this.conference.id, leg.endpointId);
@@ -385,10 +596,63 @@ export class CallSession {
     return (this.conference?.legs ?? []).map((l) => l.target.extension);
   }
 
+  // The end
+
+  /** Ends the call once: hangs up the other legs, stores the recording, closes the interaction with the CDR. */
+  end(by: HangupBy, sipCause: number, reason: string): Promise<void> {
+    this.endedPromise ??= this.finish(by, sipCause, reason);
+    return this.endedPromise;
+  }
+
+  private async finish(by: HangupBy, sipCause: number, reason: string): Promise<void> {
+    this.abort.abort();
+    const endedAt = new Date();
+    if (this.holding && this.interactionId) {
+      this.holdMs += Date.now() - this.holding.since;
+      await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs }).catch(() => {});
+    }
+    let quality: { jitterMs: number; lossPct: number; mos: number } | undefined;
+    if (this.callerEndpoint) {
+      const s = await this.media.request('stats', this.callerEndpoint).catch(() => undefined);
+      if (s) {
+        const expected = s.packetsReceived + s.packetsLost;
+        quality = { jitterMs: s.jitterMs, lossPct: expected > 0 ? (100 * s.packetsLost) / expected : 0, mos: s.mos };
+      }
+    }
+    const legs = [this.callerDialog, this.agentLeg?.dialog, this.consultation?.leg.dialog, ...(this.conference?.legs ?? []).map((l) => l.dialog)];
+    const hangups: Promise<void>[] = legs.filter((d): d is Dialog => d?.state === 'confirmed').map((d) => d.destroy());
+    const stored = this.stopRecording();
+    // The routing task: a waiting caller abandoned it; an agent's task is complete (ACW may follow).
+    const task = this.task;
+    this.task = undefined;
+    const queue = this.deps.queue();
+    const routed = task && queue ? (task.assigned ? queue.complete(this.tenantId, task.id) : queue.cancel(this.tenantId, task.id, by === 'customer' ? 'abandoned' : 'cancelled')) : undefined;
+    await this.closeEndpoints();
+    if (this.interactionId) {
+      await this.deps.interactions.close(this.tenantId, this.interactionId, {
+        endedAt, hangupBy: by, sipCause, endReason: reason, ...(quality ? { quality } : {}),
+      }).catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'closing the interaction failed'));
+    }
+    await stored;
+    await routed?.catch((err: unknown) => this.deps.logger.warn({ err, callId: this.callId }, 'ending the routing task failed'));
+    await Promise.allSettled(hangups);
+    this.resolveEnded({ hangupBy: by, sipCause, endReason: reason });
+    this.deps.ended(this);
+  }
+
   private async closeEndpoints(): Promise<void> {
     if (!this.media) return;
     if (this.conference) await this.media.request('closeConference', this.conference.id).catch(() => {});
-    for (const id of [this.callerEndpoint, this.agentLeg?.endpointId, ...(this.conference?.legs ?? []).map((l) => l.endpointId)]) if (id) await this.media.closeEndpoint(id).catch(() => {});
+    const ids = [this.callerEndpoint, this.agentLeg?.endpointId, this.consultation?.leg.endpointId, ...(this.conference?.legs ?? []).map((l) => l.endpointId)];
+    for (const id of ids) if (id) await this.media.closeEndpoint(id).catch(() => {});
     this.media.releaseGroup(this.callId);
+  }
+}
+
+/** The consultation target did not answer (or could not be called). */
+export class ConsultFailed extends Error {
+  readonly code = 'CONSULT_FAILED';
+  constructor() {
+    super('the consultation target did not answer');
   }
 }

@@ -7,13 +7,15 @@ import type { MediaEngine } from '@kefu/media';
 import type { InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
 import { CallSession, type CallDeps } from './call-session.ts';
+import { ClickToDialCall } from './click-to-dial.ts';
 import { OutboundCall } from './outbound-call.ts';
 import { decideOutbound } from './outbound-rules.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import { ScannerGuard } from './scanner-guard.ts';
 import { TenantRegistrar } from './tenant-registrar.ts';
-import type { VoiceDirectory } from './voice-directory.ts';
-import { BuiltInVoiceRouting, type DevicePresence, type VoiceRouting } from './voice-routing.ts';
+import type { AgentDevice, OutboundTrunk, VoiceDirectory } from './voice-directory.ts';
+import type { VoiceFlowRegistryImpl } from './flow-port.ts';
+import type { VoiceQueue } from './voice-queue.ts';
 
 export interface SipServiceOptions {
   host: string;
@@ -31,7 +33,9 @@ export interface SipServiceDeps {
   media: () => Promise<MediaEngine>;
   logger: Logger;
   fallbackTenant: () => Promise<{ tenantId: string; realm: string } | undefined>;
-  routing?: VoiceRouting;
+  /** Routing's voice side, once the routing module is there. */
+  queue: () => VoiceQueue | undefined;
+  flows: VoiceFlowRegistryImpl;
 }
 
 /** Binds UDP and TCP on one port; with port 0, TCP follows the port the OS gave UDP. */
@@ -49,11 +53,10 @@ async function bindTransports(host: string, port: number): Promise<Transport[]> 
   throw new Error('could not bind SIP UDP and TCP on one free port');
 }
 
-export class SipService implements DevicePresence {
+export class SipService {
   readonly guard: ScannerGuard;
   readonly registrar: TenantRegistrar;
-  readonly routing: VoiceRouting;
-  readonly calls = new Map<string, CallSession | OutboundCall>();
+  readonly calls = new Map<string, CallSession | OutboundCall | ClickToDialCall>();
   private ua: UserAgent | undefined;
   private readonly timing: CallDeps['timing'];
   /** Registrations to providers, by trunk id, with the settings they were made with and their last outcome. */
@@ -63,7 +66,6 @@ export class SipService implements DevicePresence {
   constructor(private readonly o: SipServiceOptions, private readonly deps: SipServiceDeps) {
     this.guard = new ScannerGuard({ banMs: o.banSeconds * 1000 });
     this.registrar = new TenantRegistrar(deps.directory, this.guard, deps.fallbackTenant);
-    this.routing = deps.routing ?? new BuiltInVoiceRouting(deps.directory, this);
     this.timing = { ringTimeoutMs: 30_000, queueTimeoutMs: 120_000, pollMs: 1000, ...o.timing };
   }
 
@@ -135,11 +137,6 @@ export class SipService implements DevicePresence {
     return this.registrar.bindings(tenantId, extension).length > 0;
   }
 
-  isBusy(tenantId: string, userId: string): boolean {
-    for (const c of this.calls.values()) if (c.tenantId === tenantId && c.agent?.userId === userId) return true;
-    return false;
-  }
-
   private async onInvite(inv: IncomingInvite): Promise<void> {
     const req = inv.request;
     const address = req.source?.address ?? '';
@@ -203,14 +200,24 @@ export class SipService implements DevicePresence {
       recordings: this.deps.recordings,
       directory: this.deps.directory,
       registrar: this.registrar,
-      routing: this.routing,
+      queue: this.deps.queue,
+      flows: this.deps.flows,
       logger: this.deps.logger,
       timing: this.timing,
       ended: (c) => this.calls.delete(c.callId),
     };
   }
 
-  private startCall(call: CallSession | OutboundCall): void {
+  /** Click-to-dial for an agent (already authorized): returns the interaction id while the agent's phone rings. */
+  async clickToDial(device: AgentDevice & { divisionId: string }, number: string, trunk: OutboundTrunk, callerId: string): Promise<string> {
+    const realm = (await this.deps.directory.sipDomain(device.tenantId)) ?? 'kefu';
+    const call = new ClickToDialCall(this.callDeps(), device, number, trunk, callerId, realm);
+    const interactionId = await call.open();
+    this.startCall(call);
+    return interactionId;
+  }
+
+  private startCall(call: CallSession | OutboundCall | ClickToDialCall): void {
     if (this.calls.has(call.callId)) return; // a retransmitted INVITE is absorbed by its transaction; a twin is ignored
     this.calls.set(call.callId, call);
     void call.run();

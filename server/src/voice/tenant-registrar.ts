@@ -39,6 +39,9 @@ export class TenantRegistrar {
   private readonly authenticators = new Map<string, GuardedAuthenticator>();
   /** tenantId|extension → the AORs it registered (a phone may register under an IP or a domain). */
   private readonly aors = new Map<string, Set<string>>();
+  /** Called when a phone registers anew (not for refreshes: those keep their Call-ID, RFC 3261 §10.2.4). */
+  onRegistered: ((tenantId: string, extension: string) => void) | undefined;
+  private readonly registrationCallIds = new Map<string, string>();
 
   constructor(
     private readonly directory: VoiceDirectory,
@@ -92,6 +95,11 @@ export class TenantRegistrar {
         const set = this.aors.get(k) ?? new Set<string>();
         set.add(b.aor);
         this.aors.set(k, set);
+        const contactKey = `${k}|${b.contact}`;
+        if (this.registrationCallIds.get(contactKey) !== b.callId) {
+          this.registrationCallIds.set(contactKey, b.callId);
+          this.onRegistered?.(tenantId, b.username);
+        }
       });
       this.registrars.set(key, registrar);
     }

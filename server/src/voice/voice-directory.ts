@@ -3,7 +3,7 @@
 // named system paths (Database.withSystem) because a SIP request names no tenant until it is matched.
 import { BlockList, isIP } from 'node:net';
 import { sql, type SQL } from 'drizzle-orm';
-import { systemActor } from '../platform/auth/actor.ts';
+import { systemActor, type Actor } from '../platform/auth/actor.ts';
 import { recordAudit, type AuditEntryInput } from '../platform/audit/audit.service.ts';
 import type { SecretBox } from '../platform/crypto/secret-box.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
@@ -125,6 +125,23 @@ export class VoiceDirectory {
   /** An audit entry for something a phone did (the actor is the extension's user, from its address). */
   async audit(tenantId: string, userId: string, ip: string | null, entry: AuditEntryInput): Promise<void> {
     await this.database.withTenant(tenantId, (tx) => recordAudit(tx, { ...systemActor(tenantId), kind: 'user', userId, ip }, entry));
+  }
+
+  /** Whether a routing queue of the tenant exists (transfer targets). */
+  async queueExists(tenantId: string, queueId: string): Promise<boolean> {
+    const [r] = await this.database.withTenant(tenantId, (tx) => rows(tx, sql`SELECT 1 AS x FROM routing_queues WHERE tenant_id = ${tenantId} AND id = ${queueId}`));
+    return !!r;
+  }
+
+  /** The tenant's SIP domain (the realm its phones register in). */
+  async sipDomain(tenantId: string): Promise<string | undefined> {
+    const [r] = await this.database.withTenant(tenantId, (tx) => rows(tx, sql`SELECT sip_domain FROM voice_settings WHERE tenant_id = ${tenantId}`));
+    return r?.sip_domain as string | undefined;
+  }
+
+  /** An audit entry for what a person did through the API. */
+  async auditActor(actor: Actor, entry: AuditEntryInput): Promise<void> {
+    await this.database.withTenant(actor.tenantId, (tx) => recordAudit(tx, actor, entry));
   }
 
   async policy(tenantId: string, divisionId: string): Promise<DivisionPolicy> {

@@ -15,6 +15,10 @@ import { RecordingsService } from './recordings.service.ts';
 import { SipService, type SipServiceOptions } from './sip-service.ts';
 import { VoiceDirectory } from './voice-directory.ts';
 import { voiceRoutes } from './voice.routes.ts';
+import { voiceFlowRegistry } from './flow-port.ts';
+import { VoiceQueue } from './voice-queue.ts';
+import { routingServiceFor } from '../routing/routing.module.ts';
+
 
 export interface VoiceModule extends KefuModule {
   provisioning: ProvisioningService;
@@ -38,6 +42,8 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
     const recordings = new RecordingsService(database, ctx.blobs, config.dataDir);
     const interactions = new InteractionsService(database);
     const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
+    const flows = voiceFlowRegistry(ctx);
+    let queue: VoiceQueue | undefined;
     let media: Promise<MediaEngine> | undefined;
     let retention: NodeJS.Timeout | undefined;
     const startMedia = (): Promise<MediaEngine> => {
@@ -67,6 +73,13 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
       return list.length === 1 ? { tenantId: list[0]!.tenant_id as string, realm: list[0]!.sip_domain as string } : undefined;
     };
 
+    // The flows module points the demo number at its demo flow (whichever module seeds first).
+    flows.applyDemo = async (tenantId, flowId) => {
+      const updated = await database.withTenant(tenantId, (tx) =>
+        tx.execute(sql`UPDATE voice_numbers SET flow_id = ${flowId} WHERE tenant_id = ${tenantId} AND number = '4000' RETURNING id`));
+      return updated.rows.length > 0;
+    };
+
     const module: VoiceModule = {
       name: 'voice',
       provisioning,
@@ -80,7 +93,9 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         const actor = systemActor(demo.tenantId);
         await provisioning.setSettings(actor, { sipDomain: DEMO_SIP_DOMAIN });
         await provisioning.createTrunk(actor, { divisionId: demo.defaultDivisionId, name: 'Demo trunk (localhost)', kind: 'inbound_ip', inboundAddresses: ['127.0.0.1', '::1'] });
-        await provisioning.createNumber(actor, { divisionId: demo.defaultDivisionId, number: '4000', name: 'Demo hotline 演示热线' });
+        await provisioning.createNumber(actor, {
+          divisionId: demo.defaultDivisionId, number: '4000', name: 'Demo hotline 演示热线', flowId: flows.pendingDemo.get(demo.tenantId) ?? null,
+        });
         const lines = ['Kefu demo SIP accounts (register to this server, domain or IP)', 'extension\tpassword\tagent'];
         for (const [i, ext] of ['1001', '1002', '1003'].entries()) {
           const email = `agent${i + 1}@demo.kefu`;
@@ -108,10 +123,19 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         purge();
         retention = setInterval(purge, 3_600_000);
         retention.unref();
+        const routing = await routingServiceFor(ctx);
         const sip = new SipService(
           { host: v.sipHost, port: v.sipPort, advertiseHost: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost), banSeconds: v.banSeconds, ...(options.timing ? { timing: options.timing } : {}) },
-          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant },
+          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant, queue: () => queue, flows },
         );
+        {
+          queue = new VoiceQueue(routing, database, (callId) => sip.calls.has(callId));
+          // Phone login: an agent whose phone registers while signed out becomes available for calls.
+          sip.registrar.onRegistered = (tenantId, extension) => void (async () => {
+            const device = await directory.device(tenantId, extension);
+            if (device) await queue!.phoneLogin(tenantId, device.userId);
+          })().catch((err: unknown) => logger.warn({ err, extension }, 'voice: phone login failed'));
+        }
         try {
           await sip.start();
           module.sip = sip;

@@ -144,7 +144,47 @@ export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; re
     return reply.status(204).send();
   });
 
-  // Call control
+  // Call control (the agent desktop): the call's agent or a supervisor; 409 when the call is not live here.
+  const controlAccess = { permission: 'agent.desktop', resources: { id: 'interaction' } } as const;
+  const agentTarget = z.strictObject({ kind: z.literal('agent'), userId: z.uuid() });
+  const extensionTarget = z.strictObject({ kind: z.literal('extension'), extension });
+  const numberTarget = z.strictObject({ kind: z.literal('number'), number: digits });
+  const transferTarget = z.discriminatedUnion('kind', [
+    agentTarget, extensionTarget, numberTarget,
+    z.strictObject({ kind: z.literal('queue'), queueId: z.uuid(), priority: z.number().int().min(-1000).max(1000).optional() }),
+    z.strictObject({ kind: z.literal('flow'), flowId: z.uuid() }),
+  ]);
+  app.get('/api/v1/interactions/:id/voice', { config: { access: controlAccess }, schema: { tags: ['voice'], params: idParams } }, async (r) =>
+    d.callControl.state(actorOf(r), r.params.id));
+  const actions = {
+    hold: 'hold', unhold: 'unhold', mute: 'mute', unmute: 'unmute', hangup: 'hangup',
+    'recording/start': 'recording.start', 'recording/stop': 'recording.stop', 'recording/pause': 'recording.pause', 'recording/resume': 'recording.resume',
+  } as const;
+  for (const [path, action] of Object.entries(actions)) {
+    app.post(`/api/v1/interactions/:id/voice/${path}`, {
+      config: { access: controlAccess }, schema: { tags: ['voice'], params: idParams, body: z.strictObject({}).optional() },
+    }, async (r) => d.callControl.act(actorOf(r), r.params.id, action));
+  }
+  app.post('/api/v1/interactions/:id/voice/dtmf', {
+    config: { access: controlAccess },
+    schema: { tags: ['voice'], params: idParams, body: z.strictObject({ digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'must be 1-32 of 0-9 * # A-D') }) },
+  }, async (r) => d.callControl.sendDtmf(actorOf(r), r.params.id, r.body.digits));
+  app.post('/api/v1/interactions/:id/voice/transfer', {
+    config: { access: controlAccess }, schema: { tags: ['voice'], params: idParams, body: z.strictObject({ target: transferTarget }) },
+  }, async (r) => d.callControl.blindTransfer(actorOf(r), r.params.id, r.body.target));
+  app.post('/api/v1/interactions/:id/voice/consult', {
+    config: { access: controlAccess },
+    schema: { tags: ['voice'], params: idParams, body: z.strictObject({ target: z.discriminatedUnion('kind', [agentTarget, extensionTarget, numberTarget]) }) },
+  }, async (r) => d.callControl.consult(actorOf(r), r.params.id, r.body.target));
+  for (const how of ['complete', 'cancel'] as const) {
+    app.post(`/api/v1/interactions/:id/voice/consult/${how}`, {
+      config: { access: controlAccess }, schema: { tags: ['voice'], params: idParams, body: z.strictObject({}).optional() },
+    }, async (r) => d.callControl.finishConsult(actorOf(r), r.params.id, how));
+  }
+  app.post('/api/v1/voice/calls', {
+    config: { access: { permission: 'agent.desktop' } },
+    schema: { tags: ['voice'], body: z.strictObject({ number: digits }) },
+  }, async (r, reply) => reply.status(201).send(await d.callControl.dial(actorOf(r), r.body.number)));
   app.post('/api/v1/interactions/:id/voice/colleagues', {
     config: { access: { permission: 'agent.desktop', resources: { id: 'interaction' } } },
     schema: { tags: ['voice'], params: idParams, body: z.strictObject({ extension: extension.optional(), userId: z.uuid().optional() }) },
