@@ -102,6 +102,9 @@ const withIds = (route: RouteTableEntry) => paramNames(route.url).length > 0;
 const sampleBodies: Record<string, unknown> = {
   'POST /api/v1/tickets/:id/comments': { body: 'isolation' },
   'POST /api/v1/tickets/:id/tasks': { title: 'isolation', assigneeGroupId: null },
+  'POST /api/v1/interactions/:id/voice/dtmf': { digits: '1' },
+  'POST /api/v1/interactions/:id/voice/transfer': { target: { kind: 'extension', extension: '1001' } },
+  'POST /api/v1/interactions/:id/voice/consult': { target: { kind: 'extension', extension: '1001' } },
 };
 
 /** A body the route's schema accepts, so that validation cannot answer before the tenant check does. */
