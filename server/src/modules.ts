@@ -4,6 +4,7 @@ import { createRealtimeModule } from './realtime/realtime.module.ts';
 import { createRoutingModule } from './routing/routing.module.ts';
 import { createConversationsModule } from './conversations/conversations.module.ts';
 import { createVoiceModule } from './voice/voice.module.ts';
+import { createFlowsModule } from './flows/flows.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
 import { createCrmModule } from './crm/crm.module.ts';
 import { createTicketsModule } from './tickets/tickets.module.ts';
@@ -15,6 +16,7 @@ export const moduleFactories: ModuleFactory[] = [
   createRoutingModule,
   createConversationsModule,
   createVoiceModule,
+  createFlowsModule,
   createKbModule,
   createCrmModule,
   createTicketsModule,

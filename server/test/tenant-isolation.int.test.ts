@@ -60,6 +60,9 @@ const fixtures = {
   routing_skill: { create: async (c: TestClient) => (await c.post('/api/v1/routing/skills', { name: 'isolation' })).body.id, read: (id: string) => `/api/v1/routing/skills/${id}` },
   routing_away_reason: { create: async (c: TestClient) => (await c.post('/api/v1/routing/away-reasons', { name: 'Isolation' })).body.id, read: (id: string) => `/api/v1/routing/away-reasons/${id}` },
   routing_task: { create: async (c: TestClient) => (await c.post('/api/v1/routing/tasks', { queueId: (await c.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General').id, channel: 'voice' })).body.taskId, read: (id: string) => `/api/v1/routing/tasks/${id}` },
+  flow: { create: async (c: TestClient) => (await c.post('/api/v1/flows', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation flow', channel: 'chat' })).body.id, read: (id: string) => `/api/v1/flows/${id}` },
+  flow_secret: { create: async (c: TestClient) => (await c.post('/api/v1/flow-secrets', { name: 'iso_secret', value: 'isolation' })).body.id, read: () => `/api/v1/flow-secrets` },
+  flow_session: { create: async (c: TestClient) => (await c.post(`/api/v1/flows/${(await c.get('/api/v1/flows')).body.find((f: { name: string }) => f.name === 'Isolation flow').id}/simulations`, {})).body.id, read: (id: string) => `/api/v1/flow-simulations/${id}` },
   ticket_group: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-groups', { name: 'Isolation department' })).body.id, read: (id: string) => `/api/v1/ticket-groups/${id}` },
   ticket: { create: async (c: TestClient) => (await c.post('/api/v1/tickets', { subject: 'Isolation ticket' })).body.id, read: (id: string) => `/api/v1/tickets/${id}` },
   ticket_task: { create: async (c: TestClient) => (await c.post(`/api/v1/tickets/${(await c.get('/api/v1/tickets?q=Isolation')).body.items[0].id}/tasks`, { title: 'Isolation task', assigneeUserId: (await c.get('/api/v1/me')).body.user.id })).body.id, read: () => `/api/v1/ticket-tasks` },
@@ -100,6 +103,7 @@ const withIds = (route: RouteTableEntry) => paramNames(route.url).length > 0;
  * validation cannot answer before the tenant check does. Add one when a route requires fields.
  */
 const sampleBodies: Record<string, unknown> = {
+  'POST /api/v1/flows/:id/rollback': { version: 1 },
   'POST /api/v1/tickets/:id/comments': { body: 'isolation' },
   'POST /api/v1/tickets/:id/tasks': { title: 'isolation', assigneeGroupId: null },
   'POST /api/v1/interactions/:id/voice/dtmf': { digits: '1' },

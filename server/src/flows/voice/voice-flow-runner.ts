@@ -98,16 +98,12 @@ export class CallFlowRunner implements VoiceFlowRunner {
   private async outcome(call: CallControl, state: RunState, end: FlowEnd): Promise<FlowOutcome> {
     switch (end.kind) {
       case 'queue': {
-        const outcome: FlowOutcome = { kind: 'queue', queueId: end.queueId, priority: end.priority, skills: end.skills.map((s) => ({ skill: s.skill, minLevel: s.minLevel })) };
         const overflow = end.overflow;
-        if (end.maxWaitSeconds && overflow) {
-          // Where the port lets a queued call come back (max wait passed), the run continues at `overflow`.
-          Object.assign(outcome, {
-            maxWaitMs: end.maxWaitSeconds * 1000,
-            overflow: () => this.drive(call, { ...state, frames: overflow.frames, attempts: 0, waiting: undefined }),
-          });
-        }
-        return outcome;
+        return {
+          kind: 'queue', queueId: end.queueId, priority: end.priority, skills: end.skills.map((s) => ({ skill: s.skill, minLevel: s.minLevel })),
+          // Nobody answered within the maximum wait: the run continues at the queue node's `overflow` exit.
+          ...(end.maxWaitSeconds && overflow ? { maxWaitMs: end.maxWaitSeconds * 1000, overflow: () => this.drive(call, { ...state, frames: overflow.frames, attempts: 0, waiting: undefined }) } : {}),
+        };
       }
       case 'hand_off':
         return { kind: 'queue', queueId: end.queueId, priority: end.priority };

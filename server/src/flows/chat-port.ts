@@ -1,0 +1,42 @@
+// The port through which the web chat channel (server/src/channels) runs chat flows: it starts a conversation
+// with a flow and feeds it customer messages; `outcome` hand_off means "enqueue the chat to this queue".
+import type { FlowOutput } from '@kefu/contracts';
+import type { ModuleContext } from '../module.ts';
+import type { FlowEnd, Vars } from './engine/flow-types.ts';
+
+export interface ChatTurn {
+  sessionId: string;
+  outputs: FlowOutput[];
+  state: 'waiting' | 'ended';
+  outcome: FlowEnd | null;
+}
+
+export interface ChatFlows {
+  /** Runs the flow's published version until it waits for the customer or ends. */
+  start(tenantId: string, input: { flowId: string; interactionId?: string; vars?: Vars }): Promise<ChatTurn>;
+  /** The customer's next message (or `timeout: true` when they stayed silent). */
+  input(tenantId: string, sessionId: string, answer: { text?: string; timeout?: boolean }): Promise<ChatTurn>;
+}
+
+const registries = new WeakMap<ModuleContext, { impl: ChatFlows | undefined; waiters: ((c: ChatFlows) => void)[] }>();
+
+function entry(ctx: ModuleContext) {
+  let e = registries.get(ctx);
+  if (!e) {
+    e = { impl: undefined, waiters: [] };
+    registries.set(ctx, e);
+  }
+  return e;
+}
+
+/** The chat flows of a Kefu instance; resolves once the flows module is built (either module may be built first). */
+export function chatFlowsFor(ctx: ModuleContext): Promise<ChatFlows> {
+  const e = entry(ctx);
+  return e.impl ? Promise.resolve(e.impl) : new Promise((resolve) => e.waiters.push(resolve));
+}
+
+export function provideChatFlows(ctx: ModuleContext, impl: ChatFlows): void {
+  const e = entry(ctx);
+  e.impl = impl;
+  for (const w of e.waiters.splice(0)) w(impl);
+}

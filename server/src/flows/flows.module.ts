@@ -1,0 +1,92 @@
+// The flows module: the flow model and API, the engine with its node registry, speech (TTS cache in the data
+// directory, pocketsphinx or a tenant's cloud recognizer), the runner registered on the voice flow port, the
+// chat-flow port for the web chat channel, and the demo IVR on number 4000.
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { KefuModule, ModuleFactory } from '../module.ts';
+import { systemActor } from '../platform/auth/actor.ts';
+import { InteractionsService } from '../conversations/interactions.service.ts';
+import { RoutingAdminService } from '../routing/routing-admin.service.ts';
+import { routingServiceFor } from '../routing/routing.module.ts';
+import { CloudAsr, PocketsphinxAsr, type AsrProvider } from '../speech/asr.ts';
+import { EspeakTts, PromptSynthesizer } from '../speech/tts.ts';
+import { voiceFlowsFor } from '../voice/flow-port.ts';
+import { provideChatFlows, type ChatFlows } from './chat-port.ts';
+import { DbGraphs } from './db-graphs.ts';
+import { demoFlowGraph } from './demo-flow.ts';
+import { FlowRunner } from './engine/flow-runner.ts';
+import { FlowAnalytics } from './flow-analytics.ts';
+import { flowRoutes } from './flows.routes.ts';
+import { FlowsService } from './flows.service.ts';
+import { one } from './flows-sql.ts';
+import { PathLog } from './path-log.ts';
+import { FlowSecretsService } from './secrets.service.ts';
+import { FlowSessionsService } from './sessions.service.ts';
+import { CallFlowRunner } from './voice/voice-flow-runner.ts';
+
+export interface FlowsModule extends KefuModule {
+  flows: FlowsService;
+  sessions: FlowSessionsService;
+  runner: FlowRunner;
+  voice: CallFlowRunner;
+  tts: PromptSynthesizer;
+  pathLog: PathLog;
+}
+
+/** Secrets that switch a tenant's speech recognition to its cloud recognizer (docs/flows.md). */
+export const CLOUD_ASR_SECRETS = { url: 'ASR_CLOUD_URL', key: 'ASR_CLOUD_KEY' } as const;
+
+export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
+  const { database, logger } = ctx;
+  const graphs = new DbGraphs(database);
+  const pathLog = new PathLog(database, logger);
+  const secrets = new FlowSecretsService(database, ctx.secrets);
+  const flows = new FlowsService(database, (flowId) => graphs.forget(flowId));
+  const runner = new FlowRunner({ graphs, path: pathLog, services: { now: () => new Date(), secret: (t, n) => secrets.value(t, n), fetch } });
+  const sessions = new FlowSessionsService(database, runner);
+  const tts = new PromptSynthesizer({ provider: new EspeakTts(), cacheDir: path.join(ctx.config.dataDir, 'speech', 'tts-cache') });
+  const pocketsphinx = new PocketsphinxAsr();
+  const asr = async (tenantId: string): Promise<AsrProvider> => {
+    const [url, key] = await Promise.all([secrets.value(tenantId, CLOUD_ASR_SECRETS.url), secrets.value(tenantId, CLOUD_ASR_SECRETS.key)]);
+    return url && key ? new CloudAsr({ url, apiKey: key }) : pocketsphinx;
+  };
+  const voice = new CallFlowRunner({ runner, tts, asr, promptDir: (tenantId) => path.join(ctx.config.dataDir, 'prompts', tenantId) });
+  voiceFlowsFor(ctx).setRunner(voice);
+
+  const chat: ChatFlows = {
+    async start(tenantId, input) {
+      const flow = await database.withTenant(tenantId, (tx) => one<{ division_id: string }>(tx, sql`SELECT division_id FROM flows WHERE tenant_id = ${tenantId} AND id = ${input.flowId} AND channel = 'chat'`));
+      if (!flow) throw new Error(`chat flow ${input.flowId} does not exist`);
+      const v = await sessions.start(tenantId, { flowId: input.flowId, divisionId: flow.division_id, version: 'published', kind: 'chat', interactionId: input.interactionId, vars: input.vars ?? {} });
+      return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome };
+    },
+    async input(tenantId, sessionId, answer) {
+      const v = await sessions.input(tenantId, sessionId, answer, 'chat');
+      return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome };
+    },
+  };
+  provideChatFlows(ctx, chat);
+
+  return {
+    name: 'flows',
+    flows, sessions, runner, voice, tts, pathLog,
+    routes: (app) => flowRoutes(app, { flows, secrets, sessions, analytics: new FlowAnalytics(database, pathLog), interactions: new InteractionsService(database), tts }),
+    async stop() {
+      await pathLog.flush();
+    },
+    async seedDemo(demo) {
+      const actor = systemActor(demo.tenantId);
+      const admin = new RoutingAdminService(database, await routingServiceFor(ctx));
+      const agents = Object.entries(demo.userIds).filter(([email]) => /^agent/.test(email)).map(([, id]) => id);
+      const queue = async (name: string) => {
+        const q = await admin.createQueue(actor, { name, divisionId: demo.defaultDivisionId, channels: ['voice'] } as Parameters<RoutingAdminService['createQueue']>[1]);
+        for (const userId of agents) await admin.putMember(actor, q.id, userId, {});
+        return q.id;
+      };
+      const queues = { sales: await queue('Sales'), support: await queue('Support') };
+      const flow = await flows.create(actor, { divisionId: demo.defaultDivisionId, name: 'Kefu demo IVR', channel: 'voice', graph: demoFlowGraph(queues) });
+      await flows.publish(actor, flow.id, { comment: 'demo' });
+      await voiceFlowsFor(ctx).assignDemoFlow(demo.tenantId, flow.id);
+    },
+  };
+};
