@@ -7,6 +7,7 @@ import { createVoiceModule } from './voice/voice.module.ts';
 import { createFlowsModule } from './flows/flows.module.ts';
 import { createKbModule } from './kb/kb.module.ts';
 import { createCrmModule } from './crm/crm.module.ts';
+import { createChannelsModule } from './channels/channels.module.ts';
 import { createTicketsModule } from './tickets/tickets.module.ts';
 import { createDesktopModule } from './desktop/desktop.module.ts';
 
@@ -19,6 +20,7 @@ export const moduleFactories: ModuleFactory[] = [
   createFlowsModule,
   createKbModule,
   createCrmModule,
+  createChannelsModule,
   createTicketsModule,
   createDesktopModule,
 ];

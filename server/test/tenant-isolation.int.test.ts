@@ -15,6 +15,7 @@ import { UsersService } from '../src/platform/tenancy/users.service.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { storedTestRecording, type VoiceModule } from './voice-fixtures.ts';
+import { attachmentInteractions, storedTestAttachment } from './webchat-fixtures.ts';
 
 /** How to make one object of each kind in a tenant, through the API, and how to read it back. */
 const fixtures = {
@@ -60,6 +61,8 @@ const fixtures = {
   routing_skill: { create: async (c: TestClient) => (await c.post('/api/v1/routing/skills', { name: 'isolation' })).body.id, read: (id: string) => `/api/v1/routing/skills/${id}` },
   routing_away_reason: { create: async (c: TestClient) => (await c.post('/api/v1/routing/away-reasons', { name: 'Isolation' })).body.id, read: (id: string) => `/api/v1/routing/away-reasons/${id}` },
   routing_task: { create: async (c: TestClient) => (await c.post('/api/v1/routing/tasks', { queueId: (await c.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General').id, channel: 'voice' })).body.taskId, read: (id: string) => `/api/v1/routing/tasks/${id}` },
+  chat_widget: { create: async (c: TestClient) => (await c.post('/api/v1/webchat/widgets', { name: 'Isolation widget', divisionId: (await c.get('/api/v1/divisions')).body[0].id, allowedOrigins: ['https://iso.example'] })).body.id, read: (id: string) => `/api/v1/webchat/widgets/${id}` },
+  chat_attachment: { create: async (c: TestClient) => storedTestAttachment(server.kefu, (await c.get('/api/v1/me')).body.tenant.id, (await c.get('/api/v1/divisions')).body[0].id), read: (id: string) => `/api/v1/interactions/${attachmentInteractions.get(id)}/messages` },
   flow: { create: async (c: TestClient) => (await c.post('/api/v1/flows', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation flow', channel: 'chat' })).body.id, read: (id: string) => `/api/v1/flows/${id}` },
   flow_secret: { create: async (c: TestClient) => (await c.post('/api/v1/flow-secrets', { name: 'iso_secret', value: 'isolation' })).body.id, read: () => `/api/v1/flow-secrets` },
   flow_session: { create: async (c: TestClient) => (await c.post(`/api/v1/flows/${(await c.get('/api/v1/flows')).body.find((f: { name: string }) => f.name === 'Isolation flow').id}/simulations`, {})).body.id, read: (id: string) => `/api/v1/flow-simulations/${id}` },
@@ -109,6 +112,9 @@ const sampleBodies: Record<string, unknown> = {
   'POST /api/v1/interactions/:id/voice/dtmf': { digits: '1' },
   'POST /api/v1/interactions/:id/voice/transfer': { target: { kind: 'extension', extension: '1001' } },
   'POST /api/v1/interactions/:id/voice/consult': { target: { kind: 'extension', extension: '1001' } },
+  'POST /api/v1/chats/:id/messages': { clientMessageId: 'iso-1', text: 'isolation' },
+  'POST /api/v1/chats/:id/read': { seq: 1 },
+  'POST /api/v1/chats/:id/typing': { on: true },
 };
 
 /** A body the route's schema accepts, so that validation cannot answer before the tenant check does. */

@@ -127,7 +127,7 @@ describe('web shell', () => {
       expect(new URL(page.url()).pathname).toBe('/supervisor');
 
       const links = await nav.getByRole('link').allInnerTexts();
-      expect(links).toEqual(['Agent desktop', 'Contacts', 'Knowledge search', 'New-business updates', 'Supervisor console', 'Update read report', 'Users', 'Divisions', 'Roles', 'Audit log']);
+      expect(links).toEqual(['Agent desktop', 'Contacts', 'Chats', 'Knowledge search', 'New-business updates', 'Supervisor console', 'Update read report', 'Users', 'Divisions', 'Roles', 'Audit log']);
 
       await nav.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('row').filter({ hasText: kefu.adminEmail }).waitFor();

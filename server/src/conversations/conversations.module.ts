@@ -3,16 +3,24 @@
 import type { KefuModule, ModuleFactory } from '../module.ts';
 import { conversationsRoutes } from './conversations.routes.ts';
 import { InteractionsService } from './interactions.service.ts';
+import { MessagesService } from './messages.service.ts';
+import { messagesRoutes } from './messages.routes.ts';
 
 export interface ConversationsModule extends KefuModule {
   interactions: InteractionsService;
+  messages: MessagesService;
 }
 
 export const createConversationsModule: ModuleFactory = (ctx): ConversationsModule => {
   const interactions = new InteractionsService(ctx.database);
+  const messages = new MessagesService(ctx.database);
   return {
     name: 'conversations',
     interactions,
-    routes: (app) => conversationsRoutes(app, interactions),
+    messages,
+    routes: (app) => {
+      conversationsRoutes(app, interactions);
+      messagesRoutes(app, messages);
+    },
   };
 };

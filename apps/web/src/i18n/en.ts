@@ -1,3 +1,4 @@
+import { webchatEn } from '../pages/channels/channels.i18n.ts';
 import { kbEn } from '../pages/kb/kb.i18n.ts';
 import type { ResourceShape } from './resource-shape.ts';
 import type { zhCN } from './zh-CN.ts';
@@ -106,6 +107,8 @@ export const en: ResourceShape<typeof zhCN> = {
     kbUpdates: 'New-business updates',
     kbReport: 'Update read report',
     kbEditor: 'Knowledge base',
+    chats: 'Chats',
+    webchat: 'Web chat',
   },
   home: {
     welcome: 'Welcome, {{name}}',
@@ -375,4 +378,5 @@ export const en: ResourceShape<typeof zhCN> = {
     },
   },
   kb: kbEn,
+  webchat: webchatEn,
 };

@@ -1,3 +1,4 @@
+import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
 import { kbZhCN } from '../pages/kb/kb.i18n.ts';
 // Simplified Chinese: the product's first language. en.ts must have exactly the same keys (resources.test.ts).
 export const zhCN = {
@@ -103,6 +104,8 @@ export const zhCN = {
     kbUpdates: '新业务更新',
     kbReport: '更新阅读情况',
     kbEditor: '知识库编辑',
+    chats: '在线聊天',
+    webchat: '网页聊天',
   },
   home: {
     welcome: '欢迎，{{name}}',
@@ -372,4 +375,5 @@ export const zhCN = {
     },
   },
   kb: kbZhCN,
+  webchat: webchatZhCN,
 };

@@ -32,6 +32,7 @@ export const areas: Area[] = [
         component: lazy(() => import('../pages/agent/AgentDesktopPage.tsx')),
       },
       { path: '/crm/contacts', labelKey: 'nav.contacts', permission: 'crm.read', component: lazy(() => import('../pages/crm/ContactsPage.tsx')) },
+      { path: '/agent/chats', labelKey: 'nav.chats', permission: 'agent.desktop', component: lazy(() => import('../pages/channels/AgentChatsPage.tsx')) },
       { path: '/kb/search', labelKey: 'nav.kbSearch', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/KnowledgeSearchPage.tsx')) },
       { path: '/kb/updates', labelKey: 'nav.kbUpdates', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/UpdatesPage.tsx')) },
     ],
@@ -85,6 +86,7 @@ export const areas: Area[] = [
       },
       { path: '/admin/telephony', labelKey: 'nav.telephony', permission: 'voice.manage', component: lazy(() => import('../pages/voice/TelephonyPage.tsx')) },
       { path: '/admin/routing', labelKey: 'nav.routing', permission: 'routing.manage', component: lazy(() => import('../pages/routing/RoutingPage.tsx')) },
+      { path: '/admin/channels', labelKey: 'nav.webchat', permission: 'channels.manage', component: lazy(() => import('../pages/channels/ChatWidgetsPage.tsx')) },
       { path: '/kb/editor', labelKey: 'nav.kbEditor', permission: 'kb.edit', component: lazy(() => import('../pages/kb/KnowledgeEditorPage.tsx')) },
       {
         path: '/admin/audit',

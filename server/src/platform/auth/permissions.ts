@@ -26,6 +26,7 @@ export const permissions = {
   'crm.read': 'See contacts, companies, orders and timelines of granted divisions (phones and emails masked)',
   'crm.manage': 'Create, change, merge, import and export contacts, companies and orders',
   'crm.reveal': 'See unmasked phone numbers and emails of contacts (each reveal is audited)',
+  'channels.manage': 'Configure chat widgets: allowed origins, appearance, business hours, identity secrets',
   'flows.manage': 'Build, publish, roll back and simulate IVR and chat flows; manage the secrets their HTTP nodes use',
 } as const;
 

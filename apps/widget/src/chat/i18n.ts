@@ -1,0 +1,80 @@
+// The widget's texts in zh-CN and English. The site's visitors pick by their browser language among the languages
+// the admin enabled for the widget.
+const zh = {
+  open: '打开在线客服',
+  close: '关闭',
+  name: '您的称呼',
+  email: '邮箱',
+  phone: '电话',
+  question: '您想咨询什么？',
+  start: '开始对话',
+  leaveMessage: '提交留言',
+  offlineNote: '我们现在不在线，请留言，我们会尽快回复您。',
+  required: '必填',
+  placeholder: '输入消息…',
+  send: '发送',
+  attach: '发送图片或文件',
+  queued: '正在为您转接客服…',
+  position: (n: number) => `您前面还有 ${n} 位`,
+  wait: (s: number) => `预计等待 ${Math.max(1, Math.round(s / 60))} 分钟`,
+  assigned: (name: string) => `客服 ${name} 为您服务`,
+  offline: '已收到您的留言',
+  ended: '对话已结束',
+  newChat: '开始新的对话',
+  end: '结束对话',
+  typing: '客服正在输入…',
+  sent: '已发送',
+  delivered: '已送达',
+  read: '已读',
+  sending: '发送中…',
+  reconnecting: '网络连接中断，正在重连…',
+  refused: '此网站不能使用在线客服。',
+  uploadFailed: '文件发送失败：',
+  unread: (n: number) => `${n} 条未读消息`,
+};
+
+const en: typeof zh = {
+  open: 'Open chat',
+  close: 'Close',
+  name: 'Your name',
+  email: 'Email',
+  phone: 'Phone',
+  question: 'How can we help?',
+  start: 'Start chat',
+  leaveMessage: 'Leave a message',
+  offlineNote: 'We are offline. Leave a message and we will get back to you.',
+  required: 'required',
+  placeholder: 'Type a message…',
+  send: 'Send',
+  attach: 'Send an image or a file',
+  queued: 'Connecting you to an agent…',
+  position: (n: number) => `${n} ahead of you`,
+  wait: (s: number) => `About ${Math.max(1, Math.round(s / 60))} min wait`,
+  assigned: (name: string) => `${name} is helping you`,
+  offline: 'We have your message',
+  ended: 'The chat has ended',
+  newChat: 'Start a new chat',
+  end: 'End chat',
+  typing: 'The agent is typing…',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  sending: 'Sending…',
+  reconnecting: 'Connection lost, reconnecting…',
+  refused: 'This site may not use the chat.',
+  uploadFailed: 'The file could not be sent: ',
+  unread: (n: number) => `${n} unread messages`,
+};
+
+export type Texts = typeof zh;
+export type Locale = 'zh-CN' | 'en';
+
+export function pickLocale(enabled: Locale[], browser: readonly string[]): Locale {
+  for (const lang of browser) {
+    const wanted: Locale = lang.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+    if (enabled.includes(wanted)) return wanted;
+  }
+  return enabled[0] ?? 'zh-CN';
+}
+
+export const texts = (locale: Locale): Texts => (locale === 'en' ? en : zh);

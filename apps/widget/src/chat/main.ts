@@ -1,0 +1,386 @@
+// The chat page inside the widget iframe: launcher button with unread badge, pre-chat form (or leave-a-message
+// outside business hours), the conversation with receipts, typing, queue position, images and files (pasted
+// screenshots too). It talks to the embedding page only through postMessage with that page's exact origin.
+import type { ChatMessage, ChatStatus, VisitorServerMessage, WidgetAppearance } from '@kefu/contracts';
+import { Connection, newId } from './connection.ts';
+import { clear, el } from './dom.ts';
+import { pickLocale, texts, type Locale, type Texts } from './i18n.ts';
+import './chat.css';
+
+const params = new URLSearchParams(location.search);
+const widgetId = params.get('widget') ?? '';
+const embedded = window.parent !== window;
+/** The embedding page's origin, read from the browser (not from the URL, which the page could choose). */
+const parentOrigin = embedded ? (location.ancestorOrigins?.[0] ?? (document.referrer ? new URL(document.referrer).origin : '')) : location.origin;
+
+const toParent = (message: Record<string, unknown>) => {
+  if (embedded && parentOrigin) window.parent.postMessage({ kefu: 1, ...message }, parentOrigin);
+};
+
+let locale: Locale = pickLocale(['zh-CN', 'en'], navigator.languages);
+let t: Texts = texts(locale);
+let widget: WidgetAppearance | undefined;
+let status: ChatStatus = 'none';
+let agentName: string | null = null;
+let isOpen = false;
+let unread = 0;
+let deliveredUpTo = 0;
+let readUpTo = 0;
+let context: Record<string, string> | null = null;
+let queueInfo: { position: number | null; estimatedWaitSeconds: number | null } | null = null;
+let connectionState: 'connecting' | 'open' | 'closed' | 'refused' = 'connecting';
+
+const app = document.getElementById('app')!;
+const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': t.open });
+const badge = el('span', { class: 'badge', hidden: true });
+launcher.append(el('span', { class: 'launcher-icon', 'aria-hidden': 'true', text: '💬' }), badge);
+const panel = el('section', { class: 'panel', hidden: true, role: 'dialog' });
+const title = el('h1', { class: 'title' });
+const subtitle = el('div', { class: 'subtitle', role: 'status' });
+const endButton = el('button', { class: 'end', type: 'button', hidden: true });
+const closeButton = el('button', { class: 'close', type: 'button', 'aria-label': t.close, text: '×' });
+const banner = el('div', { class: 'banner', hidden: true, role: 'alert' });
+const log = el('ol', { class: 'log', 'aria-live': 'polite' });
+const typingLine = el('div', { class: 'typing', hidden: true });
+const form = el('form', { class: 'prechat', hidden: true });
+const composer = el('form', { class: 'composer', hidden: true });
+const input = el('textarea', { rows: '2', maxlength: '4000' });
+const fileInput = el('input', { type: 'file', hidden: true, accept: 'image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,text/plain' });
+const attachButton = el('button', { type: 'button', class: 'attach', text: '📎' });
+const sendButton = el('button', { type: 'submit', class: 'send' });
+composer.append(fileInput, attachButton, input, sendButton);
+panel.append(el('header', {}, el('div', {}, title, subtitle), endButton, closeButton), banner, log, typingLine, form, composer);
+app.append(panel, launcher);
+
+const conn = new Connection(
+  { widgetId, hostOrigin: parentOrigin, identity: null, page: '', referrer: '', locale },
+  {
+    onState(state) {
+      connectionState = state;
+      renderBanner();
+    },
+    onMessage(message) {
+      renderMessage(message);
+      if (message.sender !== 'customer') {
+        if (!message.deliveredAt) conn.ack(message.seq);
+        if (isOpen && document.visibilityState === 'visible') conn.read(message.seq);
+        else if (!message.readAt) {
+          unread += 1;
+          beep();
+          renderLauncher();
+        }
+      } else {
+        if (message.readAt) readUpTo = Math.max(readUpTo, message.seq);
+        if (message.deliveredAt) deliveredUpTo = Math.max(deliveredUpTo, message.seq);
+        renderReceipts();
+      }
+    },
+    onServer: onServer,
+  },
+);
+
+function onServer(message: VisitorServerMessage): void {
+  switch (message.type) {
+    case 'welcome':
+      widget = message.widget;
+      locale = pickLocale(widget.languages, navigator.languages);
+      t = texts(locale);
+      document.documentElement.lang = locale;
+      document.documentElement.style.setProperty('--kefu-color', widget.color);
+      if (message.conversation) {
+        status = message.conversation.status;
+        agentName = message.conversation.agentName;
+      } else {
+        status = 'none';
+      }
+      if (!message.conversation || message.conversation.interactionId !== conn.interactionId) clear(log);
+      renderAll();
+      return;
+    case 'status':
+      status = message.status;
+      agentName = message.agentName;
+      if (status !== 'queued') queueInfo = null;
+      renderAll();
+      return;
+    case 'queue':
+      queueInfo = { position: message.position, estimatedWaitSeconds: message.estimatedWaitSeconds };
+      renderSubtitle();
+      return;
+    case 'receipt':
+      if (message.kind === 'read') readUpTo = Math.max(readUpTo, message.seq);
+      deliveredUpTo = Math.max(deliveredUpTo, message.seq);
+      renderReceipts();
+      return;
+    case 'typing':
+      typingLine.hidden = !message.on;
+      typingLine.textContent = t.typing;
+      return;
+    case 'error':
+      showError(message.message);
+      return;
+    default:
+      return;
+  }
+}
+
+// Rendering
+
+function renderAll(): void {
+  title.textContent = widget?.title[locale] ?? '';
+  closeButton.setAttribute('aria-label', t.close);
+  endButton.textContent = t.end;
+  sendButton.textContent = t.send;
+  attachButton.setAttribute('aria-label', t.attach);
+  attachButton.title = t.attach;
+  input.placeholder = t.placeholder;
+  const active = status === 'queued' || status === 'assigned' || status === 'bot' || status === 'offline';
+  endButton.hidden = !(status === 'queued' || status === 'assigned' || status === 'bot');
+  composer.hidden = !active;
+  form.hidden = active;
+  if (!active) renderForm();
+  if (!log.querySelector('.greeting') && widget?.greeting[locale]) log.prepend(el('li', { class: 'msg system greeting' }, el('p', { text: widget.greeting[locale] })));
+  renderSubtitle();
+  renderLauncher();
+  renderBanner();
+}
+
+function renderSubtitle(): void {
+  const parts: string[] = [];
+  if (status === 'queued') {
+    parts.push(t.queued);
+    if (queueInfo?.position) parts.push(t.position(queueInfo.position));
+    if (queueInfo?.estimatedWaitSeconds) parts.push(t.wait(queueInfo.estimatedWaitSeconds));
+  } else if (status === 'assigned' && agentName) parts.push(t.assigned(agentName));
+  else if (status === 'offline') parts.push(t.offline);
+  else if (status === 'ended') parts.push(t.ended);
+  subtitle.textContent = parts.join(' · ');
+}
+
+function renderBanner(): void {
+  if (connectionState === 'refused') {
+    banner.textContent = t.refused;
+    banner.hidden = false;
+  } else if (connectionState === 'closed') {
+    banner.textContent = t.reconnecting;
+    banner.hidden = false;
+  } else if (banner.dataset.error !== '1') banner.hidden = true;
+}
+
+function showError(text: string): void {
+  banner.textContent = text;
+  banner.dataset.error = '1';
+  banner.hidden = false;
+  window.setTimeout(() => {
+    banner.dataset.error = '';
+    renderBanner();
+  }, 6000);
+}
+
+function renderLauncher(): void {
+  badge.hidden = unread === 0;
+  badge.textContent = String(unread);
+  launcher.setAttribute('aria-label', unread ? `${t.open} (${t.unread(unread)})` : t.open);
+  launcher.hidden = isOpen;
+  panel.hidden = !isOpen;
+  document.body.dataset.position = widget?.position ?? 'right';
+  toParent({ type: 'layout', open: isOpen, position: widget?.position ?? 'right', unread });
+}
+
+function renderForm(): void {
+  clear(form);
+  const offline = widget && !widget.online;
+  if (offline) form.append(el('p', { class: 'note', text: t.offlineNote }));
+  for (const field of widget?.prechat ?? []) {
+    const label = `${t[field.field]}${field.required ? ` (${t.required})` : ''}`;
+    const control =
+      field.field === 'question'
+        ? el('textarea', { name: field.field, rows: '3', maxlength: '2000', required: field.required })
+        : el('input', { name: field.field, type: field.field === 'email' ? 'email' : field.field === 'phone' ? 'tel' : 'text', maxlength: '120', required: field.required });
+    form.append(el('label', {}, el('span', { text: label }), control));
+  }
+  form.append(el('button', { type: 'submit', class: 'primary', text: offline ? t.leaveMessage : t.start }));
+}
+
+function receiptText(message: ChatMessage): string {
+  if (message.seq <= readUpTo) return t.read;
+  if (message.seq <= deliveredUpTo) return t.delivered;
+  return t.sent;
+}
+
+function renderReceipts(): void {
+  for (const item of log.querySelectorAll<HTMLElement>('li.customer[data-seq]')) {
+    const seq = Number(item.dataset.seq);
+    const receipt = item.querySelector('.receipt');
+    if (receipt) receipt.textContent = receiptText({ seq } as ChatMessage);
+  }
+}
+
+function attachmentNode(message: ChatMessage): Node | null {
+  const a = message.attachment;
+  if (!a) return null;
+  const url = conn.attachmentUrl(a.id);
+  if (a.contentType.startsWith('image/')) {
+    return el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, el('img', { src: url, alt: a.fileName, class: 'image' }));
+  }
+  return el('a', { href: url, download: a.fileName, class: 'file', text: `📄 ${a.fileName}` });
+}
+
+function renderMessage(message: ChatMessage): void {
+  if (message.clientMessageId) log.querySelector(`li[data-client-id="${CSS.escape(message.clientMessageId)}"]`)?.remove();
+  if (log.querySelector(`li[data-seq="${message.seq}"]`)) return;
+  const item = el(
+    'li',
+    { class: `msg ${message.sender}`, 'data-seq': String(message.seq) },
+    message.sender === 'agent' || message.sender === 'bot' ? el('span', { class: 'who', text: message.senderName }) : null,
+    message.body ? el('p', { text: message.body }) : null,
+    attachmentNode(message),
+    message.sender === 'customer' ? el('span', { class: 'receipt', text: receiptText(message) }) : null,
+  );
+  // Keep sequence order even when a replay fills a gap before later messages.
+  const after = [...log.querySelectorAll<HTMLElement>('li[data-seq]')].find((li) => Number(li.dataset.seq) > message.seq);
+  if (after) log.insertBefore(item, after);
+  else log.insertBefore(item, log.querySelector('li.pending'));
+  log.scrollTop = log.scrollHeight;
+}
+
+function renderPending(clientMessageId: string, text: string): void {
+  log.append(el('li', { class: 'msg customer pending', 'data-client-id': clientMessageId }, el('p', { text }), el('span', { class: 'receipt', text: t.sending })));
+  log.scrollTop = log.scrollHeight;
+}
+
+let audio: AudioContext | undefined;
+function beep(): void {
+  try {
+    audio ??= new AudioContext();
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.05;
+    osc.frequency.value = 880;
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.12);
+  } catch {
+    /* no audio: the badge still shows */
+  }
+}
+
+// Actions
+
+function setOpen(open: boolean): void {
+  isOpen = open;
+  if (open) {
+    unread = 0;
+    if (conn.lastSeq) conn.read(conn.lastSeq);
+    window.setTimeout(() => (composer.hidden ? form.querySelector<HTMLElement>('input,textarea') : input)?.focus(), 0);
+  }
+  renderLauncher();
+}
+
+launcher.addEventListener('click', () => setOpen(true));
+closeButton.addEventListener('click', () => setOpen(false));
+endButton.addEventListener('click', () => conn.end());
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const data = new FormData(form);
+  const value = (k: string) => {
+    const v = data.get(k);
+    return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+  };
+  if (status === 'ended') clear(log);
+  conn.adopt(null);
+  conn.start({ name: value('name'), email: value('email'), phone: value('phone'), question: value('question'), ...(context ? { context } : {}) });
+});
+
+composer.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value;
+  if (!text.trim()) return;
+  input.value = '';
+  stopTyping();
+  renderPending(conn.send(text), text);
+});
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    composer.requestSubmit();
+  }
+});
+
+let typingTimer: number | undefined;
+let typingOn = false;
+function stopTyping(): void {
+  window.clearTimeout(typingTimer);
+  if (typingOn) conn.typing(false);
+  typingOn = false;
+}
+input.addEventListener('input', () => {
+  if (!typingOn) conn.typing(true);
+  typingOn = true;
+  window.clearTimeout(typingTimer);
+  typingTimer = window.setTimeout(stopTyping, 3000);
+});
+
+async function sendFile(file: Blob, name: string): Promise<void> {
+  const clientId = newId();
+  renderPending(clientId, `📎 ${name}`);
+  try {
+    const { id } = await conn.upload(file, name);
+    log.querySelector(`li[data-client-id="${clientId}"]`)?.remove();
+    renderPending(conn.send('', id), `📎 ${name}`);
+  } catch (err) {
+    log.querySelector(`li[data-client-id="${clientId}"]`)?.remove();
+    showError(`${t.uploadFailed}${(err as Error).message}`);
+  }
+}
+attachButton.addEventListener('click', () => fileInput.click());
+fileInput.addEventListener('change', () => {
+  for (const file of fileInput.files ?? []) void sendFile(file, file.name);
+  fileInput.value = '';
+});
+// Screenshots pasted from the clipboard arrive as image files without a useful name.
+input.addEventListener('paste', (event) => {
+  for (const item of event.clipboardData?.items ?? []) {
+    if (item.kind !== 'file') continue;
+    const file = item.getAsFile();
+    if (!file) continue;
+    event.preventDefault();
+    void sendFile(file, file.name && file.name !== 'image.png' ? file.name : `screenshot-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.png`);
+  }
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && isOpen && conn.lastSeq) conn.read(conn.lastSeq);
+});
+window.addEventListener('online', () => conn.reconnectNow());
+
+// The embedding page: `init` brings the page address and a verified identity; `open` may bring a context.
+let started = false;
+const startConnection = (init?: { page?: string; referrer?: string; identity?: { payload: string; signature: string } | null }) => {
+  if (started) return;
+  started = true;
+  conn.info.page = init?.page ?? (embedded ? '' : location.href);
+  conn.info.referrer = init?.referrer ?? '';
+  conn.info.identity = init?.identity ?? null;
+  conn.connect();
+};
+window.addEventListener('message', (event: MessageEvent) => {
+  if (!embedded || event.source !== window.parent || event.origin !== parentOrigin) return;
+  const data = event.data as { kefu?: number; type?: string; page?: string; referrer?: string; identity?: { payload: string; signature: string } | null; context?: Record<string, string> | null };
+  if (!data || data.kefu !== 1) return;
+  if (data.type === 'init') startConnection(data);
+  else if (data.type === 'open') {
+    if (data.context) context = data.context;
+    setOpen(true);
+  } else if (data.type === 'close') setOpen(false);
+});
+
+renderAll();
+if (embedded) {
+  toParent({ type: 'ready' });
+  // A page that never answers (an old loader) still gets a working chat.
+  window.setTimeout(() => startConnection(), 1500);
+} else {
+  setOpen(true);
+  startConnection();
+}

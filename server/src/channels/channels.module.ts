@@ -1,0 +1,157 @@
+// The channels module: channel adapters behind the ChannelAdapter port, web chat first — widget administration,
+// the visitors' WebSocket gateway, the agent's chat API, attachments, the widget's files, and the `chat` realtime
+// topic that carries a conversation's events to its agent and its visitor on any node.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { AttachmentsService } from '../conversations/attachments.service.ts';
+import { InteractionsService } from '../conversations/interactions.service.ts';
+import { MessagesService } from '../conversations/messages.service.ts';
+import { ContactsService } from '../crm/contacts.service.ts';
+import type { KefuModule, ModuleFactory } from '../module.ts';
+import { canSeeDivision, type Actor } from '../platform/auth/actor.ts';
+import { notFound } from '../platform/errors.ts';
+import { realtimeHubFor } from '../realtime/realtime.module.ts';
+import { routingServiceFor } from '../routing/routing.module.ts';
+import { chatFlowSlotFor } from './conversation-intake.ts';
+import { ChatSessions } from './webchat/chat-sessions.ts';
+import { CHAT_TOPIC_KIND } from './webchat/chat-topic.ts';
+import { ContactLinker } from './webchat/contact-link.ts';
+import { RateLimiter } from './webchat/rate-limiter.ts';
+import { visitorGateway, type VisitorSocket } from './webchat/visitor-gateway.ts';
+import { VisitorTokens } from './webchat/visitor-identity.ts';
+import { widgetAssetRoutes } from './webchat/widget-assets.ts';
+import { WebchatService, type ChatRouting } from './webchat/webchat.service.ts';
+import { webchatRoutes } from './webchat/webchat.routes.ts';
+import { WidgetsService } from './webchat/widgets.service.ts';
+
+export interface ChannelsModule extends KefuModule {
+  widgets: WidgetsService;
+  chats: WebchatService;
+  attachments: AttachmentsService;
+  tokens: VisitorTokens;
+}
+
+export interface ChannelsOptions {
+  /** Visitor socket ping interval; a socket that missed the previous pong is dropped. */
+  heartbeatMs?: number;
+  /** How often waiting visitors get their queue position. */
+  queueUpdateMs?: number;
+  limits?: { messagesBurst?: number; messagesPerSecond?: number; connectionsPerIpBurst?: number };
+}
+
+export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFactory {
+  return async (ctx): Promise<ChannelsModule> => {
+    const hub = await realtimeHubFor(ctx);
+    const routing = await routingServiceFor(ctx);
+    const interactions = new InteractionsService(ctx.database);
+    const messages = new MessagesService(ctx.database);
+    const attachments = new AttachmentsService(ctx.database, ctx.blobs);
+    const widgets = new WidgetsService(ctx.database, ctx.secrets);
+    const sessions = new ChatSessions(ctx.database);
+    const tokens = new VisitorTokens(ctx.secrets.derive('webchat-visitor-token'));
+    const flowSlot = chatFlowSlotFor(ctx);
+    const chats = new WebchatService({
+      database: ctx.database,
+      hub,
+      routing: () => routing as unknown as ChatRouting,
+      interactions,
+      messages,
+      attachments,
+      sessions,
+      contacts: new ContactLinker(new ContactsService(ctx.database)),
+      chatFlow: () => flowSlot.get(),
+    });
+    const onError = (what: string) => (err: unknown) => ctx.logger.error({ err }, `webchat: ${what} failed`);
+
+    // Routing tells which agent took a chat, and when a chat waited too long.
+    routing.events.on('task.assigned', (e) => {
+      if (e.channel === 'chat') void chats.assigned(e.tenantId, e.taskId, e.agentId).catch(onError('assignment'));
+    });
+    routing.events.on('task.ended', (e) => {
+      if (e.reason === 'expired') void chats.expired(e.tenantId, e.taskId).catch(onError('expiry'));
+    });
+
+    // Who may watch `chat:<interactionId>`: the visitor socket of that chat, its agent, supervisors of its division.
+    const visitorGrants = new WeakMap<Actor, Set<string>>();
+    hub.topic(CHAT_TOPIC_KIND, {
+      async authorize(actor, interactionId) {
+        if (visitorGrants.get(actor)?.has(interactionId)) return true;
+        if (!z.uuid().safeParse(interactionId).success || !actor.userId) return false;
+        const session = await sessions.get(actor.tenantId, interactionId);
+        if (!session) return false;
+        return session.agentId === actor.userId || (actor.permissions.has('supervisor.console') && canSeeDivision(actor, session.divisionId));
+      },
+    });
+    hub.method('chat.typing', {
+      params: z.strictObject({ interactionId: z.uuid(), on: z.boolean() }),
+      async run(actor, p) {
+        const session = await chats.forAgent(actor, p.interactionId, true).catch(() => {
+          throw notFound('chat');
+        });
+        chats.typing(session.tenantId, session.interactionId, 'agent', p.on);
+        return null;
+      },
+    });
+
+    const limits = {
+      messagesPerVisitor: new RateLimiter(options.limits?.messagesBurst ?? 20, options.limits?.messagesPerSecond ?? 2),
+      messagesPerIp: new RateLimiter((options.limits?.messagesBurst ?? 20) * 5, (options.limits?.messagesPerSecond ?? 2) * 5),
+      connectionsPerIp: new RateLimiter(options.limits?.connectionsPerIpBurst ?? 60, 1),
+    };
+    let gateway: { sockets: Set<VisitorSocket>; closeAll(): void } | undefined;
+    let queueTimer: NodeJS.Timeout | undefined;
+
+    const pushQueuePositions = async () => {
+      for (const socket of gateway?.sockets ?? []) {
+        if (socket.session?.status !== 'queued') continue;
+        const estimate = await chats.queueEstimate(socket.session);
+        if (estimate) socket.send({ type: 'queue', ...estimate });
+      }
+    };
+
+    return {
+      name: 'channels',
+      widgets,
+      chats,
+      attachments,
+      tokens,
+      routes(app) {
+        gateway = visitorGateway(app, { hub, widgets, chats, messages, tokens, visitorGrants, heartbeatMs: options.heartbeatMs ?? 25_000, limits });
+        webchatRoutes(app, { widgets, chats, messages, attachments, tokens, uploadsPerVisitor: new RateLimiter(10, 0.2) });
+        widgetAssetRoutes(app, widgets);
+        app.get('/api/v1/webchat/public/widget', {
+          config: { access: { public: true } },
+          schema: { tags: ['webchat'], querystring: z.object({ tenant: z.string().min(1).max(100) }) },
+        }, async (r) => {
+          const [row] = (
+            await ctx.database.withSystem((tx) =>
+              tx.execute<{ id: string }>(sql`SELECT w.id FROM webchat_widgets w JOIN tenants t ON t.id = w.tenant_id
+                WHERE t.slug = ${r.query.tenant} AND w.enabled ORDER BY w.created_at, w.id LIMIT 1`),
+            )
+          ).rows;
+          if (!row) throw notFound('widget');
+          return { widgetId: row.id };
+        });
+      },
+      async start() {
+        queueTimer = setInterval(() => void pushQueuePositions().catch(onError('queue positions')), options.queueUpdateMs ?? 3000);
+        queueTimer.unref();
+      },
+      async stop() {
+        clearInterval(queueTimer);
+        gateway?.closeAll();
+      },
+      async seedDemo(demo) {
+        // The demo widget: embeddable from local development pages; its id is in the admin console.
+        const actor: Actor = { kind: 'system', tenantId: demo.tenantId, userId: null, email: null, apiKeyId: null, sessionId: null, permissions: new Set(), divisions: 'all', ip: null };
+        await widgets.create(actor, {
+          name: 'Website',
+          divisionId: demo.defaultDivisionId,
+          allowedOrigins: ['http://localhost:8080', 'http://127.0.0.1:8080', 'http://localhost:5173'],
+        });
+      },
+    };
+  };
+}
+
+export const createChannelsModule: ModuleFactory = channelsModuleFactory();

@@ -1,0 +1,20 @@
+// A stored chat attachment for suites that need one object of every kind (tenant isolation): a chat
+// interaction, an image attachment and the customer message that carries it (so the transcript names it).
+import type { ChannelsModule } from '../src/channels/channels.module.ts';
+import type { ConversationsModule } from '../src/conversations/conversations.module.ts';
+import type { Kefu } from '../src/main.ts';
+
+export const TEST_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAFklEQVR4nGP8z8DwnwEIGBkZGRgAAB4LAgFDdI5fAAAAAElFTkSuQmCC', 'base64');
+
+/** The interaction of each attachment made here, for the suite's read-back URL. */
+export const attachmentInteractions = new Map<string, string>();
+
+export async function storedTestAttachment(kefu: Kefu, tenantId: string, divisionId: string): Promise<string> {
+  const conversations = kefu.modules.conversations as ConversationsModule;
+  const channels = kefu.modules.channels as ChannelsModule;
+  const interaction = await conversations.interactions.open(tenantId, { divisionId, channel: 'chat', direction: 'inbound', from: 'visitor:fixture', to: 'widget:fixture' });
+  const attachment = await channels.attachments.store(tenantId, interaction.id, { data: TEST_PNG, fileName: 'fixture.png', uploadedBy: 'customer' });
+  await conversations.messages.append(tenantId, interaction.id, { sender: 'customer', body: '', attachmentId: attachment.id });
+  attachmentInteractions.set(attachment.id, interaction.id);
+  return attachment.id;
+}
