@@ -1,3 +1,4 @@
+import { desktopEn } from '../pages/agent/agent.i18n.ts';
 import { webchatEn } from '../pages/channels/channels.i18n.ts';
 import { kbEn } from '../pages/kb/kb.i18n.ts';
 import type { ResourceShape } from './resource-shape.ts';
@@ -377,6 +378,7 @@ export const en: ResourceShape<typeof zhCN> = {
       random: 'Random',
     },
   },
+  desktop: desktopEn,
   kb: kbEn,
   webchat: webchatEn,
 };

@@ -1,3 +1,4 @@
+import { desktopZhCN } from '../pages/agent/agent.i18n.ts';
 import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
 import { kbZhCN } from '../pages/kb/kb.i18n.ts';
 // Simplified Chinese: the product's first language. en.ts must have exactly the same keys (resources.test.ts).
@@ -374,6 +375,7 @@ export const zhCN = {
       random: '随机',
     },
   },
+  desktop: desktopZhCN,
   kb: kbZhCN,
   webchat: webchatZhCN,
 };

@@ -1,0 +1,80 @@
+// What the agent desktop asks the server: the agent's routing state, the desk (docs/desktop.md), away reasons, and
+// the CRM record of the customer for the screen pop.
+import { http } from '../../api/client.ts';
+import type { Contact, Order } from '../crm/crm-api.ts';
+
+export type AgentState = 'offline' | 'available' | 'away' | 'busy' | 'acw' | 'missed';
+
+export interface AgentView {
+  userId: string;
+  state: AgentState;
+  since: string;
+  awayReasonId: string | null;
+  acwEndsAt: string | null;
+  tasks: string[];
+  offers: { offerId: string; taskId: string; expiresAt: number }[];
+}
+
+export interface AwayReason {
+  id: string;
+  name: string;
+}
+
+export interface DeskTask {
+  id: string;
+  queueId: string;
+  queueName: string;
+  channel: string;
+  status: string;
+  attributes: Record<string, unknown>;
+  contactId: string | null;
+  interactionId: string | null;
+  externalRef: string | null;
+  assignedAt: string | null;
+  endedAt: string | null;
+  wrapupCodes: { code: string; label: string }[];
+  wrapup: { code: string | null; notes: string; resolvedFirstContact: boolean | null; createdAt: string } | null;
+}
+
+/** An `offer` pushed on the realtime socket (packages/contracts realtime.ts). */
+export interface Offer {
+  offerId: string;
+  taskId: string;
+  queueId: string;
+  queueName: string;
+  channel: string;
+  expiresAt: number;
+  attributes: Record<string, unknown>;
+  contactId: string | null;
+}
+
+export interface WrapupInput {
+  code?: string;
+  notes?: string;
+  resolvedFirstContact?: boolean;
+}
+
+export const agentApi = {
+  me: () => http.get<AgentView>('/api/v1/routing/me'),
+  awayReasons: () => http.get<AwayReason[]>('/api/v1/routing/away-reasons'),
+  extendAcw: (seconds: number) => http.post<AgentView>('/api/v1/routing/me/acw/extend', { seconds }),
+  work: () => http.get<{ items: DeskTask[] }>('/api/v1/desktop/work'),
+  task: (id: string) => http.get<DeskTask>(`/api/v1/desktop/tasks/${encodeURIComponent(id)}`),
+  wrapUp: (id: string, input: WrapupInput) => http.post<DeskTask>(`/api/v1/desktop/tasks/${encodeURIComponent(id)}/wrap-up`, input),
+  contact: (id: string) => http.get<Contact>(`/api/v1/crm/contacts/${encodeURIComponent(id)}`),
+  lookupPhone: (value: string) => http.get<{ contact: Contact | null; orders: Order[] }>('/api/v1/crm/lookup', { kind: 'phone', value }),
+  timeline: (id: string) => http.get<{ items: { id: string; at: string; kind: string; summary: string }[] }>(`/api/v1/crm/contacts/${encodeURIComponent(id)}/timeline`, { limit: 8 }),
+  orders: (id: string) => http.get<Order[]>(`/api/v1/crm/contacts/${encodeURIComponent(id)}/orders`),
+};
+
+/** The caller's or visitor's number in a task's attributes, under the names the channels use. */
+export function phoneOf(attributes: Record<string, unknown>): string | null {
+  for (const key of ['from', 'phone', 'callerId', 'ani']) {
+    const value = attributes[key];
+    if (typeof value === 'string' && /\d{3,}/.test(value)) return value;
+  }
+  return null;
+}
+
+export const createContact = (input: { displayName: string; phone: string }) =>
+  http.post<Contact>('/api/v1/crm/contacts', { displayName: input.displayName, identities: [{ kind: 'phone', value: input.phone }] });
