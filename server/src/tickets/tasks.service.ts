@@ -156,7 +156,7 @@ export class TasksService {
 
   private async returnToOwner(tx: Tx, actor: Actor, t: Row & { id: string; number: string | number; division_id: string; owner_id: string | null; assignee_user_id: string | null; status: string }, task: Row & { id: string; title: string }, result: string): Promise<void> {
     await tx.execute(sql`INSERT INTO ticket_comments (tenant_id, ticket_id, author_id, author_kind, visibility, body)
-      VALUES (${actor.tenantId}, ${t.id}, ${actor.userId}, 'agent', 'internal', ${`Sub-task done: ${task.title}\n${result}`})`);
+      VALUES (${actor.tenantId}, ${t.id}, ${actor.userId}, 'agent', 'internal', ${`✓ ${task.title}\n${result}`})`);
     const open = await one<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM ticket_tasks WHERE ticket_id = ${t.id} AND status = 'open'`);
     const model = await ownershipModel(tx, actor.tenantId, t.division_id);
     if (model === 'first_contact' && t.owner_id && open?.n === 0 && (t.assignee_user_id !== t.owner_id || t.status === 'on_hold')) {

@@ -1,6 +1,7 @@
 import { desktopEn } from '../pages/agent/agent.i18n.ts';
 import { webchatEn } from '../pages/channels/channels.i18n.ts';
 import { kbEn } from '../pages/kb/kb.i18n.ts';
+import { ticketsEn } from '../pages/tickets/tickets.i18n.ts';
 import type { ResourceShape } from './resource-shape.ts';
 import type { zhCN } from './zh-CN.ts';
 
@@ -93,6 +94,8 @@ export const en: ResourceShape<typeof zhCN> = {
     agent: 'Agent',
     agentDesktop: 'Agent desktop',
     contacts: 'Contacts',
+    tickets: 'Tickets',
+    myTasks: 'My tasks',
     supervisor: 'Supervisor',
     supervisorConsole: 'Supervisor console',
     admin: 'Admin',
@@ -232,6 +235,8 @@ export const en: ResourceShape<typeof zhCN> = {
     supervisor_console: 'Use the supervisor console',
     reports_read: 'View reports',
     tickets_work: 'Work on tickets',
+    tickets_all: 'See and work every ticket of granted divisions',
+    tickets_manage: 'Configure ticket departments, hours, SLA policies and macros',
     kb_edit: 'Edit the knowledge base',
     qa_evaluate: 'Evaluate quality',
   },
@@ -380,5 +385,6 @@ export const en: ResourceShape<typeof zhCN> = {
   },
   desktop: desktopEn,
   kb: kbEn,
+  tickets: ticketsEn,
   webchat: webchatEn,
 };

@@ -1,6 +1,7 @@
 import { desktopZhCN } from '../pages/agent/agent.i18n.ts';
 import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
 import { kbZhCN } from '../pages/kb/kb.i18n.ts';
+import { ticketsZhCN } from '../pages/tickets/tickets.i18n.ts';
 // Simplified Chinese: the product's first language. en.ts must have exactly the same keys (resources.test.ts).
 export const zhCN = {
   product: { name: '客服 Kefu', tagline: '全渠道智能联络中心' },
@@ -90,6 +91,8 @@ export const zhCN = {
     agent: '坐席',
     agentDesktop: '坐席工作台',
     contacts: '客户',
+    tickets: '工单',
+    myTasks: '我的任务',
     supervisor: '主管',
     supervisorConsole: '主管监控台',
     admin: '管理',
@@ -229,6 +232,8 @@ export const zhCN = {
     supervisor_console: '使用主管监控台',
     reports_read: '查看报表',
     tickets_work: '处理工单',
+    tickets_all: '查看和处理所在业务单元的全部工单',
+    tickets_manage: '配置工单部门、工作时间、SLA 策略和宏',
     kb_edit: '编辑知识库',
     qa_evaluate: '质检评分',
   },
@@ -377,5 +382,6 @@ export const zhCN = {
   },
   desktop: desktopZhCN,
   kb: kbZhCN,
+  tickets: ticketsZhCN,
   webchat: webchatZhCN,
 };

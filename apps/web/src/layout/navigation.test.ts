@@ -21,14 +21,14 @@ const paths = (role: string) => visibleAreas(holder(role)).flatMap((area) => are
 describe('navigation by permission', () => {
   it('an administrator sees every area and page', () => {
     expect(paths('admin')).toEqual([
-      '/agent', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles',
+      '/agent', '/tickets/my-tasks', '/tickets', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles',
       '/admin/api-keys', '/admin/webhooks', '/kb/editor', '/admin/audit',
     ]);
   });
 
   it('a supervisor sees no API keys or webhooks', () => {
     expect(paths('supervisor')).toEqual([
-      '/agent', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit',
+      '/agent', '/tickets/my-tasks', '/tickets', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit',
     ]);
   });
 
@@ -43,7 +43,12 @@ describe('navigation by permission', () => {
     expect(landing('agent')).toBe('/agent');
   });
 
+  it('staff of any department see their tasks and tickets, and land on their tasks', () => {
+    expect(paths('staff')).toEqual(['/tickets/my-tasks', '/tickets']);
+    expect(landingPage(visibleAreas(holder('staff')), holder('staff'))?.path).toBe('/tickets/my-tasks');
+  });
+
   it('someone without any area has no landing page', () => {
-    expect(landingPage(visibleAreas(holder('staff')), holder('staff'))).toBeUndefined();
+    expect(landingPage(visibleAreas(holder('nobody')), holder('nobody'))).toBeUndefined();
   });
 });

@@ -32,6 +32,8 @@ export const areas: Area[] = [
         component: lazy(() => import('../pages/agent/AgentDesktopPage.tsx')),
       },
       { path: '/crm/contacts', labelKey: 'nav.contacts', permission: 'crm.read', component: lazy(() => import('../pages/crm/ContactsPage.tsx')) },
+      { path: '/tickets/my-tasks', labelKey: 'nav.myTasks', permission: 'tickets.work', component: lazy(() => import('../pages/tickets/MyTasksPage.tsx')) },
+      { path: '/tickets', labelKey: 'nav.tickets', permission: 'tickets.work', component: lazy(() => import('../pages/tickets/TicketsPage.tsx')) },
       { path: '/agent/chats', labelKey: 'nav.chats', permission: 'agent.desktop', component: lazy(() => import('../pages/channels/AgentChatsPage.tsx')) },
       { path: '/kb/search', labelKey: 'nav.kbSearch', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/KnowledgeSearchPage.tsx')) },
       { path: '/kb/updates', labelKey: 'nav.kbUpdates', permission: 'agent.desktop', component: lazy(() => import('../pages/kb/UpdatesPage.tsx')) },
