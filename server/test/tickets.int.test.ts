@@ -269,6 +269,10 @@ describe('help-center contact form', () => {
       if (!found) await new Promise((r) => setTimeout(r, 100));
     }
     expect(found).toMatchObject({ source: 'help_center', subject: '路由器指示灯一直闪红灯', requesterId: contactId, status: 'new' });
+    const linked = (await agent.get(`/api/v1/tickets/${found.id}/interactions`)).body;
+    expect(linked.map((i: { channel: string }) => i.channel)).toEqual(['chat']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await agent.get('/api/v1/tickets?tag=help-center')).body.items).toHaveLength(1);
     const modules = server.kefu.modules.tickets as TicketsModule;
     expect(modules.name).toBe('tickets');
   });

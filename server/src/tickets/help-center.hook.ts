@@ -23,9 +23,12 @@ export async function ticketFromHelpCenter(database: Database, tickets: TicketsS
         sql`SELECT * FROM kb_contact_requests WHERE tenant_id = ${tenantId} AND id = ${event.data.requestId}`,
       );
       if (!request) return null;
+      // The kb module also records the request as an interaction (channel chat); the ticket is linked to it.
+      const interactionId = (event.data as { interactionId?: string | null }).interactionId ?? null;
       const division = await one<{ id: string }>(
         tx,
         sql`SELECT coalesce(
+              (SELECT division_id FROM interactions WHERE tenant_id = ${tenantId} AND id = ${interactionId}),
               (SELECT s.division_id FROM kb_articles a JOIN kb_spaces s ON s.id = a.space_id WHERE a.id = ${request.article_id}),
               (SELECT id FROM divisions WHERE tenant_id = ${tenantId} ORDER BY created_at, id LIMIT 1)) AS id`,
       );
@@ -45,6 +48,7 @@ export async function ticketFromHelpCenter(database: Database, tickets: TicketsS
           subject: request.message.split('\n')[0]!.slice(0, 120) || request.article_title || 'Help-center contact request',
           description: `${request.message}\n\n— ${request.name} · ${request.contact}${about}`,
           divisionId: division!.id,
+          interactionId: interactionId ?? undefined,
           requesterId: contact?.contact_id,
           assigneeUserId: null,
           tags: ['help-center'],
