@@ -97,6 +97,19 @@ describe('agent desk and wrap-up', () => {
     expect(saved.body.wrapup).toMatchObject({ code: null, resolvedFirstContact: false });
   });
 
+  test('the directory lists colleagues of every department with their state, and the queues, without emails', async () => {
+    const dir = await agent.get('/api/v1/desktop/directory');
+    expect(dir.status, JSON.stringify(dir.body)).toBe(200);
+    const names = dir.body.people.map((p: { name: string }) => p.name);
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    // Not the agent themselves; colleagues carry a state and their departments, never an email.
+    expect(dir.body.people.map((p: { userId: string }) => p.userId)).not.toContain(agentId);
+    expect(dir.body.people[0]).toEqual({ userId: expect.any(String), name: expect.any(String), departments: expect.any(String), state: expect.any(String), extension: expect.toBeOneOf([null, expect.any(String)]) });
+    expect(JSON.stringify(dir.body)).not.toContain('@demo.kefu');
+    expect(dir.body.queues.length).toBeGreaterThan(0);
+    expect(dir.body.queues[0]).toEqual({ id: expect.any(String), name: expect.any(String), department: expect.any(String) });
+  });
+
   test('a task that is still waiting cannot be wrapped up, and API keys have no desk', async () => {
     const queueId = await queueWith([]);
     const enq = await admin.post('/api/v1/routing/tasks', { queueId, channel: 'chat' });

@@ -1,9 +1,10 @@
 // Agent desktop API (docs/desktop.md): the agent's desk (open work and work waiting for its wrap-up), one task for
-// the screen pop, and the wrap-up that closes a task.
+// the screen pop, the wrap-up that closes a task, and the directory of transfer targets.
 import { z } from 'zod';
 import { actorOf } from '../platform/http/access.ts';
 import type { App } from '../platform/http/server.ts';
 import { idParams } from '../platform/http/schemas.ts';
+import type { DirectoryService } from './directory.service.ts';
 import type { WrapupService } from './wrapup.service.ts';
 
 const tags = ['desktop'];
@@ -14,11 +15,16 @@ export const wrapupBody = z.strictObject({
   resolvedFirstContact: z.boolean().optional(),
 });
 
-export function desktopRoutes(app: App, wrapups: WrapupService): void {
+export function desktopRoutes(app: App, wrapups: WrapupService, directory: DirectoryService): void {
   app.get('/api/v1/desktop/work', {
     config: { access: { permission: 'agent.desktop', peopleOnly: true } },
     schema: { tags, summary: "The agent's open work and the work that ended without a wrap-up yet" },
   }, async (request) => ({ items: await wrapups.desk(actorOf(request)) }));
+
+  app.get('/api/v1/desktop/directory', {
+    config: { access: { permission: 'agent.desktop' } },
+    schema: { tags, summary: 'Colleagues of every department (state, extension) and queues: targets for transfers and consultations' },
+  }, async (request) => directory.directory(actorOf(request)));
 
   app.get('/api/v1/desktop/tasks/:id', {
     config: { access: { permission: 'agent.desktop', peopleOnly: true, resources: { id: 'routing_task' } } },

@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useRealtime, type RealtimeEvent } from '../channels/use-realtime.ts';
 import { KnowledgePanel } from '../kb/KnowledgePanel.tsx';
 import { agentApi, type AgentView, type DeskTask, type Offer } from './agent-api.ts';
+import { CallControls } from './CallControls.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { notify, ring } from './ring.ts';
 import { OfferCard } from './OfferCard.tsx';
@@ -176,6 +177,11 @@ function TaskPanel(props: { task: DeskTask }) {
   const shown = SHOWN_ATTRIBUTES.filter((key) => props.task.attributes[key] !== undefined && props.task.attributes[key] !== '');
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
+      {props.task.channel === 'voice' && props.task.status === 'assigned' && props.task.interactionId && (
+        <Card size="small" title={t('desktop.call.title')}>
+          <CallControls interactionId={props.task.interactionId} />
+        </Card>
+      )}
       <Card size="small" title={t('desktop.contact')}>
         <ContactCard contactId={props.task.contactId} attributes={props.task.attributes} />
       </Card>
