@@ -1,3 +1,4 @@
+import { boardEn } from '../pages/supervisor/supervisor.i18n.ts';
 import { desktopEn } from '../pages/agent/agent.i18n.ts';
 import { webchatEn } from '../pages/channels/channels.i18n.ts';
 import { kbEn } from '../pages/kb/kb.i18n.ts';
@@ -384,6 +385,7 @@ export const en: ResourceShape<typeof zhCN> = {
     },
   },
   desktop: desktopEn,
+  board: boardEn,
   kb: kbEn,
   tickets: ticketsEn,
   webchat: webchatEn,

@@ -1,3 +1,4 @@
+import { boardZhCN } from '../pages/supervisor/supervisor.i18n.ts';
 import { desktopZhCN } from '../pages/agent/agent.i18n.ts';
 import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
 import { kbZhCN } from '../pages/kb/kb.i18n.ts';
@@ -381,6 +382,7 @@ export const zhCN = {
     },
   },
   desktop: desktopZhCN,
+  board: boardZhCN,
   kb: kbZhCN,
   tickets: ticketsZhCN,
   webchat: webchatZhCN,
