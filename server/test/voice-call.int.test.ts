@@ -10,7 +10,7 @@ import { toneShare } from '@kefu/media';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
-import { Baresip } from './voice-baresip.ts';
+import { Baresip } from '@kefu/sip/testing';
 import { until, type VoiceModule } from './voice-fixtures.ts';
 
 let server: TestKefu;

@@ -7,7 +7,7 @@ import { createUserAgent, DigestAuthenticator, Registrar, type Dialog, type SipR
 import { sdpOffer } from '@kefu/sip/testing';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
-import { Baresip } from './voice-baresip.ts';
+import { Baresip } from '@kefu/sip/testing';
 import { until, type VoiceModule } from './voice-fixtures.ts';
 
 let server: TestKefu;

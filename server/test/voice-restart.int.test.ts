@@ -10,7 +10,7 @@ import { freePort } from '../src/platform/db/embedded-postgres.ts';
 import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from './database.ts';
 import { TestClient } from './http-client.ts';
 import { TEST_PASSWORD } from './kefu-server.ts';
-import { Baresip } from './voice-baresip.ts';
+import { Baresip } from '@kefu/sip/testing';
 import { until } from './voice-fixtures.ts';
 
 const kefuBin = path.resolve(import.meta.dirname, '../bin/kefu.mjs');

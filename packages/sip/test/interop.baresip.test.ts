@@ -6,7 +6,7 @@ import {
   type Dialog, type UserAgent,
 } from '../src/index.ts';
 import { sdpOffer } from '../src/testing/index.ts';
-import { Baresip } from './baresip.ts';
+import { Baresip } from '../src/testing/index.ts';
 
 let ua: UserAgent | undefined;
 let phone: Baresip | undefined;

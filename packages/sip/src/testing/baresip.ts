@@ -1,6 +1,8 @@
-// Driving a headless baresip 1.0 from tests: own temp config dir, ctrl_tcp netstring JSON commands and events.
+// A headless baresip 1.0 driven from tests (the SIP stack's interop tests and the voice service's call tests): its
+// own temp config dir, ctrl_tcp netstring JSON commands and events, a sine source of a chosen frequency, what it
+// heard (the sndfile module's decoded dump), and DTMF it sends (RFC 4733, the menu's `sndcode`).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,12 +29,24 @@ export class Baresip {
   private constructor(readonly dir: string) {}
 
   /** Starts baresip with one account `aor` (e.g. <sip:1002@127.0.0.1:5060;transport=udp>;auth_pass=pw). */
-  static async start(account: string): Promise<Baresip> {
+  static async start(account: string, toneHz = 440): Promise<Baresip> {
+    // baresip also binds TLS on sip_listen + 1, which a free-port probe cannot reserve: another process may
+    // hold it. Such a start fails with "Address already in use"; try again with new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Baresip.startOnce(account, toneHz);
+      } catch (err) {
+        if (attempt >= 4 || !String(err).includes('Address already in use')) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(account: string, toneHz: number): Promise<Baresip> {
     const dir = mkdtempSync(path.join(tmpdir(), 'kefu-baresip-'));
     const b = new Baresip(dir);
     const wav = path.join(dir, 'tone.wav');
     // A long source: baresip hangs up when the aufile source ends.
-    spawnSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', wav, 'synth', '120', 'sine', '440']);
+    spawnSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', wav, 'synth', '120', 'sine', String(toneHz), 'vol', '0.5']);
     const sipPort = await freeTcpPort();
     const ctrlPort = await freeTcpPort();
     const consPort = await freeTcpPort();
@@ -67,6 +81,7 @@ export class Baresip {
     b.child.stderr!.on('data', (d: Buffer) => (b.output += d.toString()));
     for (let i = 0; i < 100 && !b.ctrl; i++) {
       await new Promise((r) => setTimeout(r, 100));
+      if (b.child.exitCode !== null) break; // it gave up (e.g. a port in use): no point waiting
       try {
         b.ctrl = await new Promise<net.Socket>((resolve, reject) => {
           const s = net.connect(ctrlPort, '127.0.0.1', () => resolve(s));
@@ -77,7 +92,7 @@ export class Baresip {
       }
     }
     if (!b.ctrl) {
-      await b.stop();
+      b.child.kill('SIGKILL');
       throw new Error(`baresip ctrl_tcp did not come up: ${b.output}`);
     }
     b.ctrl.on('data', (d: Buffer) => b.onData(d.toString('utf8')));
@@ -115,6 +130,21 @@ export class Baresip {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`no ${type} event; events: ${JSON.stringify(this.events)}; output: ${this.output.slice(-3000)}`);
+  }
+
+  /** Sends DTMF digits in the current call (RFC 4733 telephone-events), one at a time like a person pressing keys. */
+  async sendDtmf(digits: string, gapMs = 250): Promise<void> {
+    for (const d of digits) {
+      this.command('sndcode', d);
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  }
+
+  /** The WAV of what the phone received and decoded in its last call (baresip's sndfile module dumps it). */
+  heardFile(): string {
+    const dumps = readdirSync(this.dir).filter((f) => f.endsWith('-dec.wav')).sort();
+    if (!dumps.length) throw new Error(`baresip dumped no received audio: ${readdirSync(this.dir).join(', ')}`);
+    return path.join(this.dir, dumps[dumps.length - 1]!);
   }
 
   async stop(): Promise<void> {
