@@ -66,6 +66,13 @@ describe('agent desktop', () => {
       await page.getByText('已连接').waitFor();
       await pick(page, '我的状态', '空闲');
       await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();
+      // The socket belongs to the app, not the page: looking something up elsewhere does not sign the agent out.
+      await page.getByRole('navigation').getByRole('link', { name: '客户' }).click();
+      await page.getByRole('heading', { name: '客户' }).waitFor();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await admin.get('/api/v1/routing/agents')).body.find((a: { email: string }) => a.email === 'agent1@demo.kefu').state).toBe('available');
+      await page.getByRole('navigation').getByRole('link', { name: '坐席工作台' }).click();
+      await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();
 
       // A chat from 王小明's number: his record is on the offer before the agent answers.
       const taskId = await enqueue({ from: '138 0013 8000', subject: '晚上宽带网速慢' });

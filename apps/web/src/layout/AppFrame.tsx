@@ -20,6 +20,7 @@ import { useSession } from '../auth/session.tsx';
 import { Logo } from '../components/Logo.tsx';
 import { AppHeader } from './AppHeader.tsx';
 import { UnreadUpdatesBanner } from '../pages/kb/UnreadUpdatesBanner.tsx';
+import { RealtimeProvider } from '../realtime/realtime.tsx';
 import { landingPage, visibleAreas, type AreaKey } from './navigation.ts';
 
 const areaIcons: Record<AreaKey, ReactNode> = {
@@ -59,7 +60,7 @@ export default function AppFrame() {
     })),
   }));
 
-  return (
+  const frame = (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Sider
         width={224}
@@ -110,6 +111,8 @@ export default function AppFrame() {
       </Layout>
     </Layout>
   );
+  // One realtime socket for every page of people who take or watch work (see realtime/realtime.tsx).
+  return <RealtimeProvider enabled={can('agent.desktop') || can('supervisor.console')}>{frame}</RealtimeProvider>;
 }
 
 function NoAccess() {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
 import { formatDateTime } from '../../components/format.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { useRealtime, type RealtimeEvent } from '../channels/use-realtime.ts';
+import { useRealtime, type RealtimeEvent } from '../../realtime/realtime.tsx';
 import { KnowledgePanel } from '../kb/KnowledgePanel.tsx';
 import { agentApi, type AgentView, type DeskTask, type Offer } from './agent-api.ts';
 import { CallControls } from './CallControls.tsx';

@@ -6,7 +6,7 @@ import { errorText } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import type { AgentState } from '../agent/agent-api.ts';
 import { agentApi } from '../agent/agent-api.ts';
-import { useRealtime, type RealtimeEvent } from '../channels/use-realtime.ts';
+import { useRealtime, type RealtimeEvent } from '../../realtime/realtime.tsx';
 import { supervisorApi, type AgentRow, type QueueStats, type QueueSummary } from './supervisor-api.ts';
 
 const stateColor: Record<AgentState, string> = { offline: 'default', available: 'success', away: 'warning', busy: 'processing', acw: 'purple', missed: 'error' };
