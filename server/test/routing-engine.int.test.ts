@@ -1,6 +1,6 @@
 // The routing engine against a real database with a virtual clock: offer timeouts (missed, re-offer),
-// after-call work, maximum wait, a restart that reloads tasks, and two overlapping routers that must not
-// assign one task twice.
+// after-call work, maximum wait, a restart that reloads tasks, two overlapping routers that must not assign one
+// task twice, operations arriving together sharing one commit, and a router whose memory went stale.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ServerMessage } from '@kefu/contracts';
@@ -11,6 +11,7 @@ import { InProcessFanout } from '../src/realtime/realtime.fanout.ts';
 import { RealtimeHub } from '../src/realtime/realtime.hub.ts';
 import { RoutingAdminService } from '../src/routing/routing-admin.service.ts';
 import { RoutingEngine, type Clock } from '../src/routing/routing.engine.ts';
+import type { Database } from '../src/platform/db/database.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 class VirtualClock implements Clock {
@@ -47,9 +48,9 @@ const agentIds: string[] = [];
 const inbox = new Map<string, ServerMessage[]>();
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-function setup(clock = new VirtualClock()) {
+function setup(clock = new VirtualClock(), database: Database = db.database) {
   const hub = new RealtimeHub(new InProcessFanout());
-  const engine = new RoutingEngine({ database: db.database, hub, clock, random: () => 0.5 });
+  const engine = new RoutingEngine({ database, hub, clock, random: () => 0.5 });
   for (const userId of agentIds) {
     hub.attach({ id: userId, actor: { ...system, kind: 'user', userId }, topics: new Set(), send: (m) => inbox.get(userId)!.push(m) });
   }
@@ -175,7 +176,69 @@ describe('routing engine', () => {
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
     const assigned = await db.database.withSystem((tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM routing_tasks WHERE id = ${taskId} AND status = 'assigned'`));
     expect(assigned.rows[0]!.n).toBe(1);
+    // Leave the agent free for the next tests.
+    const winner = results[0]!.status === 'fulfilled' ? a : b;
+    await winner.engine.complete(tenantId, taskId);
+    await winner.engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
     await a.engine.stop();
     await b.engine.stop();
+  });
+
+  test('operations that arrive together share a transaction, and every task is assigned exactly once', async () => {
+    // Count the engine's transactions.
+    let transactions = 0;
+    const counting = Object.create(db.database) as Database;
+    counting.withTenant = (t, fn) => {
+      transactions++;
+      return db.database.withTenant(t, fn);
+    };
+    const { engine, admin, hub } = setup(new VirtualClock(), counting);
+    const queueId = await queueFor(admin, [0, 1], { acwSeconds: 0 });
+    for (const id of agentIds) await engine.setState(tenantId, id, 'available', null, null);
+    // Agents take every offer at once and finish the chat.
+    const handled: Promise<void>[] = [];
+    engine.events.on('task.offered', ({ taskId, offerId, agentIds: to }) => {
+      handled.push((async () => {
+        await engine.accept(tenantId, to[0]!, offerId);
+        await engine.complete(tenantId, taskId);
+      })());
+    });
+    const before = transactions;
+    const tasks = await Promise.all(Array.from({ length: 30 }, () => engine.enqueue(tenantId, { queueId, channel: 'chat' })));
+    expect(transactions - before).toBeLessThan(30);
+    await until(async () => {
+      await Promise.all(handled);
+      const { rows } = await db.database.withSystem((tx) => tx.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM routing_tasks WHERE queue_id = ${queueId} AND status = 'completed'`));
+      return rows[0]!.n === 30;
+    });
+    const assigned = await db.database.withSystem((tx) =>
+      tx.execute<{ task_id: string; n: number }>(sql`SELECT payload->>'taskId' AS task_id, count(*)::int AS n FROM outbox WHERE type = 'routing_task.assigned' AND payload->>'queueId' = ${queueId} GROUP BY 1`),
+    );
+    expect(assigned.rows.map((r) => r.task_id).sort()).toEqual(tasks.map((t) => t.taskId).sort());
+    expect(assigned.rows.every((r) => r.n === 1)).toBe(true);
+    // The interval facts for reports are written on the per-second pass.
+    await engine.dispatch(await engine.tenant(tenantId));
+    const facts = await db.database.withSystem((tx) =>
+      tx.execute<{ offered: number; answered: number; handled: number }>(sql`SELECT sum(offered)::int AS offered, sum(answered)::int AS answered, sum(handled)::int AS handled FROM routing_interval_facts WHERE queue_id = ${queueId}`),
+    );
+    expect(facts.rows[0]).toEqual({ offered: 30, answered: 30, handled: 30 });
+    for (const id of agentIds) await engine.setState(tenantId, id, 'offline', null, null);
+    await engine.stop();
+  });
+
+  test('a router whose memory went stale rebuilds the tenant from the database and offers again', async () => {
+    const { engine, admin } = setup();
+    const queueId = await queueFor(admin, [0]);
+    const { taskId } = await engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    // Something else touched the task behind the router's back: its version moved.
+    await db.database.withSystem((tx) => tx.execute(sql`UPDATE routing_tasks SET version = version + 1 WHERE id = ${taskId}`));
+    await engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    // The stale offer changed no row; the reloaded router offers the task with its real version.
+    await until(() => offersTo(agentIds[0]!, taskId).length === 1);
+    await engine.accept(tenantId, agentIds[0]!, offersTo(agentIds[0]!, taskId)[0]!.offerId);
+    expect(await taskRow(taskId)).toMatchObject({ status: 'assigned', assigned_agent_id: agentIds[0] });
+    await engine.complete(tenantId, taskId);
+    await engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
+    await engine.stop();
   });
 });

@@ -1,12 +1,12 @@
-// Writes agent state changes: the routing_agents row and its history, the outbox event, the push to the
-// agent's desktop, the in-process event, and the after-call-work timer that ends ACW.
+// Writes agent state changes: the routing_agents row and its history (one statement), the outbox event, and,
+// after the commit, the push to the agent's desktop and the in-process event; and the after-call-work timer
+// that ends ACW.
 import type { EventEmitter } from 'node:events';
 import { appendEvent } from '../platform/events/outbox.ts';
-import type { Database, Tx } from '../platform/db/database.ts';
 import type { RealtimeHub } from '../realtime/realtime.hub.ts';
 import type { Clock, RoutingEvents } from './routing.engine.ts';
 import { saveAgentState } from './routing.store.ts';
-import type { TenantRouter } from './tenant-router.ts';
+import type { TenantRouter, Write } from './tenant-router.ts';
 
 export interface ChosenStateChange {
   awayReasonId: string | null;
@@ -17,29 +17,33 @@ export interface ChosenStateChange {
 
 export class AgentStateWriter {
   constructor(
-    private readonly database: Database,
     private readonly hub: RealtimeHub,
     private readonly clock: Clock,
     private readonly events: EventEmitter<RoutingEvents>,
-    private readonly afterAcw: (router: TenantRouter) => Promise<void>,
+    /** Runs an operation of the tenant (the engine's pipeline); `endAcw` goes through it. */
+    private readonly write: (router: TenantRouter, fn: (w: Write) => Promise<void>) => Promise<void>,
+    /** Offers work to an agent who just became free (their queues only). */
+    private readonly routeFor: (w: Write, router: TenantRouter, agentId: string) => Promise<void>,
     private readonly onError?: (err: unknown, what: string) => void,
   ) {}
 
   /** Writes the core's state of an agent when it differs from the last one written (or when a person chose it). */
-  async persist(tx: Tx, router: TenantRouter, userId: string, chosen: ChosenStateChange | null, acwSeconds: number): Promise<void> {
+  async persist(w: Write, router: TenantRouter, userId: string, chosen: ChosenStateChange | null, acwSeconds: number): Promise<void> {
     const state = router.core.agentState(userId);
     const view = router.agents.get(userId);
     if (!state || !view || (!chosen && view.state === state)) return;
-    const acwEndsAt = state === 'acw' ? new Date(this.clock.now() + acwSeconds * 1000) : null;
-    const since = await saveAgentState(tx, router.tenantId, userId, state, { awayReasonId: chosen?.awayReasonId ?? null, text: chosen?.text ?? null }, chosen?.changedBy ?? null, acwEndsAt);
-    await appendEvent(tx, router.tenantId, 'agent_state.changed', { userId, state, reason: chosen?.text ?? null });
-    Object.assign(view, { state, since, awayReasonId: chosen?.awayReasonId ?? null, acwEndsAt });
+    const acwEndsAt = state === 'acw' ? new Date(w.now + acwSeconds * 1000) : null;
+    const since = await saveAgentState(w.tx, router.tenantId, userId, state, { awayReasonId: chosen?.awayReasonId ?? null, text: chosen?.text ?? null }, chosen?.changedBy ?? null, acwEndsAt);
+    await appendEvent(w.tx, router.tenantId, 'agent_state.changed', { userId, state, reason: chosen?.text ?? null });
+    Object.assign(view, { state, since, awayReasonId: chosen?.awayReasonId ?? null, acwEndsAt, reason: chosen?.text ?? null });
     if (view.acwTimer) this.clock.clearTimeout(view.acwTimer);
     view.acwTimer = undefined;
-    if (acwEndsAt) this.scheduleAcwEnd(router, userId, acwEndsAt.getTime());
     const data = { userId, state, reason: chosen?.text ?? null, since: since.toISOString(), acwEndsAt: acwEndsAt?.toISOString() ?? null };
-    this.hub.sendToUser(router.tenantId, userId, { type: 'event', name: 'agent.state', data });
-    this.events.emit('agent.state_changed', { tenantId: router.tenantId, userId, state });
+    w.after(() => {
+      if (acwEndsAt && view.state === 'acw' && !router.closed) this.scheduleAcwEnd(router, userId, acwEndsAt.getTime());
+      this.hub.sendToUser(router.tenantId, userId, { type: 'event', name: 'agent.state', data });
+      this.events.emit('agent.state_changed', { tenantId: router.tenantId, userId, state });
+    });
   }
 
   /** Ends the agent's after-call work at `at` (epoch ms): the agent becomes available and may be offered work. */
@@ -49,14 +53,14 @@ export class AgentStateWriter {
     view.acwEndsAt = new Date(at);
     view.acwTimer = this.clock.setTimeout(() => {
       view.acwTimer = undefined;
-      void router
-        .run(async () => {
-          if (router.core.agentState(userId) !== 'acw') return;
-          router.core.setAgentState(userId, 'available');
-          await this.database.withTenant(router.tenantId, (tx) => this.persist(tx, router, userId, null, 0));
-        })
-        .then(() => this.afterAcw(router))
-        .catch((e) => this.onError?.(e, 'acw end'));
+      if (router.closed) return;
+      this.write(router, async (w) => {
+        if (router.core.agentState(userId) !== 'acw') return;
+        w.changed();
+        router.core.setAgentState(userId, 'available');
+        await this.persist(w, router, userId, null, 0);
+        await this.routeFor(w, router, userId);
+      }).catch((e) => this.onError?.(e, 'acw end'));
     }, Math.max(0, at - this.clock.now()));
   }
 }

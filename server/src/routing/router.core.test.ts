@@ -29,6 +29,14 @@ describe('RouterCore', () => {
     expect(c.agentState('a')).toBe('busy');
   });
 
+  test('a scoped pass that names a queue twice offers each task once', () => {
+    const c = core([queue()], [agent('a'), agent('b')]);
+    const t = task({ channel: 'voice' });
+    c.enqueue(t);
+    const made = c.route(5000, ['q1', 'q1']);
+    expect(made).toEqual([{ taskId: t.id, queueId: 'q1', agentIds: [expect.any(String)] }]);
+  });
+
   test('a call blocks chats when the agent is configured so', () => {
     const c = core([queue()], [agent('a')]);
     c.enqueue(task({ channel: 'voice' }));

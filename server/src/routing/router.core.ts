@@ -107,7 +107,8 @@ export class RouterCore {
     let waiting: CoreTask[];
     if (queueIds) {
       waiting = [];
-      for (const id of queueIds) for (const t of this.waitingByQueue.get(id) ?? []) waiting.push(t);
+      // A queue named twice must not list its tasks twice (each would be offered once per listing).
+      for (const id of new Set(queueIds)) for (const t of this.waitingByQueue.get(id) ?? []) waiting.push(t);
     } else {
       waiting = [...this.waitingTasks];
     }

@@ -24,7 +24,10 @@ export class RoutingService {
   constructor(
     readonly engine: RoutingEngine,
     private readonly cluster?: { database: Database; natsUrl: string; pollMs: number; timeoutMs: number; onError(err: unknown): void },
-  ) {}
+  ) {
+    // A router whose memory diverged from the database is rebuilt only where the tenant is still routed.
+    engine.routes = (tenantId) => this.routes(tenantId);
+  }
 
   /** In-process events of the tenants this node routes. */
   get events() {

@@ -117,18 +117,39 @@ export interface FactDelta {
   handleSeconds?: number;
 }
 
-/** Adds to the queue's current 15-minute interval. */
-export async function addFacts(tx: Tx, tenantId: string, queueId: string, d: FactDelta): Promise<void> {
+/** Adds counted facts to their queues' 15-minute intervals, all in one statement. */
+export async function addFacts(tx: Tx, tenantId: string, facts: (FactDelta & { queueId: string; intervalStart: number })[]): Promise<void> {
+  if (facts.length === 0) return;
+  const rows = facts.map(
+    (d) => sql`(${tenantId}::uuid, ${d.queueId}::uuid, ${new Date(d.intervalStart)}::timestamptz, ${d.offered ?? 0}::int, ${d.answered ?? 0}::int, ${d.abandoned ?? 0}::int,
+                ${d.answeredWithinTarget ?? 0}::int, ${d.waitSeconds ?? 0}::float8, ${d.handled ?? 0}::int, ${d.handleSeconds ?? 0}::float8)`,
+  );
   await tx.execute(sql`
     INSERT INTO routing_interval_facts (tenant_id, queue_id, interval_start, offered, answered, abandoned, answered_within_target, wait_seconds_sum, handled, handle_seconds_sum)
-    VALUES (${tenantId}, ${queueId}, to_timestamp(floor(extract(epoch FROM now()) / 900) * 900),
-            ${d.offered ?? 0}, ${d.answered ?? 0}, ${d.abandoned ?? 0}, ${d.answeredWithinTarget ?? 0}, ${d.waitSeconds ?? 0}, ${d.handled ?? 0}, ${d.handleSeconds ?? 0})
+    SELECT v.* FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(tenant_id, queue_id, interval_start, offered, answered, abandoned, answered_within_target, wait_seconds_sum, handled, handle_seconds_sum)
+    WHERE EXISTS (SELECT 1 FROM routing_queues q WHERE q.id = v.queue_id)
     ON CONFLICT (tenant_id, queue_id, interval_start) DO UPDATE SET
       offered = routing_interval_facts.offered + EXCLUDED.offered, answered = routing_interval_facts.answered + EXCLUDED.answered,
       abandoned = routing_interval_facts.abandoned + EXCLUDED.abandoned,
       answered_within_target = routing_interval_facts.answered_within_target + EXCLUDED.answered_within_target,
       wait_seconds_sum = routing_interval_facts.wait_seconds_sum + EXCLUDED.wait_seconds_sum,
       handled = routing_interval_facts.handled + EXCLUDED.handled, handle_seconds_sum = routing_interval_facts.handle_seconds_sum + EXCLUDED.handle_seconds_sum`);
+}
+
+/**
+ * Offers many tasks in one statement: each row changes only if its version is still the one the router knows and
+ * the task still waits. Returns the new version of every task that changed; a task missing from the answer was
+ * changed by someone else.
+ */
+export async function offerTasks(tx: Tx, tenantId: string, offers: { taskId: string; version: number; offerId: string; agentIds: string[] }[]): Promise<Map<string, number>> {
+  if (offers.length === 0) return new Map();
+  const rows = offers.map((o) => sql`(${o.taskId}::uuid, ${o.version}::int, ${o.offerId}::uuid, ${`{${o.agentIds.join(',')}}`}::uuid[])`);
+  const { rows: changed } = await tx.execute<{ id: string; version: number }>(sql`
+    UPDATE routing_tasks t SET status = 'offered', offer_id = v.offer_id, offered_to = v.offered_to, offered_at = clock_timestamp(), version = t.version + 1
+    FROM (VALUES ${sql.join(rows, sql`, `)}) AS v(id, version, offer_id, offered_to)
+    WHERE t.tenant_id = ${tenantId} AND t.id = v.id AND t.version = v.version AND t.status = 'queued'
+    RETURNING t.id, t.version`);
+  return new Map(changed.map((r) => [r.id, r.version]));
 }
 
 /**
@@ -150,7 +171,7 @@ export async function transitionTask(
   return result.rowCount === 1 ? result.rows[0]!.version : undefined;
 }
 
-/** Persists an agent's state and closes the previous history row. */
+/** Persists an agent's state, closes the previous history row and opens the next: one statement. */
 export async function saveAgentState(
   tx: Tx,
   tenantId: string,
@@ -162,15 +183,19 @@ export async function saveAgentState(
 ): Promise<Date> {
   const [row] = (
     await tx.execute<{ state_since: Date }>(sql`
-      INSERT INTO routing_agents (user_id, tenant_id, state, away_reason_id, state_since, acw_ends_at)
-      VALUES (${userId}, ${tenantId}, ${state}, ${reason.awayReasonId}, clock_timestamp(), ${acwEndsAt})
-      ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, away_reason_id = EXCLUDED.away_reason_id,
-        state_since = EXCLUDED.state_since, acw_ends_at = EXCLUDED.acw_ends_at, version = routing_agents.version + 1
-      RETURNING state_since`)
+      WITH agent AS (
+        INSERT INTO routing_agents (user_id, tenant_id, state, away_reason_id, state_since, acw_ends_at)
+        VALUES (${userId}, ${tenantId}, ${state}, ${reason.awayReasonId}, clock_timestamp(), ${acwEndsAt})
+        ON CONFLICT (user_id) DO UPDATE SET state = EXCLUDED.state, away_reason_id = EXCLUDED.away_reason_id,
+          state_since = EXCLUDED.state_since, acw_ends_at = EXCLUDED.acw_ends_at, version = routing_agents.version + 1
+        RETURNING state_since),
+      closed AS (
+        UPDATE routing_agent_state_history SET ended_at = clock_timestamp()
+        WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND ended_at IS NULL),
+      opened AS (
+        INSERT INTO routing_agent_state_history (tenant_id, user_id, state, reason, changed_by)
+        VALUES (${tenantId}, ${userId}, ${state}, ${reason.text}, ${changedBy}))
+      SELECT state_since FROM agent`)
   ).rows;
-  await tx.execute(sql`UPDATE routing_agent_state_history SET ended_at = clock_timestamp()
-                       WHERE tenant_id = ${tenantId} AND user_id = ${userId} AND ended_at IS NULL`);
-  await tx.execute(sql`INSERT INTO routing_agent_state_history (tenant_id, user_id, state, reason, changed_by)
-                       VALUES (${tenantId}, ${userId}, ${state}, ${reason.text}, ${changedBy})`);
   return new Date(row!.state_since);
 }

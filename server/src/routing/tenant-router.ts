@@ -1,9 +1,11 @@
-// One tenant's router state in this process: the RouterCore, queue rows, task versions, open offers and
-// timers, and a promise chain that runs the tenant's operations one at a time (the core is not re-entrant
-// across awaits). The database stays the authority; this is rebuilt from it on start and on takeover.
-import type { Database } from '../platform/db/database.ts';
+// One tenant's router state in this process: the RouterCore, queue rules, task versions, open offers and
+// timers, and the pipeline that runs the tenant's operations one at a time (the core is not re-entrant across
+// awaits). The database stays the authority; this is rebuilt from it on start, on takeover, and whenever a write
+// failed after memory had already moved (see `transact`).
+import type { Database, Tx } from '../platform/db/database.ts';
+import { AppError } from '../platform/errors.ts';
 import { RouterCore, type CoreAgentInput } from './router.core.ts';
-import { loadAgents, loadOpenTasks, loadQueues, loadTodayFacts, toCoreQueue, transitionTask, type AgentRow, type QueueRow } from './routing.store.ts';
+import { loadAgents, loadOpenTasks, loadQueues, loadTodayFacts, toCoreQueue, transitionTask, type AgentRow, type FactDelta, type QueueRow } from './routing.store.ts';
 import type { AgentStateName } from './routing.types.ts';
 import { sql } from 'drizzle-orm';
 
@@ -19,11 +21,35 @@ export interface AgentView {
   state: AgentStateName;
   since: Date;
   awayReasonId: string | null;
+  /** The away reason's name, as shown to supervisors. */
+  reason?: string | null;
   acwEndsAt: Date | null;
   acwTimer: unknown;
 }
 
 export type Liveness = (task: { id: string; channel: string; externalRef: string | null }) => Promise<boolean>;
+
+/** What an operation gets inside its transaction. */
+export interface Write {
+  tx: Tx;
+  now: number;
+  /** Memory now runs ahead of the database: if the transaction fails from here on, the tenant is reloaded. */
+  changed(): void;
+  /** The database and memory disagree (a conditional UPDATE changed no row): reload once this commits. */
+  diverged(): void;
+  /** Runs after the commit: offers and pushes to sockets, in-process events, timers. */
+  after(effect: () => void): void;
+}
+
+const MAX_BATCH = 200;
+const restarting = () => new AppError('UNAVAILABLE', 'the router of this tenant is restarting; try again', { retryable: true });
+
+interface PendingOp {
+  fn: (w: Write) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+  context: { database: Database; now: () => number; onDiverged: (err: unknown) => void; onEffectError: (err: unknown) => void };
+}
 
 export class TenantRouter {
   readonly queues = new Map<string, QueueRow>();
@@ -32,18 +58,112 @@ export class TenantRouter {
   readonly offerOfTask = new Map<string, string>();
   readonly agents = new Map<string, AgentView>();
   readonly callbackNumbers = new Map<string, string>();
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Interval facts not yet written, by queue and 15-minute interval start (see `takeFacts`). */
+  private facts = new Map<string, FactDelta & { queueId: string; intervalStart: number }>();
+  /** Set when the router is discarded (stopped, lease lost, or memory diverged): its timers do nothing. */
+  closed = false;
+  private readonly waiting: PendingOp[] = [];
+  private running: Promise<void> | undefined;
 
   constructor(
     readonly tenantId: string,
     readonly core: RouterCore,
   ) {}
 
-  /** Runs `fn` after every earlier operation of this tenant has finished. */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(fn, fn);
-    this.chain = next.catch(() => {});
-    return next;
+  /**
+   * Runs `fn` after every earlier operation of this tenant (the core is not re-entrant across awaits), inside a
+   * transaction. Operations that arrive while a transaction commits wait and then run together in the next one,
+   * one after the other, with one commit for all (group commit: a busy tenant pays one WAL flush for many
+   * operations). An operation that fails before it changed anything (`changed()` not yet called) fails alone;
+   * any other failure rolls the whole transaction back, and the tenant is rebuilt from the database. Effects
+   * (sends, events) run only after the commit.
+   */
+  transact<T>(database: Database, now: () => number, fn: (w: Write) => Promise<T>, onDiverged: (err: unknown) => void, onEffectError: (err: unknown) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn: fn as PendingOp['fn'], resolve: resolve as PendingOp['resolve'], reject, context: { database, now, onDiverged, onEffectError } });
+      this.running ??= this.drain().finally(() => (this.running = undefined));
+    });
+  }
+
+  /** Resolves when every operation started so far has committed or failed. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      if (this.closed) {
+        for (const op of batch) op.reject(restarting());
+        continue;
+      }
+      const { database, now, onDiverged, onEffectError } = batch[0]!.context;
+      const done: { op: PendingOp; result: unknown; effects: (() => void)[] }[] = [];
+      let changed = false;
+      let diverged = false;
+      let failed: PendingOp | undefined;
+      const refused = new Set<PendingOp>();
+      try {
+        await database.withTenant(this.tenantId, async (tx) => {
+          for (const op of batch) {
+            const effects: (() => void)[] = [];
+            let opChanged = false;
+            const w: Write = { tx, now: now(), changed: () => (opChanged = changed = true), diverged: () => (diverged = true), after: (e) => effects.push(e) };
+            try {
+              done.push({ op, result: await op.fn(w), effects });
+            } catch (err) {
+              // A refusal before any change (not found, conflict, bad input) leaves the transaction usable.
+              if (!opChanged && err instanceof AppError) {
+                refused.add(op);
+                op.reject(err);
+                continue;
+              }
+              failed = op;
+              throw err;
+            }
+          }
+        });
+      } catch (err) {
+        failed?.reject(err);
+        for (const d of done) d.op.reject(changed ? restarting() : err);
+        // Operations after the failing one never ran: they go first into the next transaction.
+        const ran = new Set<PendingOp>([...done.map((d) => d.op), ...refused, ...(failed ? [failed] : [])]);
+        this.waiting.unshift(...batch.filter((op) => !ran.has(op)));
+        if (changed || diverged) onDiverged(err);
+        continue;
+      }
+      for (const d of done) {
+        for (const effect of d.effects) {
+          try {
+            effect();
+          } catch (err) {
+            onEffectError(err);
+          }
+        }
+        d.op.resolve(d.result);
+      }
+      if (diverged) onDiverged(new Error('the database changed under the router'));
+    }
+  }
+
+  /** Counts facts for the queue's current 15-minute interval (written by `takeFacts` every second). */
+  addFacts(queueId: string, at: number, d: FactDelta): void {
+    const intervalStart = Math.floor(at / 900_000) * 900_000;
+    const key = `${queueId}|${intervalStart}`;
+    const f = this.facts.get(key) ?? { queueId, intervalStart };
+    for (const [k, v] of Object.entries(d) as [keyof FactDelta, number][]) f[k] = (f[k] ?? 0) + v;
+    this.facts.set(key, f);
+  }
+
+  /** The facts counted since the last call (to be written; `putBackFacts` if that failed). */
+  takeFacts(): (FactDelta & { queueId: string; intervalStart: number })[] {
+    const all = [...this.facts.values()];
+    this.facts = new Map();
+    return all;
+  }
+
+  putBackFacts(facts: (FactDelta & { queueId: string; intervalStart: number })[]): void {
+    for (const { queueId, intervalStart, ...d } of facts) this.addFacts(queueId, intervalStart, d);
   }
 
   static agentInput(row: AgentRow & { memberships: { queue_id: string; skill_level: number; priority: number }[] }): CoreAgentInput {
@@ -105,10 +225,12 @@ export class TenantRouter {
   }
 
   async reloadConfig(database: Database, now: number): Promise<void> {
-    const { queues, agents } = await database.withTenant(this.tenantId, async (tx) => ({
-      queues: await loadQueues(tx, this.tenantId),
-      agents: await loadAgents(tx, this.tenantId),
-    }));
+    await database.withTenant(this.tenantId, (tx) => this.reloadConfigIn(tx, now));
+  }
+
+  async reloadConfigIn(tx: Tx, now: number): Promise<void> {
+    const queues = await loadQueues(tx, this.tenantId);
+    const agents = await loadAgents(tx, this.tenantId);
     for (const id of this.queues.keys()) if (!queues.some((q) => q.id === id)) this.core.removeQueue(id);
     this.queues.clear();
     for (const q of queues) {
