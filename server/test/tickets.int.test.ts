@@ -217,6 +217,28 @@ describe('SLA', () => {
   });
 });
 
+describe('SLA jobs on the job runner', () => {
+  test('the warning job runs when due and tells the assignee in real time', async () => {
+    const division = (await admin.post('/api/v1/divisions', { name: 'SLA jobs' })).body.id;
+    await admin.post('/api/v1/ticket-sla-policies', { divisionId: division, priority: 'high', firstResponseMinutes: 120, warnBeforeMinutes: 30 });
+    const adminId = (await admin.get('/api/v1/me')).body.user.id;
+    const socket = await RealtimeClient.connect(server.baseUrl, { cookie: admin.cookie! });
+    sockets.push(socket);
+    const ticket = (await admin.post('/api/v1/tickets', { subject: 'SLA job', divisionId: division, priority: 'high', assigneeUserId: adminId })).body;
+    // The warning is due 90 minutes from now; the test brings that moment forward instead of waiting.
+    const moved = await server.kefu.database.withSystem((tx) =>
+      tx.execute(sql`UPDATE jobs SET run_at = now() WHERE type = 'tickets.sla' AND payload->>'ticketId' = ${ticket.id} AND payload->>'kind' = 'warn'`),
+    );
+    expect(moved.rowCount).toBe(1);
+    server.kefu.jobs.wake();
+    const warning = await socket.nextEvent('ticket.sla_warning', (d) => d.ticketId === ticket.id, 15_000);
+    expect(warning).toMatchObject({ metric: 'first_response', userIds: [adminId] });
+    const first = (await admin.get(`/api/v1/tickets/${ticket.id}`)).body.sla.find((x: { metric: string }) => x.metric === 'first_response');
+    expect(first).toMatchObject({ state: 'running' });
+    expect(first.warnedAt).not.toBeNull();
+  });
+});
+
 describe('views, bulk changes, macros and merge', () => {
   test('views and filters; bulk change answers per ticket; bad input names the field', async () => {
     const a = (await agent.post('/api/v1/tickets', { subject: 'Bulk A', assigneeUserId: null })).body;
@@ -275,5 +297,21 @@ describe('help-center contact form', () => {
     expect((await agent.get('/api/v1/tickets?tag=help-center')).body.items).toHaveLength(1);
     const modules = server.kefu.modules.tickets as TicketsModule;
     expect(modules.name).toBe('tickets');
+  });
+});
+
+describe('who resolved what', () => {
+  test('the resolution report counts solved tickets by resolver and tier with first-contact resolution', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await agent.get(`/api/v1/tickets/reports/resolution?from=${from}&to=${to}`)).status).toBe(403);
+    const report = (await supervisor.get(`/api/v1/tickets/reports/resolution?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).body;
+    expect(report.solved).toBeGreaterThanOrEqual(2);
+    const byAgent = report.byResolver.find((r: { userId: string }) => r.userId === ids.agent);
+    expect(byAgent.firstContactResolved).toBeGreaterThanOrEqual(1);
+    expect(report.interactions.notResolvedOnFirstContact).toBeGreaterThanOrEqual(1);
+    expect(report.interactions.resolvedOnFirstContact).toBeGreaterThanOrEqual(1);
+    const bad = await supervisor.get(`/api/v1/tickets/reports/resolution?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`);
+    expect(bad.body.error.field).toBe('to');
   });
 });

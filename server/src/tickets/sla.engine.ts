@@ -4,7 +4,7 @@
 // finds its target moved on (met, paused, re-timed) does nothing, so stale jobs are harmless and retries are safe.
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../platform/db/database.ts';
-import { appendEvent } from '../platform/events/outbox.ts';
+import { notice } from './notices.ts';
 import { enqueueJob, type Job } from '../platform/jobs/job-runner.ts';
 import { one, rows } from '../crm/crm-sql.ts';
 import { meetTarget, pauseTarget, resumeTarget, startTarget, warnAt, type BusinessCalendar, type Clock, type SlaMetric, type SlaTarget } from './sla-clock.ts';
@@ -200,7 +200,7 @@ export class SlaEngine {
         if (target.warned_at || now >= Date.parse(p.dueAt)) return 'stale';
         await tx.execute(sql`UPDATE ticket_sla_targets SET warned_at = ${new Date(now).toISOString()} WHERE ticket_id = ${p.ticketId} AND metric = ${p.metric}`);
         await activity(tx, tenantId, ticket.id, null, 'sla.warning', { metric: p.metric, dueAt: p.dueAt });
-        await appendEvent(tx, tenantId, 'ticket.sla_warning', { ticketId: ticket.id, number, metric: p.metric, dueAt: p.dueAt, userIds: notify });
+        await notice(tx, tenantId, 'ticket.sla_warning', { ticketId: ticket.id, number, metric: p.metric, dueAt: p.dueAt, userIds: notify });
         return 'warned';
       }
       // The runner may start a job a little early by our clock (a virtual one in tests, skew between nodes).
@@ -220,7 +220,7 @@ export class SlaEngine {
       }
       await activity(tx, tenantId, ticket.id, null, 'sla.breached', { metric: p.metric, dueAt: p.dueAt, escalation });
       const after = escalation.assigneeGroupId ? await this.people(tx, tenantId, { ...ticket, assignee_group_id: policy!.escalate_group_id }) : notify;
-      await appendEvent(tx, tenantId, 'ticket.sla_breached', { ticketId: ticket.id, number, metric: p.metric, dueAt: p.dueAt, userIds: after });
+      await notice(tx, tenantId, 'ticket.sla_breached', { ticketId: ticket.id, number, metric: p.metric, dueAt: p.dueAt, userIds: after });
       return 'breached';
     });
   }

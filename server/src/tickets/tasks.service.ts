@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { requirePermission, type Actor } from '../platform/auth/actor.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
-import { appendEvent } from '../platform/events/outbox.ts';
+import { notice } from './notices.ts';
 import { AppError, conflict, invalid, notFound } from '../platform/errors.ts';
 import { divisionScope, iso, one, rows, type Row } from '../crm/crm-sql.ts';
 import { activity, type SlaEngine } from './sla.engine.ts';
@@ -107,7 +107,7 @@ export class TasksService {
       await activity(tx, actor.tenantId, ticketId, actor.userId, 'task.created', { taskId: row!.id, title, assigneeUserId: input.assigneeUserId ?? null, assigneeGroupId: input.assigneeGroupId ?? null });
       await tx.execute(sql`UPDATE tickets SET updated_at = clock_timestamp() WHERE id = ${ticketId}`);
       const userIds = (await peopleOf(tx, actor.tenantId, input.assigneeUserId ?? null, input.assigneeGroupId ?? null)).filter((u) => u !== actor.userId);
-      if (userIds.length) await appendEvent(tx, actor.tenantId, 'ticket_task.assigned', { taskId: row!.id, ticketId, number: Number(t.number), title, userIds });
+      if (userIds.length) await notice(tx, actor.tenantId, 'ticket_task.assigned', { taskId: row!.id, ticketId, number: Number(t.number), title, userIds });
       return this.read(tx, actor.tenantId, row!.id);
     });
   }
@@ -167,6 +167,6 @@ export class TasksService {
       if (t.status === 'on_hold') await this.sla.apply(tx, actor.tenantId, { ...t, priority: t.priority as string, status: 'open' }, { kind: 'status', from: 'on_hold', to: 'open' });
     }
     const notify = [...new Set([t.owner_id, (task.created_by as string | null) ?? null].filter((u): u is string => u !== null && u !== actor.userId))];
-    if (notify.length) await appendEvent(tx, actor.tenantId, 'ticket_task.completed', { taskId: task.id, ticketId: t.id, number: Number(t.number), title: task.title, userIds: notify });
+    if (notify.length) await notice(tx, actor.tenantId, 'ticket_task.completed', { taskId: task.id, ticketId: t.id, number: Number(t.number), title: task.title, userIds: notify });
   }
 }

@@ -5,7 +5,10 @@
 import type { EventEnvelope } from '@kefu/contracts';
 import type { KefuModule, ModuleFactory } from '../module.ts';
 import { realtimeHubFor } from '../realtime/realtime.module.ts';
+import type { JobHandler } from '../platform/jobs/job-runner.ts';
 import { TicketConfigService } from './config.service.ts';
+import { NOTICE_JOB, noticeHandler } from './notices.ts';
+import { resolutionReport } from './resolution-report.ts';
 import { ticketFromHelpCenter } from './help-center.hook.ts';
 import { systemClock, type Clock } from './sla-clock.ts';
 import { SLA_JOB, SlaEngine, type SlaJobPayload } from './sla.engine.ts';
@@ -21,17 +24,15 @@ export interface TicketsModule extends KefuModule {
   sla: SlaEngine;
 }
 
-/** Events whose `userIds` are told in real time (the web shows them as notices). */
-export const noticeEvents = ['ticket.assigned', 'ticket_task.assigned', 'ticket_task.completed', 'ticket.sla_warning', 'ticket.sla_breached'] as const;
-
 export function createTicketsModuleWith(clock: Clock): ModuleFactory {
   return async (ctx): Promise<TicketsModule> => {
     const sla = new SlaEngine(ctx.database, clock, () => ctx.jobs.wake());
     const tickets = new TicketsService(ctx.database, sla);
     const tasks = new TasksService(ctx.database, sla);
     const config = new TicketConfigService(ctx.database);
-    ctx.jobs.register(SLA_JOB, sla.handler() as (job: import('../platform/jobs/job-runner.ts').Job) => Promise<void>);
+    ctx.jobs.register(SLA_JOB, sla.handler() as JobHandler);
     const hub = await realtimeHubFor(ctx);
+    ctx.jobs.register(NOTICE_JOB, noticeHandler((tenantId, userId, name, data) => hub.sendToUser(tenantId, userId, { type: 'event', name, data })) as JobHandler);
     const offs: Array<() => void> = [];
     return {
       name: 'tickets',
@@ -39,16 +40,8 @@ export function createTicketsModuleWith(clock: Clock): ModuleFactory {
       tasks,
       config,
       sla,
-      routes: (app) => ticketRoutes(app, { tickets, tasks, config }),
+      routes: (app) => ticketRoutes(app, { tickets, tasks, config, reports: (actor, q) => resolutionReport(ctx.database, actor, q) }),
       async start() {
-        for (const type of noticeEvents) {
-          offs.push(
-            ctx.bus.subscribe(type, (event) => {
-              const data = event.data as { userIds: string[] };
-              for (const userId of data.userIds) hub.sendToUser(event.tenantId, userId, { type: 'event', name: event.type, data: event.data });
-            }),
-          );
-        }
         offs.push(
           ctx.bus.subscribe('kb_contact.requested', async (event) => {
             try {

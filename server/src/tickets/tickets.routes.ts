@@ -6,10 +6,12 @@ import { actorOf } from '../platform/http/access.ts';
 import type { App } from '../platform/http/server.ts';
 import { idParams, pageQuery } from '../platform/http/schemas.ts';
 import type { TicketConfigService } from './config.service.ts';
+import type { ReportQuery } from './resolution-report.ts';
 import type { TasksService } from './tasks.service.ts';
 import { priorities, statuses, types, views, type TicketsService } from './tickets.service.ts';
 
 export interface TicketRoutesDeps {
+  reports: (actor: ReturnType<typeof actorOf>, q: ReportQuery) => Promise<unknown>;
   tickets: TicketsService;
   tasks: TasksService;
   config: TicketConfigService;
@@ -162,6 +164,15 @@ export function ticketRoutes(app: App, d: TicketRoutesDeps): void {
     config: { access: { permission: 'tickets.work' } },
     schema: { tags, summary: 'Interactions a ticket can be created from: your own of the last days (all of your divisions with interactions.read)', querystring: z.object({ days: z.coerce.number().int().min(1).max(30).default(3) }) },
   }, async (request) => d.tickets.recentInteractions(actorOf(request), request.query));
+
+  app.get('/api/v1/tickets/reports/resolution', {
+    config: { access: { permission: 'reports.read' } },
+    schema: {
+      tags,
+      summary: 'Who resolved what in a period: solved tickets by resolver, tier and group with first-contact resolution rates',
+      querystring: z.object({ from: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }), to: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }), divisionId: uuid.optional() }),
+    },
+  }, async (request) => d.reports(actorOf(request), request.query));
 
   app.get('/api/v1/tickets/:id', {
     config: { access: { permission: 'tickets.work', resources: ticket } },

@@ -6,6 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { canSeeDivision, requirePermission, type Actor } from '../platform/auth/actor.ts';
 import type { Database, Tx } from '../platform/db/database.ts';
 import { appendEvent } from '../platform/events/outbox.ts';
+import { notice } from './notices.ts';
 import { AppError, conflict, invalid, notFound } from '../platform/errors.ts';
 import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
 import { resolveDivision, visibleContact } from '../crm/crm-access.ts';
@@ -239,7 +240,7 @@ export class TicketsService {
 
   private async announceAssignment(tx: Tx, actor: Actor, ticketId: string, number: number, subject: string, userId: string | null, groupId: string | null): Promise<void> {
     const userIds = (await peopleOf(tx, actor.tenantId, userId, groupId)).filter((u) => u !== actor.userId);
-    if (userIds.length) await appendEvent(tx, actor.tenantId, 'ticket.assigned', { ticketId, number, subject, userIds });
+    if (userIds.length) await notice(tx, actor.tenantId, 'ticket.assigned', { ticketId, number, subject, userIds });
   }
 
   async list(actor: Actor, q: ListQuery) {
