@@ -15,7 +15,8 @@ import {
 } from './call-control.ts';
 import { CustomerAudio, toPlaySource } from './customer-audio.ts';
 import type { FlowOutcome, VoiceFlowRegistryImpl, VoiceFlowRunner } from './flow-port.ts';
-import { holdMusicPcm } from './hold-music.ts';
+import type { CallbackRequests } from './callbacks.ts';
+import { beepPcm, holdMusicPcm } from './hold-music.ts';
 import { mediaEventsOf } from './media-events.ts';
 import { waitForAgent, type QueueHost } from './queue-wait.ts';
 import type { RecordingsService } from './recordings.service.ts';
@@ -37,7 +38,8 @@ export interface CallDeps {
   queue: () => VoiceQueue | undefined;
   flows: VoiceFlowRegistryImpl;
   logger: Logger;
-  timing: { ringTimeoutMs: number; queueTimeoutMs: number; pollMs: number };
+  timing: { ringTimeoutMs: number; queueTimeoutMs: number; pollMs: number; voicemailMaxMs: number };
+  callbacks: CallbackRequests;
   ended: (call: { callId: string }) => void;
 }
 
@@ -72,6 +74,7 @@ export class CallSession implements CallControl, QueueHost {
   private conference: { id: string; legs: AgentLeg[] } | undefined;
   private consultation: { leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }; bridgeId: string } | undefined;
   private offeredOnce = false;
+  private inVoicemail = false;
   private answered = false;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
@@ -204,14 +207,52 @@ export class CallSession implements CallControl, QueueHost {
       case 'transfer':
         return this.sendTo(outcome.target);
       case 'voicemail':
-        return this.noAgent();
+        return this.voicemail(outcome);
+      case 'callback':
+        return this.takeCallback(outcome);
       case 'hangup':
         return this.end('system', outcome.endReason === 'no_agent' ? 480 : 200, outcome.endReason ?? 'normal');
     }
   }
 
+  /** Nobody can take the call: the caller may leave a message. */
   private async noAgent(): Promise<void> {
-    if (!this.abort.signal.aborted) await this.end('system', 480, 'no_agent');
+    if (!this.abort.signal.aborted) await this.voicemail({});
+  }
+
+  /**
+   * Voicemail: a greeting (or the beep alone), then the caller's voice is recorded (mono, kind `voicemail`, on the
+   * interaction) until they hang up, press #, or the maximum length; the call ends with reason `voicemail`.
+   */
+  private async voicemail(o: { greeting?: AudioSource | undefined; maxDurationMs?: number | undefined }): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    await this.stopWaiting();
+    this.inVoicemail = true;
+    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'voicemail');
+    if (o.greeting) await this.audio.play(o.greeting);
+    await this.audio.play({ pcm: beepPcm(), sampleRate: 8000 });
+    if (this.abort.signal.aborted) return;
+    const rec = await this.deps.recordings.start(this.tenantId, this.divisionId, this.interactionId, 1, 'voicemail');
+    const { recordingId } = await this.media.record({ path: rec.spoolPath, left: this.callerEndpoint!, channels: 'mono' });
+    this.recording = { id: rec.id, mediaId: recordingId, spoolPath: rec.spoolPath };
+    const max = o.maxDurationMs ?? this.deps.timing.voicemailMaxMs;
+    await this.audio.collectDigits({ max: 1, terminator: '#', firstDigitTimeoutMs: max, interDigitTimeoutMs: max }); // hangup, '#', or time
+    if (this.abort.signal.aborted) return; // the hangup stored the message
+    await this.stopRecording();
+    await this.audio.play({ pcm: beepPcm(), sampleRate: 8000 });
+    await this.end('system', 200, 'voicemail');
+  }
+
+  /** The caller asked to be called back: the request is stored for routing and the call ends. */
+  private async takeCallback(o: { queueId: string; number?: string | undefined; preferredAt?: Date | undefined }): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    await this.stopWaiting();
+    await this.deps.callbacks.request({
+      tenantId: this.tenantId, divisionId: this.divisionId, interactionId: this.interactionId, queueId: o.queueId,
+      number: o.number ?? this.from, preferredAt: o.preferredAt ?? new Date(),
+    });
+    await this.audio.play({ pcm: beepPcm(), sampleRate: 8000 });
+    await this.end('system', 200, 'callback_requested');
   }
 
   /** Ringback while the caller waits for a person. */
@@ -317,7 +358,7 @@ export class CallSession implements CallControl, QueueHost {
       if (side === 'consult') return void this.consultEnded(dialog);
       if (side === 'agent' && this.agentLeg?.dialog !== dialog) return; // a transferred agent leaving
       // A caller who leaves before anyone answered abandoned the call.
-      if (reason === 'remote') void this.end(side, causeOf(request), side === 'customer' && !this.answered ? 'abandoned' : 'normal');
+      if (reason === 'remote') void this.end(side, causeOf(request), side !== 'customer' || this.answered ? 'normal' : this.inVoicemail ? 'voicemail' : 'abandoned');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
     });
   }

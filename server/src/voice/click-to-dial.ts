@@ -26,6 +26,8 @@ export class ClickToDialCall {
   private muted = false;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
+  /** Runs once the call has ended (a callback completes its routing task). */
+  afterEnd: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly deps: CallDeps,
@@ -213,6 +215,7 @@ export class ClickToDialCall {
       }).catch((err: unknown) => this.deps.logger.error({ err }, 'closing the interaction failed'));
     }
     await Promise.allSettled(hangups);
+    await this.afterEnd?.().catch((err: unknown) => this.deps.logger.warn({ err, callId: this.callId }, 'after-call step failed'));
     this.deps.ended(this);
   }
 }

@@ -25,6 +25,11 @@ export type FlowOutcome =
   | { kind: 'transfer'; target: Exclude<TransferTarget, { kind: 'queue' }> }
   /** Record a message for the division (attached to the interaction); `greeting` replaces the built-in beep. */
   | { kind: 'voicemail'; greeting?: AudioSource; maxDurationMs?: number }
+  /**
+   * The caller asks to be called back: `number` (default: the caller's own) at `preferredAt` (default: as soon as
+   * an agent of the queue is free). Stored, handed to routing as a callback task at that time; the call then ends.
+   */
+  | { kind: 'callback'; queueId: string; number?: string; preferredAt?: Date }
   | { kind: 'hangup'; endReason?: string };
 
 export interface FlowStart {

@@ -15,3 +15,9 @@ export function holdMusicPcm(sampleRate = 8000): Int16Array {
   });
   return out;
 }
+
+/** The voicemail beep: 1 kHz for 400 ms (8 kHz PCM), the tone people expect before they speak. */
+export function beepPcm(sampleRate = 8000): Int16Array {
+  const n = (sampleRate * 400) / 1000;
+  return Int16Array.from({ length: n }, (_, i) => Math.round(8000 * Math.min(1, i / 80, (n - i) / 80) * Math.sin((2 * Math.PI * 1000 * i) / sampleRate)));
+}

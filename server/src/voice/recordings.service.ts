@@ -21,6 +21,8 @@ export interface Recording {
   interactionId: string;
   divisionId: string;
   state: 'recording' | 'stored' | 'partial' | 'failed';
+  /** `call`: the conversation (stereo, customer left); `voicemail`: the caller's message alone (mono). */
+  kind: 'call' | 'voicemail';
   channels: number;
   durationMs: number | null;
   sizeBytes: number | null;
@@ -33,6 +35,7 @@ const toRecording = (r: Row): Recording => ({
   interactionId: r.interaction_id as string,
   divisionId: r.division_id as string,
   state: r.state as Recording['state'],
+  kind: (r.kind as Recording['kind'] | undefined) ?? 'call',
   channels: Number(r.channels),
   durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
   sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
@@ -61,11 +64,11 @@ export class RecordingsService {
   }
 
   /** Registers a recording that is starting; the media engine writes to the returned spool path. */
-  async start(tenantId: string, divisionId: string, interactionId: string, channels = 2): Promise<{ id: string; spoolPath: string }> {
+  async start(tenantId: string, divisionId: string, interactionId: string, channels = 2, kind: Recording['kind'] = 'call'): Promise<{ id: string; spoolPath: string }> {
     await fs.mkdir(this.spoolDir, { recursive: true, mode: 0o750 });
     return this.database.withTenant(tenantId, async (tx) => {
-      const [row] = await rows(tx, sql`INSERT INTO voice_recordings (tenant_id, division_id, interaction_id, channels)
-        VALUES (${tenantId}, ${divisionId}, ${interactionId}, ${channels}) RETURNING id`);
+      const [row] = await rows(tx, sql`INSERT INTO voice_recordings (tenant_id, division_id, interaction_id, channels, kind)
+        VALUES (${tenantId}, ${divisionId}, ${interactionId}, ${channels}, ${kind}) RETURNING id`);
       const id = row!.id as string;
       const spoolPath = path.join(this.spoolDir, `${id}.wav`);
       await tx.execute(sql`UPDATE voice_recordings SET spool_path = ${spoolPath} WHERE tenant_id = ${tenantId} AND id = ${id}`);

@@ -16,6 +16,8 @@ import { TenantRegistrar } from './tenant-registrar.ts';
 import type { AgentDevice, OutboundTrunk, VoiceDirectory } from './voice-directory.ts';
 import type { VoiceFlowRegistryImpl } from './flow-port.ts';
 import type { VoiceQueue } from './voice-queue.ts';
+import type { CallbackRequests } from './callbacks.ts';
+import { authorizeOutbound } from './trunk-dial.ts';
 
 export interface SipServiceOptions {
   host: string;
@@ -36,6 +38,7 @@ export interface SipServiceDeps {
   /** Routing's voice side, once the routing module is there. */
   queue: () => VoiceQueue | undefined;
   flows: VoiceFlowRegistryImpl;
+  callbacks: CallbackRequests;
 }
 
 /** Binds UDP and TCP on one port; with port 0, TCP follows the port the OS gave UDP. */
@@ -66,7 +69,7 @@ export class SipService {
   constructor(private readonly o: SipServiceOptions, private readonly deps: SipServiceDeps) {
     this.guard = new ScannerGuard({ banMs: o.banSeconds * 1000 });
     this.registrar = new TenantRegistrar(deps.directory, this.guard, deps.fallbackTenant);
-    this.timing = { ringTimeoutMs: 30_000, queueTimeoutMs: 120_000, pollMs: 1000, ...o.timing };
+    this.timing = { ringTimeoutMs: 30_000, queueTimeoutMs: 120_000, pollMs: 1000, voicemailMaxMs: 120_000, ...o.timing };
   }
 
   /** The UDP (= TCP) port SIP listens on. */
@@ -202,6 +205,7 @@ export class SipService {
       registrar: this.registrar,
       queue: this.deps.queue,
       flows: this.deps.flows,
+      callbacks: this.deps.callbacks,
       logger: this.deps.logger,
       timing: this.timing,
       ended: (c) => this.calls.delete(c.callId),
@@ -212,6 +216,28 @@ export class SipService {
   async clickToDial(device: AgentDevice & { divisionId: string }, number: string, trunk: OutboundTrunk, callerId: string): Promise<string> {
     const realm = (await this.deps.directory.sipDomain(device.tenantId)) ?? 'kefu';
     const call = new ClickToDialCall(this.callDeps(), device, number, trunk, callerId, realm);
+    const interactionId = await call.open();
+    this.startCall(call);
+    return interactionId;
+  }
+
+  /**
+   * An agent took a callback task: their phone rings, then the customer's number is called through the trunk the
+   * division's outbound rules choose; the routing task completes when the call ends.
+   */
+  async dialCallback(task: { tenantId: string; taskId: string; agentId: string; number: string }, complete: () => Promise<void>): Promise<string | undefined> {
+    const device = await this.deps.directory.deviceOfUser(task.tenantId, task.agentId);
+    const decision = device?.divisionId
+      ? await authorizeOutbound(this.deps.directory, { tenantId: task.tenantId, divisionId: device.divisionId, userId: task.agentId, ip: null, extension: device.extension }, task.number)
+      : undefined;
+    if (!device?.divisionId || !decision?.ok) {
+      this.deps.logger.warn({ taskId: task.taskId, reason: decision && !decision.ok ? decision.reason : 'no phone' }, 'voice: a callback cannot be dialled');
+      await complete();
+      return undefined;
+    }
+    const realm = (await this.deps.directory.sipDomain(task.tenantId)) ?? 'kefu';
+    const call = new ClickToDialCall(this.callDeps(), { ...device, divisionId: device.divisionId }, task.number, decision.trunk, decision.callerId, realm);
+    call.afterEnd = complete;
     const interactionId = await call.open();
     this.startCall(call);
     return interactionId;

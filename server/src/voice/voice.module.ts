@@ -17,6 +17,7 @@ import { VoiceDirectory } from './voice-directory.ts';
 import { voiceRoutes } from './voice.routes.ts';
 import { voiceFlowRegistry } from './flow-port.ts';
 import { VoiceQueue } from './voice-queue.ts';
+import { CallbackRequests } from './callbacks.ts';
 import { routingServiceFor } from '../routing/routing.module.ts';
 
 
@@ -43,6 +44,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
     const interactions = new InteractionsService(database);
     const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
     const flows = voiceFlowRegistry(ctx);
+    const callbacks = new CallbackRequests(database, logger);
     let queue: VoiceQueue | undefined;
     let media: Promise<MediaEngine> | undefined;
     let retention: NodeJS.Timeout | undefined;
@@ -126,10 +128,11 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         const routing = await routingServiceFor(ctx);
         const sip = new SipService(
           { host: v.sipHost, port: v.sipPort, advertiseHost: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost), banSeconds: v.banSeconds, ...(options.timing ? { timing: options.timing } : {}) },
-          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant, queue: () => queue, flows },
+          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant, queue: () => queue, flows, callbacks },
         );
         {
           queue = new VoiceQueue(routing, database, (callId) => sip.calls.has(callId));
+          callbacks.start(routing, (task) => sip.dialCallback(task, () => routing.complete(task.tenantId, task.taskId).catch(() => {})));
           // Phone login: an agent whose phone registers while signed out becomes available for calls.
           sip.registrar.onRegistered = (tenantId, extension) => void (async () => {
             const device = await directory.device(tenantId, extension);
@@ -148,6 +151,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
 
       async stop() {
         if (retention) clearInterval(retention);
+        callbacks.stop();
         await module.sip?.stop();
         module.sip = undefined;
         if (media) await (await media.catch(() => undefined))?.shutdown();
