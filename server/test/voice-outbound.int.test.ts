@@ -9,6 +9,19 @@ import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { Baresip } from '@kefu/sip/testing';
 import { until, type VoiceModule } from './voice-fixtures.ts';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { ModuleFactory } from '../src/module.ts';
+import { voiceFlowsFor } from '../src/voice/flow-port.ts';
+import { RealtimeClient } from './realtime-client.ts';
+
+/** A flow through the real port that asks for a callback to the caller's own number. */
+const CALLBACK_FLOW = randomUUID();
+let generalQueue = '';
+const callbackFlow: ModuleFactory = (ctx) => {
+  voiceFlowsFor(ctx).setRunner({ run: async () => ({ kind: 'callback', queueId: generalQueue }) });
+  return { name: 'test-callback-flow' };
+};
 
 let server: TestKefu;
 let admin: TestClient;
@@ -20,7 +33,7 @@ let phone: Baresip | undefined;
 let carrierRegistrar: Registrar;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
+  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' }, extraModules: [callbackFlow] });
   admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
   const voice = server.kefu.modules.voice as VoiceModule;
   sipPort = voice.sip!.port!;
@@ -91,4 +104,63 @@ describe('outbound calls', () => {
     const inbound = await carrier.createUAC(`sip:4000@127.0.0.1:${sipPort}`, { localSdp: sdpOffer(41002) });
     await inbound.destroy();
   }, 120_000);
+
+  test('click-to-dial rings the agent first and then the number with the caller ID; a callback request from a flow is dialled when the agent takes it', async () => {
+    await phone?.stop();
+    const password = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001').password;
+    phone = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+    await until(async () => (await admin.get('/api/v1/voice/registrations')).body.length === 1 || undefined, 'the auto-answering phone');
+    const desk = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
+    const users = (await admin.get('/api/v1/users?limit=50')).body.items as { id: string; email: string }[];
+    const agent1 = users.find((u) => u.email === 'agent1@demo.kefu')!.id;
+
+    // Click-to-dial: barred numbers are refused and audited; an allowed one rings the agent, then the carrier.
+    expect((await desk.post('/api/v1/voice/calls', { number: '+8690011111' })).status).toBe(403);
+    expect((await admin.get('/api/v1/audit?action=voice.outbound_barred&limit=10')).body.items[0].details).toMatchObject({ dialled: '+8690011111' });
+    expect((await desk.post('/api/v1/voice/calls', { number: 'abc' })).body.error.field).toBe('number');
+    const before = carrierDialogs.length;
+    const dialled = await desk.post('/api/v1/voice/calls', { number: '+8613800138111' });
+    expect(dialled.status, JSON.stringify(dialled.body)).toBe(201);
+    const dialog = await until(() => carrierDialogs[before], 'the carrier leg');
+    expect(invites[invites.length - 1]!.uri).toContain('+8613800138111');
+    expect(invites[invites.length - 1]!.get('From')).toContain('sip:+861065529988@127.0.0.5');
+    await phone.waitForEvent('CALL_ESTABLISHED', 30_000);
+    expect((await desk.get(`/api/v1/interactions/${dialled.body.interactionId}/voice`)).body).toMatchObject({ agent: { extension: '1001' }, onHold: false });
+    await new Promise((r) => setTimeout(r, 1000));
+    await dialog.destroy();
+    const ended = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${dialled.body.interactionId}`)).body;
+      return i.state === 'ended' ? i : undefined;
+    }, 'the end of the click-to-dial call');
+    expect(ended).toMatchObject({ direction: 'outbound', to: '+8613800138111', from: '+861065529988', agentId: agent1, hangupBy: 'customer', endReason: 'normal' });
+    expect(ended.answeredAt).toEqual(expect.any(String));
+    await phone.waitForEvent('CALL_CLOSED', 30_000);
+
+    // A caller asks for a callback through a flow; the request becomes a routing callback task; agent1 accepts
+    // it on the desktop, their phone rings, then the caller's number is called.
+    generalQueue = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General').id;
+    const number = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
+    expect((await admin.patch(`/api/v1/voice/numbers/${number.id}`, { flowId: CALLBACK_FLOW })).status).toBe(200);
+    const socket = await RealtimeClient.connect(server.baseUrl, { cookie: desk.cookie!, origin: server.baseUrl });
+    phone.events.length = 0;
+    const asking = await carrier.createUAC(`sip:4000@127.0.0.1:${sipPort}`, { localSdp: sdpOffer(41004), from: '<sip:+8613700000001@127.0.0.5>' });
+    const hungUp = new Promise((r) => asking.once('destroy', r));
+    await hungUp; // the flow takes the request and ends the call
+    const offer = await socket.nextEvent('offer', (d) => d.channel === 'callback', 30_000);
+    const reply = await socket.request('offer.accept', { offerId: offer.offerId });
+    expect(reply).toMatchObject({ ok: true });
+    const back = await until(() => carrierDialogs.find((d, i) => i > before && invites[i]?.uri.includes('+8613700000001')), 'the call back to the customer', 30_000);
+    await phone.waitForEvent('CALL_ESTABLISHED', 30_000);
+    const [request] = (await server.kefu.database.withSystem((tx) => tx.execute(sql`SELECT state, number, task_id, callback_interaction_id FROM voice_callback_requests`))).rows;
+    expect(request).toMatchObject({ state: 'dialled', number: '+8613700000001' });
+    await new Promise((r) => setTimeout(r, 500));
+    await back.destroy();
+    await until(async () => {
+      const [t] = (await server.kefu.database.withSystem((tx) => tx.execute(sql`SELECT status FROM routing_tasks WHERE id = ${request!.task_id as string}`))).rows;
+      return t?.status === 'completed' || undefined;
+    }, 'the callback task to complete');
+    const callbackCall = (await admin.get(`/api/v1/interactions/${request!.callback_interaction_id as string}`)).body;
+    expect(callbackCall).toMatchObject({ direction: 'outbound', to: '+8613700000001', agentId: agent1, state: 'ended' });
+    socket.socket.close();
+  }, 180_000);
 });
