@@ -9,6 +9,7 @@ import { helpPages } from './help-pages.ts';
 import { helpRoutes } from './help.routes.ts';
 import { kbRoutes } from './kb.routes.ts';
 import { SearchService } from './search.service.ts';
+import { TransferService } from './transfer.service.ts';
 import { SpacesService } from './spaces.service.ts';
 import { UpdatesService } from './updates.service.ts';
 
@@ -25,12 +26,13 @@ export const createKbModule = (ctx: ModuleContext): KbModule => {
   const updates = new UpdatesService(ctx.database);
   const help = new HelpCenterService(ctx.database, spaces);
   const attachments = new AttachmentsService(ctx.database, ctx.blobs, articles);
+  const transfer = new TransferService(ctx.database, ctx.blobs, spaces, articles, attachments);
   let timer: NodeJS.Timeout | undefined;
   return {
     name: 'kb',
     services: { spaces, articles, search, updates, help, attachments },
     routes(app) {
-      kbRoutes(app, { spaces, articles, search, updates, help, attachments });
+      kbRoutes(app, { spaces, articles, search, updates, help, attachments, transfer });
       helpRoutes(app, help);
       helpPages(app, help, attachments);
     },

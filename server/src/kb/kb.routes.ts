@@ -9,6 +9,7 @@ import { idParams } from '../platform/http/schemas.ts';
 import type { ArticlesService } from './articles.service.ts';
 import { contentDisposition, MAX_ATTACHMENT_BYTES } from './attachment-types.ts';
 import type { AttachmentsService, StoredAttachment } from './attachments.service.ts';
+import { MAX_IMPORT_BYTES, type TransferService } from './transfer.service.ts';
 import type { HelpCenterService } from './help-center.service.ts';
 import type { SearchService } from './search.service.ts';
 import type { SpacesService } from './spaces.service.ts';
@@ -23,6 +24,7 @@ export interface KbRoutesDeps {
   updates: UpdatesService;
   help: HelpCenterService;
   attachments: AttachmentsService;
+  transfer: TransferService;
 }
 
 /**
@@ -207,11 +209,34 @@ export function kbRoutes(app: App, d: KbRoutesDeps): void {
     await d.attachments.remove(actorOf(request), request.params.id);
     return reply.status(204).send();
   });
+  // Import and export of a space: Markdown zip or CSV.
+  const transferQuery = z.object({ spaceId: z.uuid(), format: z.enum(['zip', 'csv']).default('zip') });
+  app.get('/api/v1/kb/export', {
+    config: { access: { permission: 'kb.edit' } },
+    schema: { tags: tag, summary: 'Export a space as a Markdown zip or CSV', querystring: transferQuery },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const file = request.query.format === 'csv' ? await d.transfer.exportCsv(actor, request.query.spaceId) : await d.transfer.exportZip(actor, request.query.spaceId);
+    return reply
+      .type(request.query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/zip')
+      .header('content-disposition', contentDisposition('attachment', file.fileName))
+      .header('x-content-type-options', 'nosniff')
+      .send(file.data);
+  });
   void app.register(async (plain) => {
     const scope = plain.withTypeProvider<ZodTypeProvider>();
-    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, raw, done) => done(null, raw));
+    const limit = Math.max(MAX_ATTACHMENT_BYTES, MAX_IMPORT_BYTES);
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_req, raw, done) => done(null, raw));
     scope.removeContentTypeParser(['application/json', 'text/plain']);
-    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, raw, done) => done(null, raw));
+    scope.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer', bodyLimit: limit }, (_req, raw, done) => done(null, raw));
+    scope.post('/api/v1/kb/import', {
+      config: { access: { permission: 'kb.edit' } },
+      schema: { tags: tag, summary: 'Import a Markdown zip or CSV (raw body) into a space as drafts', querystring: transferQuery },
+      bodyLimit: MAX_IMPORT_BYTES,
+    }, async (request) => {
+      if (!Buffer.isBuffer(request.body)) throw invalid('file', 'send the file as the request body');
+      return d.transfer.importFile(actorOf(request), request.query.spaceId, request.query.format, request.body);
+    });
     scope.post('/api/v1/kb/articles/:id/attachments', {
       config: { access: { permission: 'kb.edit', resources: { id: 'kb_article' } } },
       schema: { tags: tag, summary: 'Upload a file or image (raw body) into an article', params: idParams, querystring: z.object({ name: z.string().min(1).max(300).default('file') }) },
