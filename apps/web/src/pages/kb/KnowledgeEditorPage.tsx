@@ -10,6 +10,7 @@ import { formatDateTime } from '../../components/format.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { ArticleEditor } from './ArticleEditor.tsx';
 import { StatusTag } from './KbTags.tsx';
+import { TransferModal } from './TransferModal.tsx';
 import { ContentGapsTab, StaleTab, SynonymsTab, UpdatesPublishTab } from './EditorTabs.tsx';
 import { kbApi, type ArticleSummary, type Language, type TemplateKey } from './kb-api.ts';
 import { kbKeys, languages, useCategories, useSpaces } from './kb-data.ts';
@@ -53,6 +54,7 @@ function ArticlesTab() {
   const [status, setStatus] = useState<string | undefined>();
   const [language, setLanguage] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
+  const [transfer, setTransfer] = useState<'import' | 'export' | null>(null);
   const articles = useQuery({
     queryKey: [...kbKeys.articles, spaceId, status, language],
     queryFn: () => kbApi.articles({ spaceId, status, language, limit: 200 }),
@@ -82,9 +84,13 @@ function ArticlesTab() {
         </Space>
       }
       extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-          {t('kb.editor.newArticle')}
-        </Button>
+        <Space>
+          <Button onClick={() => setTransfer('import')}>{t('kb.transfer.import')}</Button>
+          <Button onClick={() => setTransfer('export')}>{t('kb.transfer.export')}</Button>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t('kb.editor.newArticle')}
+          </Button>
+        </Space>
       }
     >
       <Table<ArticleSummary>
@@ -98,6 +104,7 @@ function ArticlesTab() {
         locale={{ emptyText: articles.isError ? errorText(articles.error, t) : t('kb.editor.noArticles') }}
       />
       {creating && <NewArticleModal onClose={() => setCreating(false)} />}
+      {transfer && <TransferModal mode={transfer} onClose={() => setTransfer(null)} />}
     </Card>
   );
 }

@@ -157,15 +157,22 @@ export interface Attachment {
   createdAt: string;
 }
 
+export interface ImportReport {
+  created: number;
+  categoriesCreated: number;
+  files: number;
+  errors: { source: string; message: string }[];
+}
+
 /** Uploads a file as the raw request body (the server detects its type from the bytes). */
-async function uploadAttachment(articleId: string, file: File, csrfToken: string): Promise<Attachment> {
-  const response = await fetch(`${v1}/articles/${articleId}/attachments?name=${encodeURIComponent(file.name)}`, {
+async function postRaw<T>(url: string, file: File, csrfToken: string): Promise<T> {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': csrfToken, accept: 'application/json' },
     credentials: 'same-origin',
     body: file,
   });
-  const data = (await response.json().catch(() => undefined)) as (Attachment & { error?: { message?: string; code?: string; field?: string; requestId?: string } }) | undefined;
+  const data = (await response.json().catch(() => undefined)) as (T & { error?: { message?: string; code?: string; field?: string; requestId?: string } }) | undefined;
   if (!response.ok) throw new ApiError(response.status, data?.error?.code ?? `HTTP_${response.status}`, data?.error?.message ?? response.statusText, data?.error?.field, data?.error?.requestId, undefined);
   return data!;
 }
@@ -188,7 +195,9 @@ export const kbApi = {
   diff: (id: string, from: number, to: number) => http.get<ArticleDiff>(`${v1}/articles/${id}/diff`, { from, to }),
   restore: (id: string, version: number) => http.post<ArticleDetail>(`${v1}/articles/${id}/restore`, { version }),
   attachments: (id: string) => http.get<Attachment[]>(`${v1}/articles/${id}/attachments`),
-  upload: uploadAttachment,
+  upload: (articleId: string, file: File, csrfToken: string) => postRaw<Attachment>(`${v1}/articles/${articleId}/attachments?name=${encodeURIComponent(file.name)}`, file, csrfToken),
+  importFile: (spaceId: string, format: 'zip' | 'csv', file: File, csrfToken: string) => postRaw<ImportReport>(`${v1}/import?spaceId=${spaceId}&format=${format}`, file, csrfToken),
+  exportUrl: (spaceId: string, format: 'zip' | 'csv') => `${v1}/export?spaceId=${spaceId}&format=${format}`,
   removeAttachment: (id: string) => http.delete(`${v1}/attachments/${id}`),
   stale: () => http.get<ArticleSummary[]>(`${v1}/stale-articles`),
   synonyms: () => http.get<{ id: string; terms: string[] }[]>(`${v1}/synonyms`),
