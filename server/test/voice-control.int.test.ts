@@ -32,6 +32,8 @@ let agent1: Baresip;
 let agent2: Baresip;
 const userIds: Record<string, string> = {};
 
+/** `voicemail`: the flow queues with a short maximum wait (nobody available → the caller leaves a message). */
+let mode: 'full' | 'voicemail' = 'full';
 /** What the test flow saw, for the assertions. */
 const seen: { prompt?: PlayResult; digits?: CollectDigitsResult; capture?: CaptureAudioResult; frames: Int16Array[]; call?: CallControl } = { frames: [] };
 
@@ -42,6 +44,7 @@ const testFlows: ModuleFactory = (ctx) => {
       if (start.flowId !== FLOW_ID) throw new Error(`unexpected flow ${start.flowId}`);
       seen.call = call;
       seen.frames = [];
+      if (mode === 'voicemail') return { kind: 'queue', queueId, maxWaitMs: 1500 };
       // 3 s of 660 Hz at 16 kHz (resampled by the session), interrupted by the caller's first key.
       const pcm = Int16Array.from({ length: 48_000 }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 660 * i) / 16_000)));
       seen.prompt = await call.play({ pcm, sampleRate: 16_000 }, { bargeIn: true });
@@ -270,6 +273,38 @@ describe('CallControl on a live call', () => {
       return t?.status !== 'queued' ? t : undefined;
     }, 'the task to end');
     expect(task).toMatchObject({ status: 'abandoned' });
+    await setState('agent1@demo.kefu', 'available');
+  }, 120_000);
+
+  test('with nobody available the caller hears a beep and leaves a voicemail attached to the interaction', async () => {
+    await setState('agent1@demo.kefu', 'away');
+    mode = 'voicemail';
+    caller.events.length = 0;
+    seen.call = undefined;
+    caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+    await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
+    await until(() => seen.call, 'the flow');
+    const live = (await admin.get(`/api/v1/interactions/${seen.call!.interactionId}`)).body;
+    await until(async () => (await admin.get(`/api/v1/interactions/${live.id}`)).body.segments.some((x: { kind: string }) => x.kind === 'voicemail') || undefined, 'the voicemail');
+    await sleep(3000);
+    caller.command('hangup');
+    const ended = await endedOf(live.id);
+    expect(ended).toMatchObject({ hangupBy: 'customer', endReason: 'voicemail', answeredAt: null });
+    const [task] = (await server.kefu.database.withSystem((tx) => tx.execute(sql`SELECT status FROM routing_tasks WHERE external_ref = ${live.externalRef}`))).rows;
+    expect(task).toMatchObject({ status: 'cancelled' });
+    const [message] = await until(async () => {
+      const list = (await admin.get(`/api/v1/interactions/${live.id}/recordings`)).body;
+      return list[0]?.state === 'stored' ? list : undefined;
+    }, 'the stored voicemail');
+    expect(message).toMatchObject({ kind: 'voicemail', channels: 1 });
+    const audio = await fetch(`${server.baseUrl}/api/v1/recordings/${message.id}/audio`, { headers: { cookie: admin.cookie! } });
+    const file = path.join(tmp, 'voicemail.wav');
+    await fs.writeFile(file, Buffer.from(await audio.arrayBuffer()));
+    expect(spawnSync('soxi', ['-c', file], { encoding: 'utf8' }).stdout.trim()).toBe('1');
+    expect(Number(spawnSync('soxi', ['-D', file], { encoding: 'utf8' }).stdout.trim())).toBeGreaterThan(2);
+    expect(bestShare(channel(file, 1), 440)).toBeGreaterThan(0.5);
+    expect(bestShare(channel(caller.heardFile(), 1), 1000)).toBeGreaterThan(0.5); // the beep
+    mode = 'full';
     await setState('agent1@demo.kefu', 'available');
   }, 120_000);
 });
