@@ -1,3 +1,4 @@
+import { flowsEn } from '../pages/flows/flows.i18n.ts';
 import { boardEn } from '../pages/supervisor/supervisor.i18n.ts';
 import { desktopEn } from '../pages/agent/agent.i18n.ts';
 import { webchatEn } from '../pages/channels/channels.i18n.ts';
@@ -114,6 +115,7 @@ export const en: ResourceShape<typeof zhCN> = {
     kbEditor: 'Knowledge base',
     chats: 'Chats',
     webchat: 'Web chat',
+    flows: 'Flow editor',
   },
   home: {
     welcome: 'Welcome, {{name}}',
@@ -389,4 +391,5 @@ export const en: ResourceShape<typeof zhCN> = {
   kb: kbEn,
   tickets: ticketsEn,
   webchat: webchatEn,
+  flows: flowsEn,
 };

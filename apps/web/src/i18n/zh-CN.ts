@@ -1,3 +1,4 @@
+import { flowsZhCN } from '../pages/flows/flows.i18n.ts';
 import { boardZhCN } from '../pages/supervisor/supervisor.i18n.ts';
 import { desktopZhCN } from '../pages/agent/agent.i18n.ts';
 import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
@@ -111,6 +112,7 @@ export const zhCN = {
     kbEditor: '知识库编辑',
     chats: '在线聊天',
     webchat: '网页聊天',
+    flows: '流程编辑器',
   },
   home: {
     welcome: '欢迎，{{name}}',
@@ -386,4 +388,5 @@ export const zhCN = {
   kb: kbZhCN,
   tickets: ticketsZhCN,
   webchat: webchatZhCN,
+  flows: flowsZhCN,
 };
