@@ -36,7 +36,8 @@ async function signIn(context: BrowserContext, email: string): Promise<Page> {
 /** Opens an antd select by its label and picks the option containing `text`. */
 async function pick(page: Page, scope: ReturnType<Page['getByRole']> | Page, label: string, text: string | RegExp, search?: string): Promise<void> {
   const box = scope.getByRole('combobox', { name: label });
-  await box.click();
+  // A person clicks the select's box; its search input may be hidden behind the chosen value.
+  await box.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select-selector ")][1]').click();
   if (search) await box.fill(search);
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first().click();
 }
@@ -102,6 +103,44 @@ describe('tickets pages', () => {
     } finally {
       await agentContext.close();
       await staffContext.close();
+    }
+  }, 240_000);
+
+  it('a supervisor configures departments, SLA policies and the ownership model on the ticket settings page', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+    context.setDefaultTimeout(UI_TIMEOUT);
+    // A name of its own per attempt, so that a retry does not meet the first attempt's department.
+    const department = `售后部 After-sales ${crypto.randomUUID().slice(0, 4)}`;
+    try {
+      const page = await signIn(context, 'supervisor@demo.kefu');
+      await page.getByRole('navigation').getByRole('link', { name: '工单设置' }).click({ timeout: 90_000 });
+      await page.getByRole('heading', { name: '工单设置' }).waitFor();
+      await page.getByRole('cell', { name: '财务部 Finance' }).waitFor();
+      await page.getByRole('button', { name: /新建部门或团队/ }).click();
+      const modal = page.getByRole('dialog');
+      await modal.getByRole('textbox', { name: '名称' }).fill(department);
+      await pick(page, modal, '成员', '坐席二');
+      // A multiple select stays open after a pick: close it before pressing OK.
+      await modal.locator('.ant-modal-title').click();
+      await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'detached' }).catch(() => undefined);
+      await modal.getByRole('button', { name: /确\s*定|OK/ }).click();
+      await page.getByRole('cell', { name: department }).waitFor();
+
+      await page.getByRole('tab', { name: 'SLA 策略' }).click();
+      await page.getByRole('cell', { name: '紧急' }).waitFor();
+      await page.getByRole('tab', { name: '负责模式' }).click();
+      await pick(page, page, 'Default 负责模式', '分层升级');
+      const admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
+      const divisionId = (await admin.get('/api/v1/divisions')).body[0].id as string;
+      for (let i = 0; i < 50; i++) {
+        if ((await admin.get(`/api/v1/ticket-settings/${divisionId}`)).body.ownershipModel === 'tiered') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await admin.get(`/api/v1/ticket-settings/${divisionId}`)).body.ownershipModel).toBe('tiered');
+      const groups = (await admin.get('/api/v1/ticket-groups')).body;
+      expect(groups.find((g: { name: string }) => g.name === department).members.map((m: { email: string }) => m.email)).toEqual(['agent2@demo.kefu']);
+    } finally {
+      await context.close();
     }
   }, 240_000);
 });

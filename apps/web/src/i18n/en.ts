@@ -98,6 +98,7 @@ export const en: ResourceShape<typeof zhCN> = {
     contacts: 'Contacts',
     tickets: 'Tickets',
     myTasks: 'My tasks',
+    ticketSettings: 'Ticket settings',
     supervisor: 'Supervisor',
     supervisorConsole: 'Supervisor console',
     admin: 'Admin',

@@ -95,6 +95,7 @@ export const zhCN = {
     contacts: '客户',
     tickets: '工单',
     myTasks: '我的任务',
+    ticketSettings: '工单设置',
     supervisor: '主管',
     supervisorConsole: '主管监控台',
     admin: '管理',

@@ -88,6 +88,7 @@ export const areas: Area[] = [
       },
       { path: '/admin/telephony', labelKey: 'nav.telephony', permission: 'voice.manage', component: lazy(() => import('../pages/voice/TelephonyPage.tsx')) },
       { path: '/admin/routing', labelKey: 'nav.routing', permission: 'routing.manage', component: lazy(() => import('../pages/routing/RoutingPage.tsx')) },
+      { path: '/admin/tickets', labelKey: 'nav.ticketSettings', permission: 'tickets.manage', component: lazy(() => import('../pages/tickets/TicketSettingsPage.tsx')) },
       { path: '/admin/flows', labelKey: 'nav.flows', permission: 'flows.manage', component: lazy(() => import('../pages/flows/FlowsPage.tsx')) },
       { path: '/admin/channels', labelKey: 'nav.webchat', permission: 'channels.manage', component: lazy(() => import('../pages/channels/ChatWidgetsPage.tsx')) },
       { path: '/kb/editor', labelKey: 'nav.kbEditor', permission: 'kb.edit', component: lazy(() => import('../pages/kb/KnowledgeEditorPage.tsx')) },

@@ -139,3 +139,56 @@ export const ticketsApi = {
   recentInteractions: () => http.get<RecentInteraction[]>(`${v1}/tickets/recent-interactions`),
   contacts: (q: string) => http.get<Page<{ id: string; displayName: string }>>(`${v1}/crm/contacts`, { q, limit: 20 }),
 };
+
+export interface Calendar {
+  id: string;
+  name: string;
+  timeZone: string;
+  hours: Array<Array<[number, number]>>;
+  holidays: string[];
+  workdays: string[];
+}
+
+export interface SlaPolicy {
+  id: string;
+  divisionId: string;
+  priority: Priority;
+  calendarId: string | null;
+  firstResponseMinutes: number | null;
+  nextResponseMinutes: number | null;
+  resolutionMinutes: number | null;
+  warnBeforeMinutes: number;
+  escalateGroupId: string | null;
+  escalateRaisePriority: boolean;
+}
+
+export interface DivisionSettings {
+  divisionId: string;
+  ownershipModel: 'first_contact' | 'tiered';
+  repeatWindowDays: number;
+}
+
+export interface MacroFull {
+  id: string;
+  name: string;
+  divisionId: string | null;
+  actions: { set?: TicketPatch; reply?: { body: string; visibility: 'public' | 'internal' } };
+}
+
+export const ticketConfigApi = {
+  saveGroup: (id: string | null, body: { kind?: 'department' | 'team'; name?: string; tier?: number | null; divisionId?: string | null; memberIds?: string[] }) =>
+    id ? http.patch<Group>(`${v1}/ticket-groups/${id}`, body) : http.post<Group>(`${v1}/ticket-groups`, body),
+  removeGroup: (id: string) => http.delete(`${v1}/ticket-groups/${id}`),
+  calendars: () => http.get<Calendar[]>(`${v1}/ticket-calendars`),
+  saveCalendar: (body: Omit<Calendar, 'id'>) => http.post<Calendar>(`${v1}/ticket-calendars`, body),
+  removeCalendar: (id: string) => http.delete(`${v1}/ticket-calendars/${id}`),
+  policies: () => http.get<SlaPolicy[]>(`${v1}/ticket-sla-policies`),
+  savePolicy: (id: string | null, body: Partial<Omit<SlaPolicy, 'id'>>) =>
+    id ? http.patch<SlaPolicy>(`${v1}/ticket-sla-policies/${id}`, body) : http.post<SlaPolicy>(`${v1}/ticket-sla-policies`, body),
+  removePolicy: (id: string) => http.delete(`${v1}/ticket-sla-policies/${id}`),
+  settings: (divisionId: string) => http.get<DivisionSettings>(`${v1}/ticket-settings/${divisionId}`),
+  saveSettings: (divisionId: string, body: Partial<Omit<DivisionSettings, 'divisionId'>>) => http.put<DivisionSettings>(`${v1}/ticket-settings/${divisionId}`, body),
+  macros: () => http.get<MacroFull[]>(`${v1}/ticket-macros`),
+  saveMacro: (body: Omit<MacroFull, 'id'>) => http.post<MacroFull>(`${v1}/ticket-macros`, body),
+  removeMacro: (id: string) => http.delete(`${v1}/ticket-macros/${id}`),
+};
