@@ -22,6 +22,8 @@ export interface DeskTask {
   contactId: string | null;
   interactionId: string | null;
   externalRef: string | null;
+  /** Who the customer is on the channel: the caller's number, the visitor's address (for the screen pop). */
+  customerAddress: string | null;
   assignedAt: string | null;
   endedAt: string | null;
   wrapupCodes: { code: string; label: string }[];
@@ -50,6 +52,7 @@ interface TaskRow extends Record<string, unknown> {
   assigned_at: Date | null;
   ended_at: Date | null;
   codes: { code: string; label: string }[] | null;
+  from_address: string | null;
   w_code: string | null;
   w_notes: string | null;
   w_fcr: boolean | null;
@@ -61,6 +64,9 @@ const SELECT_TASKS = sql`
     t.assigned_agent_id, t.assigned_at, t.ended_at,
     (SELECT json_agg(json_build_object('code', c.code, 'label', c.label) ORDER BY c.code)
        FROM routing_wrapup_codes c WHERE c.tenant_id = t.tenant_id AND c.queue_id = t.queue_id) AS codes,
+    (SELECT i.from_address FROM interactions i WHERE i.tenant_id = t.tenant_id
+       AND i.id = CASE WHEN t.attributes->>'interactionId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                       THEN (t.attributes->>'interactionId')::uuid END) AS from_address,
     w.code AS w_code, w.notes AS w_notes, w.resolved_first_contact AS w_fcr, w.created_at AS w_at
   FROM routing_tasks t
   JOIN routing_queues q ON q.id = t.queue_id AND q.tenant_id = t.tenant_id
@@ -69,6 +75,13 @@ const SELECT_TASKS = sql`
 function interactionOf(attributes: Record<string, unknown>): string | null {
   const id = attributes.interactionId;
   return typeof id === 'string' && UUID.test(id) ? id : null;
+}
+
+/** The task's own `from` (channels that set it), else the address the interaction was opened from. */
+function customerAddressOf(r: TaskRow): string | null {
+  const from = r.attributes.from;
+  if (typeof from === 'string' && from.trim() !== '') return from;
+  return r.from_address && r.from_address !== '' ? r.from_address : null;
 }
 
 function toDeskTask(r: TaskRow): DeskTask {
@@ -82,6 +95,7 @@ function toDeskTask(r: TaskRow): DeskTask {
     contactId: r.contact_id,
     interactionId: interactionOf(r.attributes),
     externalRef: r.external_ref,
+    customerAddress: customerAddressOf(r),
     assignedAt: r.assigned_at ? new Date(r.assigned_at).toISOString() : null,
     endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
     wrapupCodes: r.codes ?? [],

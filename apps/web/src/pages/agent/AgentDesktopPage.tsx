@@ -99,11 +99,11 @@ export default function AgentDesktopPage() {
   // Keyboard: Alt+A accepts the oldest offer, Alt+R rejects it.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (!e.altKey || offers.length === 0 || answering) return;
+      if (!e.altKey || openOffers.length === 0 || answering) return;
       const key = e.key.toLowerCase();
       if (key === 'a' || key === 'r') {
         e.preventDefault();
-        void answer(offers[0]!, key === 'a');
+        void answer(openOffers[0]!, key === 'a');
       }
     };
     window.addEventListener('keydown', onKey);
@@ -112,6 +112,8 @@ export default function AgentDesktopPage() {
 
   const items = work.data?.items ?? [];
   const selected = items.find((i) => i.id === selectedId) ?? items[0];
+  // An offer answered elsewhere (the agent's desk phone picked up) is on the desk now, not an offer any more.
+  const openOffers = offers.filter((o) => !items.some((i) => i.id === o.taskId));
 
   return (
     <>
@@ -120,7 +122,7 @@ export default function AgentDesktopPage() {
       <Row gutter={16}>
         <Col xs={24} lg={7}>
           <Space direction="vertical" style={{ width: '100%' }}>
-            {offers.map((offer) => (
+            {openOffers.map((offer) => (
               <OfferCard key={offer.offerId} offer={offer} busy={answering === offer.offerId} onAccept={() => void answer(offer, true)} onReject={() => void answer(offer, false)} />
             ))}
             <Card size="small" title={t('desktop.work')}>
@@ -183,7 +185,7 @@ function TaskPanel(props: { task: DeskTask }) {
         </Card>
       )}
       <Card size="small" title={t('desktop.contact')}>
-        <ContactCard contactId={props.task.contactId} attributes={props.task.attributes} />
+        <ContactCard contactId={props.task.contactId} attributes={props.task.attributes} customerAddress={props.task.customerAddress} />
       </Card>
       {shown.length > 0 && (
         <Card size="small" title={t('desktop.details')}>

@@ -12,9 +12,9 @@ import { agentApi, createContact, phoneOf } from './agent-api.ts';
  * contact when routing knew it; otherwise the caller's number is looked up, and an unknown caller gets a one-line
  * create form.
  */
-export function ContactCard(props: { contactId: string | null; attributes: Record<string, unknown>; compact?: boolean }) {
+export function ContactCard(props: { contactId: string | null; attributes: Record<string, unknown>; customerAddress?: string | null; compact?: boolean }) {
   const { t } = useTranslation();
-  const phone = phoneOf(props.attributes);
+  const phone = phoneOf(props.attributes, props.customerAddress);
   const byId = useQuery({
     queryKey: ['desktop', 'contact', props.contactId],
     queryFn: () => agentApi.contact(props.contactId!),

@@ -1,7 +1,8 @@
 import { CheckOutlined, CloseOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Flex, Progress, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { Offer } from './agent-api.ts';
+import { agentApi, type Offer } from './agent-api.ts';
 import { ContactCard } from './ContactCard.tsx';
 import { useCountdown } from './StatusBar.tsx';
 
@@ -10,6 +11,9 @@ export function OfferCard(props: { offer: Offer; onAccept(): void; onReject(): v
   const { t } = useTranslation();
   const left = useCountdown(props.offer.expiresAt) ?? 0;
   const total = Math.max(1, Math.round((props.offer.expiresAt - Date.now()) / 1000) + 1);
+  // The offer event carries the routing attributes; the task read adds who the customer is on the channel (a
+  // caller's number lives on the voice interaction).
+  const task = useQuery({ queryKey: ['desktop', 'task', props.offer.taskId], queryFn: () => agentApi.task(props.offer.taskId), retry: false });
   return (
     <Card
       size="small"
@@ -23,7 +27,9 @@ export function OfferCard(props: { offer: Offer; onAccept(): void; onReject(): v
         </Space>
       }
     >
-      <ContactCard contactId={props.offer.contactId} attributes={props.offer.attributes} compact />
+      {task.isLoading ? null : (
+        <ContactCard contactId={props.offer.contactId ?? task.data?.contactId ?? null} attributes={props.offer.attributes} customerAddress={task.data?.customerAddress ?? null} compact />
+      )}
       <Progress percent={Math.min(100, (left / total) * 100)} showInfo={false} size="small" />
       <Typography.Text type="secondary">{t('desktop.expiresIn', { seconds: left })}</Typography.Text>
       <Flex gap={8} style={{ marginTop: 8 }}>

@@ -30,6 +30,7 @@ export interface DeskTask {
   contactId: string | null;
   interactionId: string | null;
   externalRef: string | null;
+  customerAddress: string | null;
   assignedAt: string | null;
   endedAt: string | null;
   wrapupCodes: { code: string; label: string }[];
@@ -67,10 +68,9 @@ export const agentApi = {
   orders: (id: string) => http.get<Order[]>(`/api/v1/crm/contacts/${encodeURIComponent(id)}/orders`),
 };
 
-/** The caller's or visitor's number in a task's attributes, under the names the channels use. */
-export function phoneOf(attributes: Record<string, unknown>): string | null {
-  for (const key of ['from', 'phone', 'callerId', 'ani']) {
-    const value = attributes[key];
+/** The caller's number: the task's customer address, or a number under the names the channels use. */
+export function phoneOf(attributes: Record<string, unknown>, customerAddress?: string | null): string | null {
+  for (const value of [customerAddress, attributes.from, attributes.phone, attributes.callerId, attributes.ani]) {
     if (typeof value === 'string' && /\d{3,}/.test(value)) return value;
   }
   return null;
