@@ -1,5 +1,9 @@
 // A stored chat attachment for suites that need one object of every kind (tenant isolation): a chat
 // interaction, an image attachment and the customer message that carries it (so the transcript names it).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ChannelsModule } from '../src/channels/channels.module.ts';
 import type { ConversationsModule } from '../src/conversations/conversations.module.ts';
 import type { Kefu } from '../src/main.ts';
@@ -17,4 +21,12 @@ export async function storedTestAttachment(kefu: Kefu, tenantId: string, divisio
   await conversations.messages.append(tenantId, interaction.id, { sender: 'customer', body: '', attachmentId: attachment.id });
   attachmentInteractions.set(attachment.id, interaction.id);
   return attachment.id;
+}
+
+const widgetDist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'apps', 'widget', 'dist');
+
+/** CI builds everything first; a developer running one test file gets the widget built here. */
+export function ensureWidgetBuilt(): void {
+  if (existsSync(join(widgetDist, 'chat.html')) && existsSync(join(widgetDist, 'loader.js'))) return;
+  execFileSync('npm', ['run', 'build', '-w', '@kefu/widget'], { cwd: join(widgetDist, '..', '..', '..'), stdio: 'pipe', timeout: 180_000 });
 }

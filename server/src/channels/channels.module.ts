@@ -29,6 +29,11 @@ export interface ChannelsModule extends KefuModule {
   chats: WebchatService;
   attachments: AttachmentsService;
   tokens: VisitorTokens;
+  /**
+   * Cuts the visitor sockets this node holds (before taking the node out of service; tests use it as a network
+   * failure). Widgets reconnect — to another node behind the load balancer — and resume by sequence number.
+   */
+  dropVisitorConnections(): number;
 }
 
 export interface ChannelsOptions {
@@ -98,7 +103,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       messagesPerIp: new RateLimiter((options.limits?.messagesBurst ?? 20) * 5, (options.limits?.messagesPerSecond ?? 2) * 5),
       connectionsPerIp: new RateLimiter(options.limits?.connectionsPerIpBurst ?? 60, 1),
     };
-    let gateway: { sockets: Set<VisitorSocket>; closeAll(): void } | undefined;
+    let gateway: { sockets: Set<VisitorSocket>; closeAll(): void; dropAll(): number } | undefined;
     let queueTimer: NodeJS.Timeout | undefined;
 
     const pushQueuePositions = async () => {
@@ -115,6 +120,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       chats,
       attachments,
       tokens,
+      dropVisitorConnections: () => gateway?.dropAll() ?? 0,
       routes(app) {
         gateway = visitorGateway(app, { hub, widgets, chats, messages, tokens, visitorGrants, heartbeatMs: options.heartbeatMs ?? 25_000, limits });
         webchatRoutes(app, { widgets, chats, messages, attachments, tokens, uploadsPerVisitor: new RateLimiter(10, 0.2) });

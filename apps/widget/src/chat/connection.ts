@@ -34,6 +34,10 @@ export class Connection {
   private retry = 0;
   private stopped = false;
   private pingTimer: number | undefined;
+  private retryTimer: number | undefined;
+  private onPong = () => {};
+  /** The browser went offline while connected: reconnect only once it is back. */
+  private offline = false;
   /** The conversation whose messages `messages` holds. */
   interactionId: string | null = null;
   readonly messages = new Map<number, ChatMessage>();
@@ -55,6 +59,11 @@ export class Connection {
 
   connect(): void {
     if (this.stopped) return;
+    if (this.offline && !navigator.onLine) {
+      this.retryTimer = window.setTimeout(() => this.connect(), 1000);
+      return;
+    }
+    this.offline = false;
     this.events.onState('connecting');
     const url = `${location.origin.replace(/^http/, 'ws')}/api/v1/webchat/socket?widget=${encodeURIComponent(this.info.widgetId)}`;
     const socket = new WebSocket(url);
@@ -72,7 +81,14 @@ export class Connection {
         locale: this.info.locale,
       });
       window.clearInterval(this.pingTimer);
-      this.pingTimer = window.setInterval(() => this.raw({ type: 'ping' }), 20_000);
+      // A socket whose pong does not come back before the next ping is dead (a network that vanished silently).
+      let awaitingPong = false;
+      this.pingTimer = window.setInterval(() => {
+        if (awaitingPong) return this.drop();
+        awaitingPong = true;
+        this.raw({ type: 'ping' });
+      }, 15_000);
+      this.onPong = () => (awaitingPong = false);
     };
     socket.onmessage = (event) => {
       let message: VisitorServerMessage;
@@ -94,14 +110,48 @@ export class Connection {
       }
       this.events.onState('closed');
       const delay = Math.min(10_000, 500 * 2 ** this.retry++);
-      window.setTimeout(() => this.connect(), delay);
+      this.retryTimer = window.setTimeout(() => this.connect(), delay);
     };
   }
 
-  /** Drops the socket now (the browser went offline) so that the reconnect does not wait for a timeout. */
+  /**
+   * Follows the browser's network state: browsers do not always fire `offline` inside a cross-site iframe, so
+   * the state is also polled each second.
+   */
+  watchNetwork(): void {
+    // Transitions only: a browser without a default route may call itself offline from the start and still reach Kefu.
+    let online = navigator.onLine;
+    const check = () => {
+      if (navigator.onLine === online) return;
+      online = navigator.onLine;
+      if (online) this.reconnectNow();
+      else {
+        this.offline = true;
+        this.drop();
+      }
+    };
+    window.addEventListener('offline', check);
+    window.addEventListener('online', check);
+    window.setInterval(check, 1000);
+  }
+
+  /** Closes the socket (the browser went offline); the reconnect loop resumes from `lastSeq`. */
+  drop(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = undefined; // its close event (which may come late while offline) is ignored
+    window.clearInterval(this.pingTimer);
+    socket.close();
+    this.events.onState('closed');
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => this.connect(), 1000);
+  }
+
+  /** Reconnects at once (the browser is online again) instead of waiting for the backoff. */
   reconnectNow(): void {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) return;
     this.retry = 0;
+    window.clearTimeout(this.retryTimer);
     if (!this.socket) this.connect();
   }
 
@@ -124,6 +174,7 @@ export class Connection {
       this.events.onMessage(m);
       return;
     }
+    if (message.type === 'pong') return this.onPong();
     if (message.type === 'sent') this.outbox.delete(message.clientMessageId);
     if (message.type === 'status' && message.status !== 'ended') this.flushOutbox();
     this.events.onServer(message);

@@ -352,7 +352,6 @@ input.addEventListener('paste', (event) => {
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible' && isOpen && conn.lastSeq) conn.read(conn.lastSeq);
 });
-window.addEventListener('online', () => conn.reconnectNow());
 
 // The embedding page: `init` brings the page address and a verified identity; `open` may bring a context.
 let started = false;
@@ -363,6 +362,8 @@ const startConnection = (init?: { page?: string; referrer?: string; identity?: {
   conn.info.referrer = init?.referrer ?? '';
   conn.info.identity = init?.identity ?? null;
   conn.connect();
+  // The browser knows the network is gone before the socket times out: drop it then and resume when it is back.
+  conn.watchNetwork();
 };
 window.addEventListener('message', (event: MessageEvent) => {
   if (!embedded || event.source !== window.parent || event.origin !== parentOrigin) return;

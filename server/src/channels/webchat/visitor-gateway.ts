@@ -57,7 +57,7 @@ function originAllowed(request: FastifyRequest, widget: WidgetWithSecret): boole
   return isOwnOrigin(request, origin) || widget.allowedOrigins.includes(origin);
 }
 
-export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<VisitorSocket>; closeAll(): void } {
+export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<VisitorSocket>; closeAll(): void; dropAll(): number } {
   const sockets = new Set<VisitorSocket>();
   const raw = new Set<WebSocket>();
   const adapter = webchatAdapter(o.hub);
@@ -251,6 +251,12 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
     sockets,
     closeAll() {
       for (const socket of raw) socket.close(1001, 'server stopping');
+    },
+    /** Cuts every visitor connection without a closing handshake, as a failed network would. */
+    dropAll() {
+      const n = raw.size;
+      for (const socket of raw) socket.terminate();
+      return n;
     },
   };
 }
