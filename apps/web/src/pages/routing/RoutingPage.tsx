@@ -1,16 +1,18 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, PlusOutlined, TeamOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Input, Popconfirm, Space, Table, Tabs, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session.tsx';
-import { errorText, showFieldError } from '../../components/errors.ts';
+import { errorText } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { useDivisions } from '../admin/admin-data.ts';
-import { channelNames, routingApi, strategyNames, type NamedItem, type Queue } from './routing-api.ts';
+import { AgentsTab } from './AgentsTab.tsx';
+import { MembersModal } from './MembersModal.tsx';
+import { QueueFormModal } from './QueueFormModal.tsx';
+import { routingApi, type NamedItem, type Queue } from './routing-api.ts';
 
-/** Routing administration: queues (strategy, service level, after-call work, callbacks), skills and away reasons. */
+/** Routing administration: queues with their rules and members, agents (profile, state), skills and away reasons. */
 export default function RoutingPage() {
   const { t } = useTranslation();
   return (
@@ -19,6 +21,7 @@ export default function RoutingPage() {
       <Tabs
         items={[
           { key: 'queues', label: t('routing.queues'), children: <QueuesTab /> },
+          { key: 'agents', label: t('routing.agents'), children: <AgentsTab /> },
           { key: 'skills', label: t('routing.skills'), children: <NamedList kind="skills" /> },
           { key: 'away', label: t('routing.awayReasons'), children: <NamedList kind="away-reasons" /> },
         ]}
@@ -34,6 +37,7 @@ function QueuesTab() {
   const queryClient = useQueryClient();
   const queues = useQuery({ queryKey: ['routing', 'queues'], queryFn: routingApi.queues });
   const [editing, setEditing] = useState<Queue | 'new' | null>(null);
+  const [members, setMembers] = useState<Queue | null>(null);
   const manage = can('routing.manage');
   const remove = useMutation({
     mutationFn: (queue: Queue) => routingApi.removeQueue(queue.id),
@@ -46,6 +50,9 @@ function QueuesTab() {
     { title: t('routing.strategy'), dataIndex: 'strategy', render: (s: string) => t(`routing.strategyName.${s}` as 'routing.strategyName.longest_idle') },
     { title: t('routing.serviceLevel'), key: 'sl', render: (_, q) => t('routing.serviceLevelValue', { percent: Math.round(q.serviceLevelTarget * 100), seconds: q.serviceLevelSeconds }) },
     { title: t('routing.acw'), dataIndex: 'acwSeconds', width: 130, render: (s: number) => `${s} s` },
+    { title: t('routing.members'), key: 'members', width: 120, render: (_, queue) => (
+      <Button type="link" size="small" icon={<TeamOutlined />} aria-label={`${t('routing.members')} ${queue.name}`} onClick={() => setMembers(queue)}>{t('routing.members')}</Button>
+    ) },
   ];
   if (manage) {
     columns.push({
@@ -72,6 +79,7 @@ function QueuesTab() {
       {editing !== null && (
         <QueueFormModal
           queue={editing === 'new' ? null : editing}
+          queues={queues.data ?? []}
           onClose={() => setEditing(null)}
           onSaved={() => {
             setEditing(null);
@@ -79,104 +87,8 @@ function QueuesTab() {
           }}
         />
       )}
+      {members && <MembersModal queue={members} manage={manage} onClose={() => setMembers(null)} />}
     </Card>
-  );
-}
-
-interface QueueForm {
-  name: string;
-  divisionId: string;
-  channels: string[];
-  strategy: Queue['strategy'];
-  serviceLevelSeconds: number;
-  serviceLevelPercent: number;
-  acwSeconds: number;
-  offerTimeoutSeconds: number;
-  callbacksOffered: boolean;
-}
-
-function QueueFormModal(props: { queue: Queue | null; onClose(): void; onSaved(): void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const divisions = useDivisions();
-  const [form] = Form.useForm<QueueForm>();
-  const [busy, setBusy] = useState(false);
-  const q = props.queue;
-  const submit = async () => {
-    const v = await form.validateFields();
-    setBusy(true);
-    try {
-      const input = {
-        name: v.name.trim(),
-        channels: v.channels,
-        strategy: v.strategy,
-        serviceLevelSeconds: v.serviceLevelSeconds,
-        serviceLevelTarget: v.serviceLevelPercent / 100,
-        acwSeconds: v.acwSeconds,
-        offerTimeoutSeconds: v.offerTimeoutSeconds,
-        callbacksOffered: v.callbacksOffered,
-      };
-      if (q === null) await routingApi.createQueue({ ...input, divisionId: v.divisionId });
-      else await routingApi.updateQueue(q.id, input);
-      void message.success(t('common.saved'));
-      props.onSaved();
-    } catch (error) {
-      if (!showFieldError(form, error, ['name', 'divisionId', 'channels', 'strategy'])) void message.error(errorText(error, t));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal open title={q === null ? t('routing.createQueue') : t('routing.editQueue')} okText={q === null ? t('common.create') : t('common.save')} cancelText={t('common.cancel')} confirmLoading={busy} onOk={() => void submit().catch(() => undefined)} onCancel={props.onClose} destroyOnHidden>
-      <Form
-        form={form}
-        name="queue"
-        layout="vertical"
-        initialValues={{
-          name: q?.name ?? '',
-          divisionId: q?.divisionId ?? divisions.data?.[0]?.id,
-          channels: q?.channels ?? ['voice'],
-          strategy: q?.strategy ?? 'longest_idle',
-          serviceLevelSeconds: q?.serviceLevelSeconds ?? 20,
-          serviceLevelPercent: Math.round((q?.serviceLevelTarget ?? 0.8) * 100),
-          acwSeconds: q?.acwSeconds ?? 30,
-          offerTimeoutSeconds: q?.offerTimeoutSeconds ?? 20,
-          callbacksOffered: q?.callbacksOffered ?? false,
-        }}
-      >
-        <Form.Item name="name" label={t('common.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
-          <Input autoComplete="off" />
-        </Form.Item>
-        {q === null && (
-          <Form.Item name="divisionId" label={t('routing.division')} rules={[{ required: true, message: t('common.required') }]}>
-            <Select options={(divisions.data ?? []).map((d) => ({ value: d.id, label: d.name }))} />
-          </Form.Item>
-        )}
-        <Form.Item name="channels" label={t('routing.channels')} rules={[{ required: true, message: t('common.required') }]}>
-          <Select mode="multiple" options={channelNames.map((c) => ({ value: c, label: t(`routing.channel.${c}`) }))} />
-        </Form.Item>
-        <Form.Item name="strategy" label={t('routing.strategy')}>
-          <Select options={strategyNames.map((s) => ({ value: s, label: t(`routing.strategyName.${s}`) }))} />
-        </Form.Item>
-        <Space wrap>
-          <Form.Item name="serviceLevelPercent" label={t('routing.slPercent')}>
-            <InputNumber min={0} max={100} addonAfter="%" />
-          </Form.Item>
-          <Form.Item name="serviceLevelSeconds" label={t('routing.slSeconds')}>
-            <InputNumber min={1} max={3600} addonAfter="s" />
-          </Form.Item>
-          <Form.Item name="acwSeconds" label={t('routing.acw')}>
-            <InputNumber min={0} max={3600} addonAfter="s" />
-          </Form.Item>
-          <Form.Item name="offerTimeoutSeconds" label={t('routing.offerTimeout')}>
-            <InputNumber min={1} max={300} addonAfter="s" />
-          </Form.Item>
-        </Space>
-        <Form.Item name="callbacksOffered" label={t('routing.callbacks')} valuePropName="checked">
-          <Switch />
-        </Form.Item>
-      </Form>
-    </Modal>
   );
 }
 
