@@ -1,7 +1,8 @@
 // The knowledge base as people use it (Debian's chromium against a real Kefu serving apps/web/dist), in Chinese:
 // a knowledge editor writes an article and submits it, an administrator approves and publishes it, an agent finds
 // it with other words (a synonym and different segmentation), and a customer finds it in the public help center,
-// answers "否" to "以上内容是否解决了您的问题？" and sends the contact form, which carries the article.
+// answers "否" to "以上内容是否解决了您的问题？", which opens the web chat with the article as context, and sends
+// the contact form (leave a message), which carries the article too.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -124,9 +125,19 @@ describe('knowledge base in the browser', () => {
       await page.getByRole('link', { name: TITLE }).click();
       await page.getByRole('heading', { name: TITLE, level: 1 }).waitFor();
       await page.getByText('以上内容是否解决了您的问题？').waitFor();
+      const feedback = page.waitForResponse((r) => r.url().includes('/feedback'));
       await page.getByRole('button', { name: '否' }).click();
+      expect((await (await feedback).json()).contact).toMatchObject({ articleTitle: TITLE, chatAvailable: true });
       const form = page.getByRole('form', { name: '联系我们' });
       await form.getByText(`关于这篇文章： ${TITLE}`).waitFor();
+      // The demo tenant has a web-chat widget: "否" opens it (window.KefuChat.open with the article as context),
+      // and the form stays as the way to leave a message.
+      const chat = page.locator('iframe[title="Chat"]');
+      await expect.poll(async () => (await chat.boundingBox())?.width ?? 0, { timeout: UI_TIMEOUT }).toBeGreaterThan(300);
+      await page.screenshot({ path: path.join(SHOTS, '4a-help-center-chat.png') });
+      // This customer prefers to leave a message: they close the chat and use the form.
+      await page.frameLocator('iframe[title="Chat"]').getByRole('button', { name: /^(关闭|Close)$/ }).click();
+      await expect.poll(async () => (await chat.boundingBox())?.width ?? 999, { timeout: UI_TIMEOUT }).toBeLessThan(120);
       await form.getByLabel('称呼').fill('李女士');
       await form.getByLabel('手机号或邮箱').fill('13800001234');
       await form.getByLabel('问题描述').fill('已经缴费 3 小时了还是不能上网');

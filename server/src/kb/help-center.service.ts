@@ -124,6 +124,18 @@ export class HelpCenterService {
     });
   }
 
+  /**
+   * The tenant's web-chat widget for the help center, if it has one (the oldest enabled widget). Read straight
+   * from the web-chat module's table: the help center only needs the id for the widget's own loader script,
+   * which checks everything else (the help center is on Kefu's own origin, which every widget accepts).
+   */
+  async chatWidget(tenantId: string): Promise<string | null> {
+    const row = await this.database.withTenant(tenantId, (tx) =>
+      one<{ id: string }>(tx, sql`SELECT id FROM webchat_widgets WHERE tenant_id = ${tenantId} AND enabled ORDER BY created_at, id LIMIT 1`),
+    );
+    return row?.id ?? null;
+  }
+
   /** "Did this solve your problem?" A "no" answers with the contact path that carries the article. */
   async feedback(slug: string, id: string, input: { helpful: boolean; sessionId: string }) {
     const tenant = await this.tenant(slug);
@@ -136,9 +148,12 @@ export class HelpCenterService {
       );
       await tx.execute(sql`INSERT INTO kb_help_events (tenant_id, session_id, kind, article_id, helpful)
         VALUES (${tenant.id}, ${input.sessionId}, 'feedback', ${id}, ${input.helpful})`);
+      const widgetId = input.helpful ? null : await this.chatWidget(tenant.id);
       return {
         recorded: true,
-        contact: input.helpful ? null : { articleId: a.id, articleTitle: a.live_title, chatAvailable: false, form: `/api/help/${slug}/contact` },
+        contact: input.helpful
+          ? null
+          : { articleId: a.id, articleTitle: a.live_title, chatAvailable: widgetId !== null, chatWidgetId: widgetId, form: `/api/help/${slug}/contact` },
       };
     });
   }

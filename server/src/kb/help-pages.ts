@@ -14,12 +14,12 @@ const text = {
   'zh-CN': {
     search: '搜索', placeholder: '请输入您的问题', results: '搜索结果', none: '没有找到相关内容，换个说法试试，或联系我们。',
     solved: '以上内容是否解决了您的问题？', yes: '是', no: '否', thanks: '感谢您的反馈！', contact: '联系我们', name: '称呼',
-    reach: '手机号或邮箱', message: '问题描述', send: '提交', sent: '已收到，我们会尽快联系您。', about: '关于这篇文章：', related: '相关文章', other: 'English',
+    reach: '手机号或邮箱', message: '问题描述', send: '提交', sent: '已收到，我们会尽快联系您。', about: '关于这篇文章：', chat: '在线咨询客服', orLeave: '或者留言，我们会联系您：', related: '相关文章', other: 'English',
   },
   en: {
     search: 'Search', placeholder: 'Describe your question', results: 'Results', none: 'Nothing found. Try other words, or contact us.',
     solved: 'Did this solve your problem?', yes: 'Yes', no: 'No', thanks: 'Thank you for your feedback!', contact: 'Contact us', name: 'Name',
-    reach: 'Phone or email', message: 'Your question', send: 'Send', sent: 'Received. We will get back to you soon.', about: 'About this article:', related: 'Related articles', other: '中文',
+    reach: 'Phone or email', message: 'Your question', send: 'Send', sent: 'Received. We will get back to you soon.', about: 'About this article:', chat: 'Chat with us', orLeave: 'Or leave a message and we will get back to you:', related: 'Related articles', other: '中文',
   },
 } as const;
 
@@ -89,15 +89,23 @@ export function helpPages(app: App, help: HelpCenterService, attachments: Attach
     const related = a.related.length ? `<h3>${t.related}</h3><ul>${a.related.map((r) => `<li><a href="/help/${e(slug)}/articles/${r.id}">${e(r.title)}</a></li>`).join('')}</ul>` : '';
     const translations = a.translations.map((r) => `<a hreflang="${e(r.language)}" href="/help/${e(slug)}/articles/${r.id}">${e(r.title)}</a>`).join(' · ');
     const api = `/api/help/${slug}`;
+    // With a web-chat widget, "no" opens the chat carrying the article; the form stays as the way to leave a message.
+    const widgetId = await help.chatWidget(tenant.id);
+    const chat = widgetId
+      ? `<p><button type="button" id="chat">${t.chat}</button></p><p class="muted">${t.orLeave}</p><script src="/widget/loader.js" data-widget="${e(widgetId)}" async></script>`
+      : '';
     const feedback = `<div class="feedback" id="fb"><p>${t.solved}</p><button data-v="1">${t.yes}</button> <button data-v="0">${t.no}</button></div>
-<form id="contact" hidden aria-label="${t.contact}"><h3>${t.contact}</h3><p class="muted">${t.about} <strong>${e(a.title)}</strong></p>
+<form id="contact" hidden aria-label="${t.contact}"><h3>${t.contact}</h3><p class="muted">${t.about} <strong>${e(a.title)}</strong></p>${chat}
 <p><input name="name" required placeholder="${t.name}" aria-label="${t.name}"></p><p><input name="contact" required placeholder="${t.reach}" aria-label="${t.reach}"></p>
 <p><textarea name="message" required rows="4" placeholder="${t.message}" aria-label="${t.message}"></textarea></p><button>${t.send}</button></form>
 <script>(()=>{const s=sessionStorage.kefuHelp||(sessionStorage.kefuHelp=Array.from(crypto.getRandomValues(new Uint8Array(12)),b=>b.toString(16).padStart(2,'0')).join(''));
 const post=(u,b)=>fetch(${JSON.stringify(api)}+u,{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(b)}).then(r=>r.json());
 fetch(${JSON.stringify(`${api}/articles/${id}`)}+'?sessionId='+s);
 document.querySelectorAll('#fb button').forEach(b=>b.onclick=async()=>{const r=await post(${JSON.stringify(`/articles/${id}/feedback`)},{helpful:b.dataset.v==='1',sessionId:s});
-document.getElementById('fb').textContent=${JSON.stringify(t.thanks)};if(r.contact)document.getElementById('contact').hidden=false;});
+document.getElementById('fb').textContent=${JSON.stringify(t.thanks)};if(r.contact){document.getElementById('contact').hidden=false;openChat();}});
+const ctx=${JSON.stringify({ kbArticleId: id, kbArticleTitle: a.title, source: 'help_center' }).replace(/</g, '\u003c')};
+function openChat(){if(window.KefuChat)window.KefuChat.open({context:Object.assign({url:location.href},ctx)});}
+const cb=document.getElementById('chat');if(cb)cb.onclick=openChat;
 document.getElementById('contact').onsubmit=async(ev)=>{ev.preventDefault();const f=new FormData(ev.target);
 await post('/contact',{articleId:${JSON.stringify(id)},sessionId:s,name:f.get('name'),contact:f.get('contact'),message:f.get('message')});ev.target.textContent=${JSON.stringify(t.sent)};};})();</script>`;
     const main = `<article><h1>${e(a.title)}</h1><p class="muted">${translations}</p>${renderMarkdown(a.body, (id) => `/help/${slug}/files/${id}`)}</article>${related}${feedback}`;
