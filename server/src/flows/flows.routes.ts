@@ -87,8 +87,13 @@ export function flowRoutes(app: App, d: FlowRoutesDeps): void {
   }, async (r) => d.flows.graph(actorOf(r), r.params.id, r.query.version));
   app.get('/api/v1/flows/:id/diff', {
     config: { access: onFlow },
-    schema: { tags, params: idParams, querystring: z.object({ from: versionRef, to: versionRef.default('draft') }) },
-  }, async (r) => d.flows.diff(actorOf(r), r.params.id, r.query.from, r.query.to));
+    schema: { tags, params: idParams, querystring: z.object({ from: versionRef.optional(), to: versionRef.default('draft') }) },
+  }, async (r) => {
+    // Without `from`: the published version against the draft (what publishing would change).
+    const from = r.query.from ?? (await d.flows.get(actorOf(r), r.params.id)).publishedVersion;
+    if (!from) throw invalid('from', 'the flow is not published: name a version to compare');
+    return d.flows.diff(actorOf(r), r.params.id, from, r.query.to);
+  });
   app.get('/api/v1/flows/:id/path-stats', {
     config: { access: onFlow },
     schema: { tags, params: idParams, querystring: z.object({ since: z.iso.datetime({ offset: true }).optional() }) },
