@@ -263,5 +263,11 @@ describe('the demo tenant', () => {
     const zh = await (await fetch(`${server.baseUrl}/api/help/demo/search?q=${encodeURIComponent('网络连不上')}`)).json() as any;
     expect(zh.results[0].title).toBe('宽带无法上网怎么办');
     expect((await agent.get('/api/v1/kb/updates?unread=true')).body.length).toBeGreaterThanOrEqual(1);
+    // The help center is organised in bilingual categories, each holding both language versions.
+    const home = await (await fetch(`${server.baseUrl}/api/help/demo`)).json() as any;
+    const helpSpace = home.spaces.find((s: { name: string }) => s.name === '帮助中心 Help center');
+    expect(helpSpace.categories.map((c: { name: string }) => c.name)).toEqual(['宽带 Broadband', '退款 Refunds', '账号 Account']);
+    const broadband = helpSpace.categories[0].id;
+    expect(helpSpace.articles.filter((a: { categoryId: string }) => a.categoryId === broadband).map((a: { title: string }) => a.title).sort()).toEqual(['Broadband is not working', '宽带无法上网怎么办']);
   });
 });

@@ -8,12 +8,15 @@ import type { ArticlesService } from './articles.service.ts';
 import { one, textArray } from './kb-sql.ts';
 
 interface SeedArticle {
+  /** The help-center category (bilingual name). */
+  category: string;
   zh: { title: string; body: string; tags: string[] };
   en: { title: string; body: string; tags: string[] };
 }
 
 const publicArticles: SeedArticle[] = [
   {
+    category: '宽带 Broadband',
     zh: {
       title: '宽带无法上网怎么办',
       body: '## 现象\n\n家里宽带连不上网，光猫 LOS 灯红灯闪烁。\n\n## 排查步骤\n\n1. 检查光纤是否弯折或松动。\n2. 将光猫断电 30 秒后重启。\n3. 仍然红灯请拨打客服热线报修，工程师 24 小时内上门。',
@@ -26,6 +29,7 @@ const publicArticles: SeedArticle[] = [
     },
   },
   {
+    category: '退款 Refunds',
     zh: {
       title: '退款多久到账',
       body: '退款审核通过后，原路退回：\n\n- 微信、支付宝：1–3 个工作日\n- 银行卡：3–7 个工作日\n\n超过 7 个工作日未到账，请提供订单号联系客服。',
@@ -38,6 +42,7 @@ const publicArticles: SeedArticle[] = [
     },
   },
   {
+    category: '账号 Account',
     zh: {
       title: '忘记密码如何重置',
       body: '在登录页点击“忘记密码”，输入注册手机号，收到验证码后设置新密码。新密码至少 8 位，需包含字母和数字。',
@@ -59,7 +64,7 @@ const internalArticle = {
 
 export async function seedKnowledgeBase(database: Database, articles: ArticlesService, demo: DemoTenant): Promise<void> {
   const system = systemActor(demo.tenantId);
-  const { publicSpace, internalSpace } = await database.withTenant(demo.tenantId, async (tx) => {
+  const { publicSpace, internalSpace, categories } = await database.withTenant(demo.tenantId, async (tx) => {
     const space = (name: string, visibility: string, description: string) =>
       one<{ id: string }>(
         tx,
@@ -71,7 +76,15 @@ export async function seedKnowledgeBase(database: Database, articles: ArticlesSe
     for (const terms of [['宽带', '网络', '上网'], ['refund', 'money back'], ['退款', '退钱']]) {
       await tx.execute(sql`INSERT INTO kb_synonyms (tenant_id, terms) VALUES (${demo.tenantId}, ${textArray(terms)})`);
     }
-    return { publicSpace, internalSpace };
+    const categories = new Map<string, string>();
+    for (const [position, name] of [...new Set(publicArticles.map((a) => a.category))].entries()) {
+      const row = await one<{ id: string }>(
+        tx,
+        sql`INSERT INTO kb_categories (tenant_id, space_id, name, position) VALUES (${demo.tenantId}, ${publicSpace}, ${name}, ${position}) RETURNING id`,
+      );
+      categories.set(name, row!.id);
+    }
+    return { publicSpace, internalSpace, categories };
   });
   const publish = async (id: string) => {
     await articles.submit(system, id);
@@ -80,9 +93,10 @@ export async function seedKnowledgeBase(database: Database, articles: ArticlesSe
   const reviewBy = new Date(Date.now() + 180 * 86_400_000).toISOString().slice(0, 10);
   let first: string | undefined;
   for (const a of publicArticles) {
-    const zh = await articles.create(system, { spaceId: publicSpace, language: 'zh-CN', ...a.zh, reviewBy });
+    const categoryId = categories.get(a.category) ?? null;
+    const zh = await articles.create(system, { spaceId: publicSpace, categoryId, language: 'zh-CN', ...a.zh, reviewBy });
     await publish(zh.id);
-    const en = await articles.create(system, { spaceId: publicSpace, language: 'en', ...a.en, translationOf: zh.id, reviewBy });
+    const en = await articles.create(system, { spaceId: publicSpace, categoryId, language: 'en', ...a.en, translationOf: zh.id, reviewBy });
     await publish(en.id);
     first ??= zh.id;
   }
@@ -90,6 +104,6 @@ export async function seedKnowledgeBase(database: Database, articles: ArticlesSe
   await publish(internal.id);
   await database.withTenant(demo.tenantId, (tx) =>
     tx.execute(sql`INSERT INTO kb_updates (tenant_id, division_id, title, body, requires_ack, article_id)
-      VALUES (${demo.tenantId}, ${demo.defaultDivisionId}, '新业务上线：宽带提速包', '即日起，宽带用户可办理 500M 提速包，每月 20 元。办理方式与话术见知识库“宽带”分类。请阅读后确认。', true, ${first ?? null})`),
+      VALUES (${demo.tenantId}, ${demo.defaultDivisionId}, '新业务上线：宽带提速包', '即日起，宽带用户可办理 500M 提速包，每月 20 元。办理方式与话术见帮助中心“宽带 Broadband”分类。请阅读后确认。', true, ${first ?? null})`),
   );
 }
