@@ -132,6 +132,36 @@ describe('starting from an interaction', () => {
   });
 });
 
+describe('division isolation', () => {
+  test("a ticket of a division an agent does not work in reads as missing on every ticket route", async () => {
+    const hidden = (await admin.post('/api/v1/divisions', { name: 'Hidden 隐藏' })).body.id;
+    const ticket = (await admin.post('/api/v1/tickets', { subject: 'Hidden ticket', divisionId: hidden })).body;
+    const policy = (await admin.post('/api/v1/ticket-sla-policies', { divisionId: hidden, priority: 'low', resolutionMinutes: 60 })).body;
+    const task = (await admin.post(`/api/v1/tickets/${ticket.id}/tasks`, { title: 'hidden task', assigneeUserId: (await admin.get('/api/v1/me')).body.user.id })).body;
+    const answers = [
+      await agent.get(`/api/v1/tickets/${ticket.id}`),
+      await agent.patch(`/api/v1/tickets/${ticket.id}`, { priority: 'high' }),
+      await agent.get(`/api/v1/tickets/${ticket.id}/comments`),
+      await agent.post(`/api/v1/tickets/${ticket.id}/comments`, { body: 'peek' }),
+      await agent.get(`/api/v1/tickets/${ticket.id}/activity`),
+      await agent.get(`/api/v1/tickets/${ticket.id}/tasks`),
+      await agent.post(`/api/v1/tickets/${ticket.id}/tasks`, { title: 'x', assigneeUserId: ids.agent }),
+      await agent.patch(`/api/v1/ticket-tasks/${task.id}`, { status: 'cancelled' }),
+      await agent.post(`/api/v1/tickets/${ticket.id}/escalate`, {}),
+      await agent.get(`/api/v1/ticket-sla-policies/${policy.id}`),
+      await agent.get(`/api/v1/ticket-settings/${hidden}`),
+    ];
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 404));
+    expect((await agent.get('/api/v1/tickets?limit=200')).body.items.map((t: { id: string }) => t.id)).not.toContain(ticket.id);
+    expect((await agent.get('/api/v1/ticket-sla-policies')).body.map((p: { id: string }) => p.id)).not.toContain(policy.id);
+    const bulk = (await agent.post('/api/v1/tickets/bulk', { ids: [ticket.id], set: { priority: 'urgent' } })).body;
+    expect(bulk).toMatchObject({ updated: 0, failed: 1 });
+    expect((await admin.get(`/api/v1/tickets/${ticket.id}`)).body.priority).toBe('normal');
+    const crossDivision = await agent.post('/api/v1/tickets', { subject: 'x', divisionId: hidden });
+    expect(crossDivision.body.error.field).toBe('divisionId');
+  });
+});
+
 describe('tiered escalation', () => {
   test('the ticket moves tier 1 → 2; tier 2 resolves it and that is recorded', async () => {
     const division = (await admin.post('/api/v1/divisions', { name: 'Tiered 分层' })).body.id;
