@@ -4,6 +4,7 @@
 // (486/603/…) is reported, so that routing can offer the call to someone else.
 import type { MediaEngine } from '@kefu/media';
 import { SipError, type Dialog, type UserAgent } from '@kefu/sip';
+import type { BrowserPhones } from './browser-phones.ts';
 import type { TenantRegistrar } from './tenant-registrar.ts';
 
 export interface AgentTarget {
@@ -27,6 +28,8 @@ export interface RingContext {
   group: string;
   /** Shown to the agent's phone as the caller. */
   callerName: string;
+  /** Browser softphones (WebRTC), rung beside the SIP phones. */
+  browsers?: BrowserPhones | undefined;
 }
 
 export interface RingOptions {
@@ -40,7 +43,9 @@ export interface RingOptions {
 
 /** Rings the targets' devices at once; resolves with the leg that answered and was claimed, or undefined. */
 export async function ringTargets(ctx: RingContext, targets: AgentTarget[], o: RingOptions): Promise<AgentLeg | undefined> {
-  const attempts = targets.flatMap((target) => ctx.registrar.bindings(ctx.tenantId, target.extension).map((binding) => ({ target, binding })));
+  const sip = targets.flatMap((target) => ctx.registrar.bindings(ctx.tenantId, target.extension).map((binding) => ({ kind: 'sip' as const, target, binding })));
+  const web = targets.filter((t) => ctx.browsers?.has(ctx.tenantId, t.userId)).map((target) => ({ kind: 'browser' as const, target }));
+  const attempts = [...sip, ...web];
   if (!attempts.length || o.signal.aborted) return undefined;
   const round = new AbortController();
   const stopRound = (): void => round.abort();
@@ -49,14 +54,55 @@ export async function ringTargets(ctx: RingContext, targets: AgentTarget[], o: R
   let winner: AgentLeg | undefined;
   let claimed = false;
   const refusals = new Map<string, number>();
-  const tries = attempts.map(async ({ target, binding }) => {
+  const refusedBy = (target: AgentTarget): void => {
+    const n = (refusals.get(target.userId) ?? 0) + 1;
+    refusals.set(target.userId, n);
+    if (n === attempts.filter((a) => a.target.userId === target.userId).length) o.refused?.(target);
+  };
+  /** The first answer takes the call (if `claim` agrees); later answers hang up. */
+  const take = async (target: AgentTarget, dialog: Dialog, endpointId: string, acceptAnswer: boolean): Promise<AgentLeg> => {
+    if (claimed || o.signal.aborted) {
+      await dialog.destroy(); // answered too late: another device took the call
+      throw new Error('lost the race');
+    }
+    claimed = true;
+    round.abort();
+    if (o.claim && !(await o.claim(target).catch(() => false))) {
+      await dialog.destroy({ headers: { Reason: 'SIP;cause=200;text="Call completed elsewhere"' } });
+      throw new Error('claim refused');
+    }
+    if (acceptAnswer) {
+      try {
+        await ctx.media.request('acceptAnswer', endpointId, dialog.remoteSdp ?? '');
+      } catch (err) {
+        await dialog.destroy({ headers: { Reason: 'SIP;cause=488;text="Not acceptable here"' } });
+        throw err;
+      }
+    }
+    winner = { dialog, endpointId, target };
+    return winner;
+  };
+  const tries = attempts.map(async (attempt) => {
+    const { target } = attempt;
+    if (attempt.kind === 'browser') {
+      const r = await ctx.browsers!.ring(ctx.media, { tenantId: ctx.tenantId, userId: target.userId, group: ctx.group, callerName: ctx.callerName, signal: round.signal });
+      if (r === 'refused') refusedBy(target);
+      if (!r || r === 'refused') throw new Error('not answered');
+      try {
+        // The browser leg offers the parts of a Dialog the session uses (state, destroy, events).
+        return await take(target, r.dialog as unknown as Dialog, r.endpointId, false);
+      } catch (err) {
+        await ctx.media.closeEndpoint(r.endpointId).catch(() => {});
+        throw err;
+      }
+    }
     const ep = await ctx.media.createRtpEndpoint({ group: ctx.group });
     try {
       const offer = await ctx.media.request('createOffer', ep.id);
-      const source = binding.source;
+      const source = attempt.binding.source;
       let dialog: Dialog;
       try {
-        dialog = await ctx.ua.createUAC(binding.contact.replace(/^<|>$/g, ''), {
+        dialog = await ctx.ua.createUAC(attempt.binding.contact.replace(/^<|>$/g, ''), {
           localSdp: offer,
           signal: round.signal,
           from: `"${ctx.callerName}" <sip:${ctx.callerName}@${ctx.realm}>`,
@@ -65,31 +111,10 @@ export async function ringTargets(ctx: RingContext, targets: AgentTarget[], o: R
         });
       } catch (err) {
         const cancelled = round.signal.aborted || (err instanceof SipError && err.code === 'CANCELLED');
-        if (!cancelled) {
-          const n = (refusals.get(target.userId) ?? 0) + 1;
-          refusals.set(target.userId, n);
-          if (n === attempts.filter((a) => a.target.userId === target.userId).length) o.refused?.(target);
-        }
+        if (!cancelled) refusedBy(target);
         throw err;
       }
-      if (claimed || o.signal.aborted) {
-        await dialog.destroy(); // answered too late: another device took the call
-        throw new Error('lost the race');
-      }
-      claimed = true;
-      round.abort();
-      if (o.claim && !(await o.claim(target).catch(() => false))) {
-        await dialog.destroy({ headers: { Reason: 'SIP;cause=200;text="Call completed elsewhere"' } });
-        throw new Error('claim refused');
-      }
-      try {
-        await ctx.media.request('acceptAnswer', ep.id, dialog.remoteSdp ?? '');
-      } catch (err) {
-        await dialog.destroy({ headers: { Reason: 'SIP;cause=488;text="Not acceptable here"' } });
-        throw err;
-      }
-      winner = { dialog, endpointId: ep.id, target };
-      return winner;
+      return await take(target, dialog, ep.id, true);
     } catch (err) {
       await ctx.media.closeEndpoint(ep.id).catch(() => {});
       throw err;

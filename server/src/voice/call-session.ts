@@ -15,6 +15,7 @@ import {
 } from './call-control.ts';
 import { CustomerAudio, toPlaySource } from './customer-audio.ts';
 import type { FlowOutcome, VoiceFlowRegistryImpl, VoiceFlowRunner } from './flow-port.ts';
+import type { BrowserPhones } from './browser-phones.ts';
 import type { CallbackRequests } from './callbacks.ts';
 import { beepPcm, holdMusicPcm } from './hold-music.ts';
 import { mediaEventsOf } from './media-events.ts';
@@ -40,6 +41,7 @@ export interface CallDeps {
   logger: Logger;
   timing: { ringTimeoutMs: number; queueTimeoutMs: number; pollMs: number; voicemailMaxMs: number };
   callbacks: CallbackRequests;
+  browsers: BrowserPhones | undefined;
   ended: (call: { callId: string }) => void;
 }
 
@@ -49,11 +51,12 @@ export function causeOf(req: SipRequest | undefined): number {
   return m ? Number(m[1]) : 200;
 }
 
-/** Today's behaviour for numbers without a flow: the division's default voice queue. */
+/** Numbers without a flow: the division's default voice queue (no queue: voicemail). */
 export const defaultFlowRunner = (queue: () => VoiceQueue | undefined): VoiceFlowRunner => ({
   async run(call) {
     const queueId = await queue()?.defaultQueue(call.tenantId, call.divisionId);
-    return queueId ? { kind: 'queue', queueId } : { kind: 'hangup', endReason: 'no_agent' };
+    // A division without a voice queue takes messages.
+    return queueId ? { kind: 'queue', queueId } : { kind: 'voicemail' };
   },
 });
 
@@ -306,12 +309,14 @@ export class CallSession implements CallControl, QueueHost {
   // QueueHost
 
   ring(targets: AgentTarget[], o: RingOptions): Promise<AgentLeg | undefined> {
-    return ringTargets({ ua: this.deps.ua, media: this.media, registrar: this.deps.registrar, tenantId: this.tenantId, realm: this.realm, group: this.callId, callerName: this.from }, targets, o);
+    return ringTargets({ ua: this.deps.ua, media: this.media, registrar: this.deps.registrar, tenantId: this.tenantId, realm: this.realm, group: this.callId, callerName: this.from, browsers: this.deps.browsers }, targets, o);
   }
 
   async deviceOf(userId: string): Promise<AgentTarget | undefined> {
     const d = await this.deps.directory.deviceOfUser(this.tenantId, userId);
-    return d ? { userId: d.userId, extension: d.extension } : undefined;
+    if (d) return { userId: d.userId, extension: d.extension };
+    // An agent without a SIP phone may have a browser softphone.
+    return this.deps.browsers?.has(this.tenantId, userId) ? { userId, extension: '' } : undefined;
   }
 
   async offered(): Promise<void> {

@@ -17,6 +17,7 @@ import type { AgentDevice, OutboundTrunk, VoiceDirectory } from './voice-directo
 import type { VoiceFlowRegistryImpl } from './flow-port.ts';
 import type { VoiceQueue } from './voice-queue.ts';
 import type { CallbackRequests } from './callbacks.ts';
+import type { BrowserPhones } from './browser-phones.ts';
 import { authorizeOutbound } from './trunk-dial.ts';
 
 export interface SipServiceOptions {
@@ -39,6 +40,7 @@ export interface SipServiceDeps {
   queue: () => VoiceQueue | undefined;
   flows: VoiceFlowRegistryImpl;
   callbacks: CallbackRequests;
+  browsers?: BrowserPhones | undefined;
 }
 
 /** Binds UDP and TCP on one port; with port 0, TCP follows the port the OS gave UDP. */
@@ -206,6 +208,7 @@ export class SipService {
       queue: this.deps.queue,
       flows: this.deps.flows,
       callbacks: this.deps.callbacks,
+      browsers: this.deps.browsers,
       logger: this.deps.logger,
       timing: this.timing,
       ended: (c) => this.calls.delete(c.callId),

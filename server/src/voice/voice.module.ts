@@ -18,6 +18,8 @@ import { voiceRoutes } from './voice.routes.ts';
 import { voiceFlowRegistry } from './flow-port.ts';
 import { VoiceQueue } from './voice-queue.ts';
 import { CallbackRequests } from './callbacks.ts';
+import { BrowserPhones } from './browser-phones.ts';
+import { realtimeHubFor } from '../realtime/realtime.module.ts';
 import { routingServiceFor } from '../routing/routing.module.ts';
 
 
@@ -35,7 +37,7 @@ export const DEMO_SIP_DOMAIN = 'demo.kefu';
 
 /** Options tests pass through KefuOptions.extraModules-style factories (queue timings). */
 export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing']; mediaWorkers?: number } = {}): ModuleFactory {
-  return (ctx): VoiceModule => {
+  return async (ctx): Promise<VoiceModule> => {
     const { config, database, logger } = ctx;
     const v = config.voice;
     const directory = new VoiceDirectory(database, ctx.secrets);
@@ -45,6 +47,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
     const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
     const flows = voiceFlowRegistry(ctx);
     const callbacks = new CallbackRequests(database, logger);
+    const browsers = new BrowserPhones(await realtimeHubFor(ctx));
     let queue: VoiceQueue | undefined;
     let media: Promise<MediaEngine> | undefined;
     let retention: NodeJS.Timeout | undefined;
@@ -128,7 +131,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         const routing = await routingServiceFor(ctx);
         const sip = new SipService(
           { host: v.sipHost, port: v.sipPort, advertiseHost: v.mediaIp ?? (anyHost ? '127.0.0.1' : v.sipHost), banSeconds: v.banSeconds, ...(options.timing ? { timing: options.timing } : {}) },
-          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant, queue: () => queue, flows, callbacks },
+          { directory, interactions, recordings, media: startMedia, logger, fallbackTenant, queue: () => queue, flows, callbacks, browsers },
         );
         {
           queue = new VoiceQueue(routing, database, (callId) => sip.calls.has(callId));
