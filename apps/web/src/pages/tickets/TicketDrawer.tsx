@@ -16,7 +16,7 @@ import { priorities, statuses, ticketsApi, type Activity, type Ticket, type Tick
 export function TicketDrawer(props: { ticketId: string; onClose(): void }) {
   const { t } = useTranslation();
   const { can, me } = useSession();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const queryClient = useQueryClient();
   const agent = can('tickets.all');
   const id = props.ticketId;
@@ -56,6 +56,9 @@ export function TicketDrawer(props: { ticketId: string; onClose(): void }) {
   });
   const escalate = useMutation({ mutationFn: () => ticketsApi.escalate(id), onSuccess: refresh, onError });
   const macro = useMutation({ mutationFn: (macroId: string) => ticketsApi.applyMacro(id, macroId), onSuccess: refresh, onError });
+  const [mergeQ, setMergeQ] = useState('');
+  const mergeCandidates = useQuery({ queryKey: ['tickets', 'merge-candidates', mergeQ], queryFn: () => ticketsApi.list({ q: mergeQ, limit: 10 }), enabled: agent && mergeQ.length > 0 });
+  const merge = useMutation({ mutationFn: (otherId: string) => ticketsApi.merge(id, otherId), onSuccess: refresh, onError });
 
   const tk: Ticket | undefined = ticket.data;
   // Sub-tasks go to a person (listed under their department) or to a whole department.
@@ -138,6 +141,13 @@ export function TicketDrawer(props: { ticketId: string; onClose(): void }) {
               <Button onClick={() => escalate.mutate()} loading={escalate.isPending}>
                 {t('tickets.detail.escalate')}
               </Button>
+              <Select aria-label={t('tickets.detail.mergeFrom')} placeholder={t('tickets.detail.mergeFrom')} style={{ width: 320 }} value={null} showSearch filterOption={false}
+                onSearch={setMergeQ} loading={merge.isPending}
+                options={(mergeCandidates.data?.items ?? []).filter((c) => c.id !== id).map((c) => ({ value: c.id, label: `#${c.number} ${c.subject}` }))}
+                onChange={(otherId: string | null) => {
+                  const other = mergeCandidates.data?.items.find((c) => c.id === otherId);
+                  if (other) modal.confirm({ title: t('tickets.detail.mergeConfirm', { other: other.number, into: tk.number }), onOk: () => merge.mutateAsync(other.id) });
+                }} />
             </Space>
           )}
           <Tabs

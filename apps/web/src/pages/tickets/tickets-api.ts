@@ -132,6 +132,7 @@ export const ticketsApi = {
   addTask: (id: string, body: { title: string; assigneeUserId?: string; assigneeGroupId?: string }) => http.post<Task>(`${v1}/tickets/${id}/tasks`, body),
   myTasks: () => http.get<Task[]>(`${v1}/ticket-tasks`),
   updateTask: (id: string, body: { status?: 'open' | 'done' | 'cancelled'; result?: string }) => http.patch<Task>(`${v1}/ticket-tasks/${id}`, body),
+  merge: (id: string, otherId: string) => http.post<Ticket>(`${v1}/tickets/${id}/merge/${otherId}`),
   escalate: (id: string) => http.post<Ticket>(`${v1}/tickets/${id}/escalate`, {}),
   applyMacro: (id: string, macroId: string) => http.post<Ticket>(`${v1}/tickets/${id}/macros/${macroId}`),
   groups: () => http.get<Group[]>(`${v1}/ticket-groups`),
