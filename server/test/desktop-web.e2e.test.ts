@@ -97,8 +97,14 @@ describe('agent desktop', () => {
       await form.getByText('请选择小结代码').first().waitFor();
       await pick(page, '小结代码', '需上门');
       await form.getByLabel('备注').fill('已预约周六上门检查线路');
+      // The visit outlives the chat: a ticket is created with the wrap-up, titled from the subject.
+      await form.getByRole('checkbox', { name: '同时创建工单（需要后续处理）' }).check();
+      expect(await form.getByLabel('工单主题').inputValue()).toBe('晚上宽带网速慢');
       await form.getByRole('button', { name: '保存小结' }).click();
-      await page.getByText('小结已保存').waitFor();
+      await page.getByText(/^小结已保存，工单 #\d+ 已创建$/).waitFor();
+      const tickets = (await admin.get('/api/v1/tickets?view=all')).body;
+      const ticket = (tickets.items ?? tickets).find((x: { subject: string }) => x.subject === '晚上宽带网速慢');
+      expect(ticket).toMatchObject({ description: '已预约周六上门检查线路' });
       await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();
       const task = (await admin.get(`/api/v1/routing/tasks/${taskId}`)).body;
       expect(task.status).toBe('completed');

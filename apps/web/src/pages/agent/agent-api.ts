@@ -78,3 +78,7 @@ export function phoneOf(attributes: Record<string, unknown>, customerAddress?: s
 
 export const createContact = (input: { displayName: string; phone: string }) =>
   http.post<Contact>('/api/v1/crm/contacts', { displayName: input.displayName, identities: [{ kind: 'phone', value: input.phone }] });
+
+/** A ticket for work that outlives the contact, created from the wrap-up (docs/tickets.md). */
+export const createTicket = (input: { subject: string; description?: string; interactionId?: string; requesterId?: string }) =>
+  http.post<{ id: string; number: number }>('/api/v1/tickets', input);

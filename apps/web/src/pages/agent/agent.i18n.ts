@@ -51,6 +51,9 @@ export const desktopZhCN = {
     fcr: '首次接触已解决',
     save: '保存小结',
     saved: '小结已保存',
+    savedWithTicket: '小结已保存，工单 #{{number}} 已创建',
+    createTicket: '同时创建工单（需要后续处理）',
+    ticketSubject: '工单主题',
     done: '已小结：{{code}}',
   },
   call: {
@@ -130,6 +133,9 @@ export const desktopEn: ResourceShape<typeof desktopZhCN> = {
     fcr: 'Resolved on first contact',
     save: 'Save wrap-up',
     saved: 'Wrap-up saved',
+    savedWithTicket: 'Wrap-up saved; ticket #{{number}} created',
+    createTicket: 'Also create a ticket (follow-up needed)',
+    ticketSubject: 'Ticket subject',
     done: 'Wrapped up: {{code}}',
   },
   call: {
