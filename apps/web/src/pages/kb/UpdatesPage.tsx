@@ -1,7 +1,7 @@
 import { CheckCircleOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Card, Empty, Flex, Segmented, Space, Spin, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
 import { formatDateTime } from '../../components/format.ts';
@@ -56,10 +56,12 @@ function UpdateCard({ update }: { update: Update }) {
       setBusy(false);
     }
   };
-  const expand = () => {
-    setOpen(true);
-    if (update.readAt === null) void act(() => kbApi.markRead(update.id));
-  };
+  const expand = () => setOpen(true);
+  // Shown is read: an unread update opens by itself, so it counts as read once on screen.
+  useEffect(() => {
+    if (open && update.readAt === null) void kbApi.markRead(update.id).then(refresh, () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open, update.id, update.readAt]);
   return (
     <Card
       size="small"
