@@ -56,7 +56,7 @@ export async function validateGraph(graph: FlowGraph, channel: FlowChannel, refs
       if (!known.has(port)) problems.push({ code: 'unknown_target', nodeId: n.id, field: `next.${port}`, message: `${n.id}: a ${n.type} node has no exit ${port}` });
       else if (!ids.has(target)) problems.push({ code: 'unknown_target', nodeId: n.id, field: `next.${port}`, message: `${n.id}: exit ${port} leads to ${target}, which does not exist` });
     }
-    if (n.type === 'queue' || n.type === 'hand_off') refsOf.push({ nodeId: n.id, kind: 'queue', value: config.queueId as string });
+    if (n.type === 'queue' || n.type === 'hand_off' || n.type === 'callback') refsOf.push({ nodeId: n.id, kind: 'queue', value: config.queueId as string });
     if (n.type === 'sub_flow') refsOf.push({ nodeId: n.id, kind: 'flow', value: config.flowId as string });
     const target = config.target as { kind?: string; flowId?: string } | undefined;
     if (n.type === 'transfer' && target?.kind === 'flow') refsOf.push({ nodeId: n.id, kind: 'flow', value: target.flowId! });

@@ -5,6 +5,7 @@ import { askNode } from './nodes/ask/ask.node.ts';
 import { businessHoursNode } from './nodes/business-hours/business-hours.node.ts';
 import { buttonsNode } from './nodes/buttons/buttons.node.ts';
 import { collectDigitsNode } from './nodes/collect-digits/collect-digits.node.ts';
+import { callbackNode } from './nodes/callback/callback.node.ts';
 import { collectNode } from './nodes/collect/collect.node.ts';
 import { handOffNode } from './nodes/hand-off/hand-off.node.ts';
 import { hangupNode } from './nodes/hangup/hangup.node.ts';
@@ -36,6 +37,7 @@ export const nodeRegistry = {
   queue: queueNode,
   transfer: transferNode,
   voicemail: voicemailNode,
+  callback: callbackNode,
   sub_flow: subFlowNode,
   hangup: hangupNode,
   return: returnNode,

@@ -104,6 +104,13 @@ export const nodeConfigs = {
     ]),
   }),
   voicemail: z.strictObject({ greeting: promptSchema.optional(), maxSeconds: z.number().int().min(5).max(600).default(120) }),
+  /** A callback request: said back to the caller, then a callback task in the queue; the call ends. */
+  callback: z.strictObject({
+    queueId: z.uuid('must be a queue id'),
+    /** The variable holding the number to call (e.g. from collect digits); empty or unset = the caller's number. */
+    numberVariable: variableName.optional(),
+    prompt: promptSchema.optional(),
+  }),
   sub_flow: z.strictObject({ flowId: z.uuid('must be a flow id') }),
   hangup: z.strictObject({ prompt: promptSchema.optional() }),
   return: z.strictObject({}),
@@ -163,6 +170,7 @@ export const nodeSpecs: { [T in NodeType]: NodeSpecInfo<T> } = {
   queue: { channels: voice, terminal: true, label: { en: 'Queue', zh: '排队' }, ports: (c) => (c.maxWaitSeconds ? { required: ['overflow'], optional: [] } : { required: [], optional: [] }) },
   transfer: { channels: voice, terminal: true, label: { en: 'Transfer', zh: '转接' }, ports: () => ({ required: [], optional: [] }) },
   voicemail: { channels: voice, terminal: true, label: { en: 'Voicemail', zh: '语音信箱' }, ports: () => ({ required: [], optional: [] }) },
+  callback: { channels: voice, terminal: true, label: { en: 'Callback', zh: '预约回电' }, ports: () => ({ required: [], optional: [] }) },
   sub_flow: { channels: both, terminal: false, ports: next, label: { en: 'Sub-flow', zh: '子流程' } },
   hangup: { channels: voice, terminal: true, label: { en: 'Hang up', zh: '挂机' }, ports: () => ({ required: [], optional: [] }) },
   return: { channels: both, terminal: true, label: { en: 'Return', zh: '返回' }, ports: () => ({ required: [], optional: [] }) },

@@ -27,6 +27,7 @@ export type FlowEnd =
   | { kind: 'queue'; queueId: string; priority: number; skills: { skill: string; minLevel: number }[]; maxWaitSeconds?: number | undefined; announcePosition: boolean; offerCallback: boolean; overflow?: OverflowResume | undefined }
   | { kind: 'transfer'; target: { kind: 'number'; number: string } | { kind: 'agent'; userId: string } | { kind: 'extension'; extension: string } | { kind: 'flow'; flowId: string } }
   | { kind: 'voicemail'; greeting?: ResolvedPrompt | undefined; maxSeconds: number }
+  | { kind: 'callback'; queueId: string; number?: string | undefined }
   | { kind: 'hangup' }
   | { kind: 'hand_off'; queueId: string; priority: number }
   | { kind: 'end' }

@@ -105,6 +105,8 @@ export class CallFlowRunner implements VoiceFlowRunner {
           ...(end.maxWaitSeconds && overflow ? { maxWaitMs: end.maxWaitSeconds * 1000, overflow: () => this.drive(call, { ...state, frames: overflow.frames, attempts: 0, waiting: undefined }) } : {}),
         };
       }
+      case 'callback':
+        return { kind: 'callback', queueId: end.queueId, ...(end.number ? { number: end.number } : {}) };
       case 'hand_off':
         return { kind: 'queue', queueId: end.queueId, priority: end.priority };
       case 'transfer':

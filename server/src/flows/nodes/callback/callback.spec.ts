@@ -1,0 +1,5 @@
+// The callback node's spec lives in packages/contracts (shared with the editor); re-exported here beside its runner.
+import { nodeConfigs, nodeSpecs } from '@kefu/contracts';
+
+export const callbackConfig = nodeConfigs.callback;
+export const callbackSpec = nodeSpecs.callback;
