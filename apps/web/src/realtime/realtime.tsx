@@ -14,6 +14,8 @@ export interface Realtime {
   connected: boolean;
   request(method: string, params?: unknown): Promise<unknown>;
   subscribe(topic: string): void;
+  /** Another listener of pushed events (e.g. the softphone), until the returned function is called. */
+  listen(listener: (event: RealtimeEvent) => void): () => void;
 }
 
 const RECONNECT_MS = [500, 1000, 2000, 5000];
@@ -82,7 +84,7 @@ class RealtimeHub {
 
   listen(listener: (event: RealtimeEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   watch = (onChange: () => void): (() => void) => {
@@ -117,6 +119,7 @@ const offline: Realtime = {
   connected: false,
   request: () => Promise.reject(new Error('not connected')),
   subscribe: () => undefined,
+  listen: () => () => undefined,
 };
 
 /** The app's socket, with `onEvent` called for every pushed event while the calling component is mounted. */
@@ -127,7 +130,10 @@ export function useRealtime(onEvent: (event: RealtimeEvent) => void): Realtime {
   useEffect(() => hub?.listen((event) => listener.current(event)), [hub]);
   const connected = useSyncExternalStore(hub?.watch ?? noWatch, () => hub?.connected ?? false);
   return useMemo<Realtime>(
-    () => (hub ? { connected, request: (m, p) => hub.request(m, p), subscribe: (topic) => hub.subscribe(topic) } : offline),
+    () =>
+      hub
+        ? { connected, request: (m, p) => hub.request(m, p), subscribe: (topic) => hub.subscribe(topic), listen: (l) => hub.listen(l) }
+        : offline,
     [hub, connected],
   );
 }

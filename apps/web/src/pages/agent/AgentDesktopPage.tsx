@@ -12,7 +12,9 @@ import { CallControls } from './CallControls.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { notify, ring } from './ring.ts';
 import { OfferCard } from './OfferCard.tsx';
+import { SoftphonePanel } from './SoftphonePanel.tsx';
 import { StatusBar } from './StatusBar.tsx';
+import { useSoftphone } from './use-softphone.ts';
 import { WrapupForm } from './WrapupForm.tsx';
 
 const SHOWN_ATTRIBUTES = ['from', 'to', 'subject', 'ivrPath', 'digits', 'page', 'language'] as const;
@@ -53,6 +55,7 @@ export default function AgentDesktopPage() {
     [queryClient, t],
   );
   const realtime = useRealtime(onEvent);
+  const softphone = useSoftphone(realtime);
 
   // After a (re)connect, offers that were made while the page was away are read back from the router.
   useEffect(() => {
@@ -84,7 +87,14 @@ export default function AgentDesktopPage() {
   const answer = async (offer: Offer, accept: boolean) => {
     setAnswering(offer.offerId);
     try {
-      await realtime.request(accept ? 'offer.accept' : 'offer.reject', { offerId: offer.offerId });
+      // A call ringing in the browser is answered there: the voice service then takes the offer for this agent.
+      if (offer.channel === 'voice' && softphone.state === 'ringing') {
+        if (accept) await softphone.answer();
+        else {
+          await softphone.reject();
+          await realtime.request('offer.reject', { offerId: offer.offerId });
+        }
+      } else await realtime.request(accept ? 'offer.accept' : 'offer.reject', { offerId: offer.offerId });
       if (accept) setSelectedId(offer.taskId);
     } catch (e) {
       void message.error(errorText(e, t));
@@ -118,7 +128,9 @@ export default function AgentDesktopPage() {
   return (
     <>
       <PageHeader title={t('agent.title')} subtitle={t('desktop.subtitle')} />
-      <StatusBar view={me.data} connected={realtime.connected} setState={setState} />
+      <StatusBar view={me.data} connected={realtime.connected} setState={setState}>
+        <SoftphonePanel phone={softphone} />
+      </StatusBar>
       <Row gutter={16}>
         <Col xs={24} lg={7}>
           <Space direction="vertical" style={{ width: '100%' }}>

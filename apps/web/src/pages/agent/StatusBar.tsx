@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Card, Flex, Select, Space, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
 import { agentApi, type AgentState, type AgentView } from './agent-api.ts';
@@ -26,7 +26,7 @@ function useElapsed(since: string | null): string {
  * The agent's state: a selector (available, away with a reason, offline), time in state, the after-call-work
  * countdown with its extension, and whether the realtime connection is up (offers only reach a connected desk).
  */
-export function StatusBar(props: { view: AgentView | undefined; connected: boolean; setState(state: 'available' | 'away' | 'offline', awayReasonId?: string): Promise<void> }) {
+export function StatusBar(props: { view: AgentView | undefined; connected: boolean; setState(state: 'available' | 'away' | 'offline', awayReasonId?: string): Promise<void>; children?: ReactNode }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
@@ -76,6 +76,7 @@ export function StatusBar(props: { view: AgentView | undefined; connected: boole
           <Badge status={props.connected ? 'success' : 'error'} text={props.connected ? t('desktop.connected') : t('desktop.reconnecting')} />
         </span>
       </Flex>
+      {props.children && <div style={{ marginTop: 8 }}>{props.children}</div>}
     </Card>
   );
 }

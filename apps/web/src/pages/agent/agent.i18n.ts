@@ -80,6 +80,13 @@ export const desktopZhCN = {
     queue: '队列',
     number: '外部号码',
   },
+  softphone: {
+    title: '浏览器电话',
+    state: { unregistered: '未启用', idle: '待机', ringing: '振铃', in_call: '通话中' },
+    ringing: '{{from}} 来电',
+    hearing: '对方声音',
+    error: '浏览器电话不可用：{{message}}',
+  },
   knowledge: '知识库',
 };
 
@@ -161,6 +168,13 @@ export const desktopEn: ResourceShape<typeof desktopZhCN> = {
     colleague: 'Colleague',
     queue: 'Queue',
     number: 'Outside number',
+  },
+  softphone: {
+    title: 'Browser phone',
+    state: { unregistered: 'Off', idle: 'Ready', ringing: 'Ringing', in_call: 'In a call' },
+    ringing: 'Call from {{from}}',
+    hearing: 'Caller',
+    error: 'The browser phone is not available: {{message}}',
   },
   knowledge: 'Knowledge',
 };
