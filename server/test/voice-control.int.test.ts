@@ -307,4 +307,52 @@ describe('CallControl on a live call', () => {
     mode = 'full';
     await setState('agent1@demo.kefu', 'available');
   }, 120_000);
+
+  test('a supervisor listens, whispers to the agent, then barges in, from their own phone', async () => {
+    const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
+    const created = await admin.post('/api/v1/voice/extensions', { divisionId, extension: '1009', userId: userIds['supervisor@demo.kefu'] });
+    expect(created.status).toBe(201);
+    const supervisorPhone = await Baresip.start(`<sip:1009@127.0.0.1:${sipPort};transport=udp>;auth_pass=${created.body.password};regint=60;answermode=auto;audio_codecs=PCMU`, 300);
+    phones.push(supervisorPhone);
+    await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1009'), 'the supervisor phone');
+    await until(async () => (await admin.get(`/api/v1/routing/agents/${userIds['supervisor@demo.kefu']}`)).body.state === 'available' || undefined, 'phone login');
+    await setState('supervisor@demo.kefu', 'away'); // the supervisor takes no queued calls here
+    for (const p of [caller, agent1]) p.events.length = 0;
+    seen.call = undefined;
+    caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+    await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
+    await flowStarted();
+    await caller.sendDtmf('##', 400);
+    const live = await liveAnswered();
+    await agent1.waitForEvent('CALL_ESTABLISHED', 30_000);
+    const supervisor = await TestClient.login(server.baseUrl, 'supervisor@demo.kefu', server.password);
+    const desk = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
+    expect((await desk.post(`/api/v1/interactions/${live.id}/voice/monitor`, { mode: 'listen' })).status).toBe(403);
+
+    const listening = await supervisor.post(`/api/v1/interactions/${live.id}/voice/monitor`, { mode: 'listen' });
+    expect(listening.status, JSON.stringify(listening.body)).toBe(200);
+    expect(listening.body.monitoring).toEqual([{ userId: userIds['supervisor@demo.kefu'], mode: 'listen' }]);
+    await supervisorPhone.waitForEvent('CALL_ESTABLISHED', 30_000);
+    await sleep(2500);
+    expect((await supervisor.post(`/api/v1/interactions/${live.id}/voice/monitor`, { mode: 'whisper' })).body.monitoring[0].mode).toBe('whisper');
+    await sleep(2500);
+    // Everything the caller heard before the barge: no trace of the supervisor's 300 Hz.
+    const beforeBarge = (await fs.stat(caller.heardFile())).size;
+    expect((await supervisor.post(`/api/v1/interactions/${live.id}/voice/monitor`, { mode: 'barge' })).body.monitoring[0].mode).toBe('barge');
+    await sleep(2500);
+    caller.command('hangup');
+    await endedOf(live.id);
+    await supervisorPhone.waitForEvent('CALL_CLOSED', 30_000);
+
+    const atCaller = channel(caller.heardFile(), 1);
+    const samplesBefore = Math.floor((beforeBarge - 44) / 2);
+    expect(bestShare(atCaller.subarray(0, samplesBefore), 300)).toBeLessThan(0.2);
+    expect(bestShare(atCaller.subarray(samplesBefore), 300)).toBeGreaterThan(0.3); // barged in: heard by the caller
+    expect(bestShare(channel(agent1.heardFile(), 1), 300)).toBeGreaterThan(0.3); // the whisper reached the agent
+    const atSupervisor = channel(supervisorPhone.heardFile(), 1);
+    expect(bestShare(atSupervisor, 440)).toBeGreaterThan(0.3);
+    expect(bestShare(atSupervisor, 1000)).toBeGreaterThan(0.3);
+    const audit = (await admin.get('/api/v1/audit?action=voice.call_monitored&limit=5')).body.items;
+    expect(audit.map((a: { details: { mode: string } }) => a.details.mode)).toEqual(['barge', 'whisper', 'listen']);
+  }, 180_000);
 });

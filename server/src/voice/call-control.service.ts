@@ -22,6 +22,7 @@ export interface CallState {
   recording: boolean;
   consulting: boolean;
   colleagues: string[];
+  monitoring: { userId: string; mode: string }[];
 }
 
 export class CallControlService {
@@ -64,6 +65,7 @@ export class CallControlService {
     return {
       interactionId: call.interactionId, agent: call.agent ?? null, onHold: call.onHold, muted: call.isMuted, recording: call.isRecording,
       consulting: this.consultations.has(call.interactionId), colleagues: call instanceof CallSession ? call.colleagues : [],
+      monitoring: call instanceof CallSession ? call.monitoring : [],
     };
   }
 
@@ -173,6 +175,25 @@ export class CallControlService {
     if (!added) throw conflict('the colleague did not answer');
     await this.audit(actor, interactionId, 'colleague_added', { extension: device.extension });
     return { interactionId, colleagues: call.colleagues };
+  }
+
+  /**
+   * A supervisor listens to, whispers into or barges into a live call from their own phone or browser (which rings
+   * first); a second request while monitoring changes the mode. Supervisors only; audited.
+   */
+  async monitor(actor: Actor, interactionId: string, mode: 'listen' | 'whisper' | 'barge'): Promise<CallState> {
+    requirePermission(actor, 'supervisor.console');
+    if (!actor.userId) throw new AppError('FORBIDDEN', 'monitoring is for signed-in supervisors');
+    const interaction = await this.authorize(actor, interactionId);
+    const call = this.liveCall(interaction);
+    if (!(call instanceof CallSession) || !call.agent) throw conflict('the call has no agent to monitor');
+    if (!(await call.setMonitorMode(actor.userId, mode))) {
+      const device = await this.directory.deviceOfUser(actor.tenantId, actor.userId);
+      const target = device ? { userId: actor.userId, extension: device.extension } : { userId: actor.userId, extension: '' };
+      if (!(await call.monitor(target, mode))) throw conflict('your phone did not answer');
+    }
+    await this.audit(actor, interactionId, 'call_monitored', { mode });
+    return this.stateOf(call);
   }
 
   /** Click-to-dial: the agent's own phone rings first; once answered, the number is called through a trunk. */

@@ -78,6 +78,7 @@ export class CallSession implements CallControl, QueueHost {
   private consultation: { leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }; bridgeId: string } | undefined;
   private offeredOnce = false;
   private inVoicemail = false;
+  private readonly monitors = new Map<string, { leg: AgentLeg; mode: 'listen' | 'whisper' | 'barge' }>();
   private answered = false;
   private readonly abort = new AbortController();
   private endedPromise: Promise<void> | undefined;
@@ -614,18 +615,68 @@ export class CallSession implements CallControl, QueueHost {
       await this.media.closeEndpoint(leg.endpointId).catch(() => {});
       return false;
     }
+    const conf = await this.ensureConference();
+    await this.media.joinConference(conf.id, leg.endpointId);
+    conf.legs.push(leg);
+    this.watch(leg.dialog, leg.endpointId, 'colleague');
+    return true;
+  }
+
+  /** Mixer mode of a supervisor: listen = hears both, heard by nobody; whisper = heard by the agent only; barge = full. */
+  private supervisorMode(mode: 'listen' | 'whisper' | 'barge'): ['full' | 'listen' | 'whisper', string | undefined] {
+    if (mode === 'barge') return ['full', undefined];
+    if (mode === 'whisper') return ['whisper', this.agentLeg?.endpointId];
+    return ['listen', undefined];
+  }
+
+  /** Moves the call into the mixer (once): customer and agent keep hearing each other. */
+  private async ensureConference(): Promise<{ id: string; legs: AgentLeg[] }> {
     if (!this.conference) {
       const { conferenceId } = await this.media.createConference(this.callId);
       if (this.bridgeId) await this.media.request('unbridge', this.bridgeId).catch(() => {});
       this.bridgeId = undefined;
       await this.media.joinConference(conferenceId, this.callerEndpoint!);
-      await this.media.joinConference(conferenceId, this.agentLeg.endpointId, this.muted ? 'listen' : 'full');
+      await this.media.joinConference(conferenceId, this.agentLeg!.endpointId, this.muted ? 'listen' : 'full');
       this.conference = { id: conferenceId, legs: [] };
     }
-    await this.media.joinConference(this.conference.id, leg.endpointId);
-    this.conference.legs.push(leg);
+    return this.conference;
+  }
+
+  /**
+   * A supervisor monitors the call from their own phone or browser: it rings, and once answered joins the mixer
+   * listening, whispering to the agent, or barged in. Hanging up leaves. Returns false when it was not answered.
+   */
+  async monitor(target: AgentTarget, mode: 'listen' | 'whisper' | 'barge'): Promise<boolean> {
+    if (!this.agentLeg || this.abort.signal.aborted) return false;
+    const leg = await this.ring([target], { signal: this.abort.signal, timeoutMs: this.deps.timing.ringTimeoutMs });
+    if (!leg) return false;
+    if (!this.agentLeg || this.abort.signal.aborted) {
+      await leg.dialog.destroy();
+      await this.media.closeEndpoint(leg.endpointId).catch(() => {});
+      return false;
+    }
+    const conf = await this.ensureConference();
+    const [m, to] = this.supervisorMode(mode);
+    await this.media.joinConference(conf.id, leg.endpointId, m, to);
+    conf.legs.push(leg);
+    this.monitors.set(target.userId, { leg, mode });
     this.watch(leg.dialog, leg.endpointId, 'colleague');
     return true;
+  }
+
+  /** Switches a monitoring supervisor between listen, whisper and barge. */
+  async setMonitorMode(userId: string, mode: 'listen' | 'whisper' | 'barge'): Promise<boolean> {
+    const m = this.monitors.get(userId);
+    if (!m || !this.conference || this.abort.signal.aborted) return false;
+    const [mixMode, to] = this.supervisorMode(mode);
+    await this.media.request('setParticipantMode', this.conference.id, m.leg.endpointId, mixMode, to);
+    m.mode = mode;
+    return true;
+  }
+
+  /** Supervisors monitoring the call, with their mode. */
+  get monitoring(): { userId: string; mode: string }[] {
+    return [...this.monitors.entries()].map(([userId, m]) => ({ userId, mode: m.mode }));
   }
 
   private async colleagueLeft(dialog: Dialog): Promise<void> {
@@ -633,13 +684,15 @@ export class CallSession implements CallControl, QueueHost {
     const leg = conf?.legs.find((l) => l.dialog === dialog);
     if (!conf || !leg) return;
     conf.legs = conf.legs.filter((l) => l !== leg);
+    for (const [userId, m] of this.monitors) if (m.leg === leg) this.monitors.delete(userId);
     await this.media.request('leaveConference', conf.id, leg.endpointId).catch(() => {});
     await this.media.closeEndpoint(leg.endpointId).catch(() => {});
   }
 
   /** The colleagues in the conference (extensions). */
   get colleagues(): string[] {
-    return (this.conference?.legs ?? []).map((l) => l.target.extension);
+    const monitors = new Set([...this.monitors.values()].map((m) => m.leg));
+    return (this.conference?.legs ?? []).filter((l) => !monitors.has(l)).map((l) => l.target.extension);
   }
 
   // The end

@@ -181,6 +181,10 @@ export function voiceRoutes(app: App, d: { provisioning: ProvisioningService; re
       config: { access: controlAccess }, schema: { tags: ['voice'], params: idParams, body: z.strictObject({}).optional() },
     }, async (r) => d.callControl.finishConsult(actorOf(r), r.params.id, how));
   }
+  app.post('/api/v1/interactions/:id/voice/monitor', {
+    config: { access: { permission: 'supervisor.console', resources: { id: 'interaction' } } },
+    schema: { tags: ['voice'], params: idParams, body: z.strictObject({ mode: z.enum(['listen', 'whisper', 'barge']) }) },
+  }, async (r) => d.callControl.monitor(actorOf(r), r.params.id, r.body.mode));
   app.post('/api/v1/voice/calls', {
     config: { access: { permission: 'agent.desktop' } },
     schema: { tags: ['voice'], body: z.strictObject({ number: digits }) },
