@@ -1,6 +1,7 @@
 // Routing through the real server: queue administration, agents answering offers over the WebSocket,
 // re-offer after a reject or a disconnect, exactly one winner for ring-all, callbacks keeping their place,
-// and supervisor statistics pushed every second.
+// and supervisor statistics per queue and per agent pushed every second.
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RoutingModule } from '../src/routing/routing.module.ts';
 import { TestClient } from './http-client.ts';
@@ -190,7 +191,7 @@ describe('offers', () => {
 
   test('a supervisor subscribed to a queue receives its statistics every second', async () => {
     const queue = await queueWith('Stats', [0]);
-    await enqueue(queue.id);
+    const { taskId } = await enqueue(queue.id);
     const rt = await connect(supervisor);
     expect(await rt.subscribe(`queue-stats:${queue.id}`)).toMatchObject({ ok: true });
     const stats = await rt.nextEvent('queue.stats', (d) => d.queueId === queue.id, 5000);
@@ -198,5 +199,42 @@ describe('offers', () => {
     expect(stats.agentsByState.offline).toBe(1);
     const again = await rt.nextEvent('queue.stats', (d) => d.queueId === queue.id, 5000);
     expect(Date.parse(again.at)).toBeGreaterThan(Date.parse(stats.at));
+    await admin.post(`/api/v1/routing/tasks/${taskId}/cancel`, {});
+  });
+
+  test('per-agent figures are pushed every second to the agent and the queue’s supervisors, and written as interval facts', async () => {
+    const queue = await queueWith('Agent stats', [0]);
+    const sup = await connect(supervisor);
+    expect(await sup.subscribe(`agent-stats:${agentIds[0]}`)).toMatchObject({ ok: true });
+    expect(await sup.subscribe(`queue-agents:${queue.id}`)).toMatchObject({ ok: true });
+    const rt = await connect(agents[0]!);
+    // An agent sees their own figures, not a colleague's.
+    expect(await rt.subscribe(`agent-stats:${agentIds[0]}`)).toMatchObject({ ok: true });
+    expect(await rt.subscribe(`agent-stats:${agentIds[1]}`)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await setState(rt, 'available');
+    const { taskId } = await enqueue(queue.id);
+    const offer = await rt.nextEvent('offer', (d) => d.taskId === taskId);
+    expect(await rt.request('offer.accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
+    const busy = await sup.nextEvent('agent.stats', (d) => d.userId === agentIds[0] && d.state === 'busy');
+    expect(busy).toMatchObject({ work: [{ taskId, queueId: queue.id, channel: 'voice' }], offersOpen: 0 });
+    expect(busy.today.answered).toBeGreaterThanOrEqual(1);
+    expect(busy.secondsInState).toBeGreaterThanOrEqual(0);
+    const own = await rt.nextEvent('agent.stats', (d) => d.userId === agentIds[0] && d.state === 'busy');
+    expect(own.work).toHaveLength(1);
+    const members = await sup.nextEvent('queue.agents', (d) => d.queueId === queue.id && d.agents[0]?.state === 'busy');
+    expect(members.agents.map((a: { userId: string }) => a.userId)).toEqual([agentIds[0]]);
+    await admin.post(`/api/v1/routing/tasks/${taskId}/complete`);
+    const free = await sup.nextEvent('agent.stats', (d) => d.userId === agentIds[0] && d.state === 'available' && d.work.length === 0);
+    expect(free.today.handled).toBeGreaterThanOrEqual(1);
+    expect(free.today.averageHandleSeconds).not.toBeNull();
+    // The per-second pass writes the agent's facts for historical reports.
+    const facts = async () =>
+      (
+        await server.kefu.database.withSystem((tx) =>
+          tx.execute<{ answered: number; handled: number }>(sql`SELECT coalesce(sum(answered), 0)::int AS answered, coalesce(sum(handled), 0)::int AS handled FROM routing_agent_interval_facts WHERE user_id = ${agentIds[0]}`),
+        )
+      ).rows[0]!;
+    for (let i = 0; i < 100 && (await facts()).handled < free.today.handled; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await facts()).toEqual({ answered: free.today.answered, handled: free.today.handled });
   });
 });

@@ -46,8 +46,8 @@ export const offerEvent = z.object({
 });
 export type OfferEvent = z.infer<typeof offerEvent>;
 
-/** `offer.revoked`: another agent took it (ring-all), the customer hung up, or the offer timed out. */
-export const offerRevokedEvent = z.object({ offerId: z.string(), taskId: z.string(), reason: z.enum(['taken', 'cancelled', 'timeout', 'rejected']) });
+/** `offer.revoked`: another agent took it (ring-all), the customer hung up, the offer timed out, or the agent went away. */
+export const offerRevokedEvent = z.object({ offerId: z.string(), taskId: z.string(), reason: z.enum(['taken', 'cancelled', 'timeout', 'rejected', 'disconnected']) });
 
 export const agentStateName = z.enum(['offline', 'available', 'away', 'busy', 'acw', 'missed']);
 export type AgentStateName = z.infer<typeof agentStateName>;
@@ -77,3 +77,32 @@ export const queueStatsEvent = z.object({
   agentsByState: z.record(agentStateName, z.number().int()),
 });
 export type QueueStatsEvent = z.infer<typeof queueStatsEvent>;
+
+/**
+ * `agent.stats`: one agent's live figures, pushed every second to `agent-stats:<userId>` (the agent, or a
+ * supervisor of one of the agent's queues) and, for every member of a queue, to `queue-agents:<queueId>`.
+ */
+export const agentStatsEvent = z.object({
+  userId: z.string(),
+  at: z.string(),
+  state: agentStateName,
+  /** The away reason's name, when away. */
+  reason: z.string().nullable(),
+  since: z.string(),
+  secondsInState: z.number(),
+  acwEndsAt: z.string().nullable(),
+  /** Tasks in hand, oldest first. */
+  work: z.array(z.object({ taskId: z.string(), queueId: z.string(), channel: taskChannel, sinceSeconds: z.number() })),
+  offersOpen: z.number().int(),
+  today: z.object({
+    answered: z.number().int(),
+    handled: z.number().int(),
+    missed: z.number().int(),
+    rejected: z.number().int(),
+    averageHandleSeconds: z.number().nullable(),
+  }),
+});
+export type AgentStatsEvent = z.infer<typeof agentStatsEvent>;
+/** `queue.agents`: the members of a queue with their live figures (`queue-agents:<queueId>`). */
+export const queueAgentsEvent = z.object({ queueId: z.string(), at: z.string(), agents: z.array(agentStatsEvent) });
+export type QueueAgentsEvent = z.infer<typeof queueAgentsEvent>;

@@ -296,6 +296,11 @@ export class RouterCore {
     this.counters.set(queueId, counters);
   }
 
+  /** The agents who serve a queue. */
+  membersOf(queueId: string): string[] {
+    return [...(this.members.get(queueId) ?? [])];
+  }
+
   /** The queues an agent serves (to scope `route` after the agent frees up). */
   queuesOf(agentId: string): Iterable<string> {
     return this.agents.get(agentId)?.memberships.keys() ?? [];

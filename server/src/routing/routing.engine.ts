@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
-import type { QueueStatsEvent, TaskChannel } from '@kefu/contracts';
+import type { AgentStatsEvent, QueueAgentsEvent, QueueStatsEvent, TaskChannel } from '@kefu/contracts';
 import { appendEvent } from '../platform/events/outbox.ts';
 import type { Database } from '../platform/db/database.ts';
 import { AppError, conflict, notFound } from '../platform/errors.ts';
@@ -16,6 +16,7 @@ import { canTransition, type ChosenState } from './agent-state.machine.ts';
 import { AgentStateWriter } from './agent-state.writer.ts';
 import { addFacts, DEFAULT_CAPACITY, loadAgents, transitionTask } from './routing.store.ts';
 import { OfferDesk, type WithdrawReason } from './routing.offers.ts';
+import { addAgentFacts, agentStatsOf } from './routing.agent-stats.ts';
 import type { EnqueueInput } from './routing.schemas.ts';
 import type { AgentStateName } from './routing.types.ts';
 import { queueStatsOf, readTask } from './routing.queries.ts';
@@ -155,6 +156,7 @@ export class RoutingEngine {
       for (const agentId of offer.agentIds) this.deps.hub.sendToUser(router.tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId: offer.offerId, taskId: offer.taskId, reason: 'cancelled' } });
     }
     const facts = router.takeFacts();
+    const agentFacts = router.agentCounters.takeFacts();
     if (!this.routes(router.tenantId)) {
       this.tenants.delete(router.tenantId);
       return;
@@ -164,6 +166,7 @@ export class RoutingEngine {
     void next
       .then(async (r) => {
         r.putBackFacts(facts);
+        r.agentCounters.putBackFacts(agentFacts);
         await this.dispatch(r);
       })
       .catch((e) => this.deps.onError?.(e, 'routing reload'));
@@ -290,8 +293,10 @@ export class RoutingEngine {
       const { agentId, acwSeconds } = router.core.complete(taskId, w.now, row.seconds);
       router.versions.delete(taskId);
       router.callbackNumbers.delete(taskId);
+      router.assignedAt.delete(taskId);
       w.after(() => {
         router.addFacts(queueId, w.now, { handled: 1, handleSeconds: row.seconds });
+        if (agentId) router.agentCounters.add(agentId, w.now, { handled: 1, handleSecondsSum: row.seconds });
         this.events.emit('task.ended', { tenantId, taskId, queueId, reason: 'completed' });
       });
       if (agentId) {
@@ -337,11 +342,16 @@ export class RoutingEngine {
   /** Writes the facts counted since the last write (outside the pipeline: they only add up). */
   private async flushFacts(router: TenantRouter): Promise<void> {
     const facts = router.takeFacts();
-    if (facts.length === 0) return;
+    const agentFacts = router.agentCounters.takeFacts();
+    if (facts.length === 0 && agentFacts.length === 0) return;
     try {
-      await this.deps.database.withTenant(router.tenantId, (tx) => addFacts(tx, router.tenantId, facts));
+      await this.deps.database.withTenant(router.tenantId, async (tx) => {
+        await addFacts(tx, router.tenantId, facts);
+        await addAgentFacts(tx, router.tenantId, agentFacts);
+      });
     } catch (err) {
       router.putBackFacts(facts);
+      router.agentCounters.putBackFacts(agentFacts);
       throw err;
     }
   }
@@ -363,11 +373,13 @@ export class RoutingEngine {
       await appendEvent(w.tx, tenantId, 'routing_task.assigned', { taskId: task.id, queueId: task.queueId, agentId: userId, channel: task.channel, waitSeconds, callbackNumber });
       w.changed();
       router.versions.set(task.id, v);
+      router.assignedAt.set(task.id, w.now);
       const { revoked } = router.core.accept(task.id, userId, w.now);
       this.offers.close(w, router, task.id, revoked, 'taken');
       await this.states.persist(w, router, userId, null, 0);
       w.after(() => {
         router.addFacts(task.queueId, w.now, { answered: 1, waitSeconds, answeredWithinTarget: waitSeconds <= queue.service_level_seconds ? 1 : 0 });
+        router.agentCounters.add(userId, w.now, { answered: 1 });
         this.events.emit('task.assigned', { tenantId, taskId: task.id, queueId: task.queueId, agentId: userId, channel: task.channel, callbackNumber, waitSeconds });
       });
       // Ring-all: the other agents' reservations are free again.
@@ -479,6 +491,19 @@ export class RoutingEngine {
     const router = await this.tenant(tenantId);
     if (!router.queues.has(queueId)) throw notFound('queue');
     return queueStatsOf(router, queueId, this.clock.now());
+  }
+
+  /** One agent's live figures (the `agent.stats` push). */
+  async agentStats(tenantId: string, userId: string): Promise<AgentStatsEvent> {
+    return agentStatsOf(await this.tenant(tenantId), userId, this.clock.now());
+  }
+
+  /** The members of a queue with their live figures (the `queue.agents` push). */
+  async queueAgents(tenantId: string, queueId: string): Promise<QueueAgentsEvent> {
+    const router = await this.tenant(tenantId);
+    if (!router.queues.has(queueId)) throw notFound('queue');
+    const now = this.clock.now();
+    return { queueId, at: new Date(now).toISOString(), agents: router.core.membersOf(queueId).map((userId) => agentStatsOf(router, userId, now)) };
   }
 }
 

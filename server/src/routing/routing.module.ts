@@ -76,6 +76,21 @@ export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingMo
     return !!queue && canSeeDivision(actor, queue.division_id);
   };
   hub.topic('queue-stats', { authorize: queueVisible });
+  hub.topic('queue-agents', { authorize: queueVisible });
+  // An agent's own figures, or a supervisor's view of an agent who serves one of their divisions' queues.
+  hub.topic('agent-stats', {
+    authorize: async (actor, userId) => {
+      if (!z.uuid().safeParse(userId).success) return false;
+      if (actor.userId === userId) return true;
+      if (actor.kind !== 'system' && !actor.permissions.has('supervisor.console')) return false;
+      const divisions = await ctx.database.withTenant(actor.tenantId, async (tx) =>
+        (await tx.execute<{ division_id: string }>(sql`
+          SELECT DISTINCT q.division_id FROM routing_memberships m JOIN routing_queues q ON q.id = m.queue_id
+          WHERE m.tenant_id = ${actor.tenantId} AND m.user_id = ${userId}`)).rows,
+      );
+      return divisions.some((d) => canSeeDivision(actor, d.division_id));
+    },
+  });
 
   // An agent whose last socket closed gets no more offers: open ones go to someone else.
   hub.onPresence((tenantId, userId, online) => {
@@ -92,10 +107,17 @@ export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingMo
     for (const pending of core.loadedTenants()) {
       const router = await pending.catch(() => undefined);
       if (!router) continue;
+      // Only topics someone may be watching: on one node the hub knows; in a cluster the watchers may be elsewhere.
+      const watched = (topic: string) => !hub.isSingleNode || hub.hasTopicSubscribers(router.tenantId, topic);
       for (const queueId of router.queues.keys()) {
         const topic = `queue-stats:${queueId}`;
-        if (hub.isSingleNode && !hub.hasTopicSubscribers(router.tenantId, topic)) continue;
-        hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'queue.stats', topic, data: await core.queueStats(router.tenantId, queueId) });
+        if (watched(topic)) hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'queue.stats', topic, data: await core.queueStats(router.tenantId, queueId) });
+        const agentsTopic = `queue-agents:${queueId}`;
+        if (watched(agentsTopic)) hub.publishTopic(router.tenantId, agentsTopic, { type: 'event', name: 'queue.agents', topic: agentsTopic, data: await core.queueAgents(router.tenantId, queueId) });
+      }
+      for (const userId of router.agents.keys()) {
+        const topic = `agent-stats:${userId}`;
+        if (watched(topic)) hub.publishTopic(router.tenantId, topic, { type: 'event', name: 'agent.stats', topic, data: await core.agentStats(router.tenantId, userId) });
       }
       // Overflow and maximum waits are time-driven: re-evaluate every second.
       await core.dispatch(router);

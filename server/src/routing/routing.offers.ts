@@ -84,7 +84,10 @@ export class OfferDesk {
     }
     w.after(() => {
       if (done) this.clock.clearTimeout(offer.timer);
-      for (const agentId of agents) this.hub.sendToUser(router.tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId: offer.offerId, taskId: offer.taskId, reason } });
+      for (const agentId of agents) {
+        this.hub.sendToUser(router.tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId: offer.offerId, taskId: offer.taskId, reason } });
+        if (reason !== 'disconnected') router.agentCounters.add(agentId, w.now, reason === 'timeout' ? { missed: 1 } : { rejected: 1 });
+      }
       this.events.emit('offer.revoked', { tenantId: router.tenantId, taskId: offer.taskId, offerId: offer.offerId, agentIds: agents, reason });
     });
   }

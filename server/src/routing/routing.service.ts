@@ -8,7 +8,7 @@ import type { Database } from '../platform/db/database.ts';
 import type { RoutingEngine } from './routing.engine.ts';
 import { RouterLease } from './router-lease.ts';
 
-const forwarded = ['enqueue', 'cancel', 'complete', 'requestCallback', 'accept', 'decline', 'setState', 'extendAcw', 'agentDisconnected', 'agentView', 'queueStats', 'estimateOf', 'reloadConfig'] as const;
+const forwarded = ['enqueue', 'cancel', 'complete', 'requestCallback', 'accept', 'decline', 'setState', 'extendAcw', 'agentDisconnected', 'agentView', 'queueStats', 'agentStats', 'queueAgents', 'estimateOf', 'reloadConfig'] as const;
 type Op = (typeof forwarded)[number];
 type Rest<F> = F extends (tenantId: string, ...args: infer A) => unknown ? A : never;
 type Result<F> = F extends (...args: never[]) => Promise<infer R> ? R : never;
@@ -126,6 +126,8 @@ export class RoutingService {
   agentDisconnected = (t: string, ...a: Rest<RoutingEngine['agentDisconnected']>) => this.call('agentDisconnected', t, ...a);
   agentView = (t: string, ...a: Rest<RoutingEngine['agentView']>) => this.call('agentView', t, ...a);
   queueStats = (t: string, ...a: Rest<RoutingEngine['queueStats']>) => this.call('queueStats', t, ...a);
+  agentStats = (t: string, ...a: Rest<RoutingEngine['agentStats']>) => this.call('agentStats', t, ...a);
+  queueAgents = (t: string, ...a: Rest<RoutingEngine['queueAgents']>) => this.call('queueAgents', t, ...a);
   reloadConfig = (t: string) => (this.routes(t) || !this.lease ? this.engine.reloadConfig(t) : this.call('reloadConfig', t));
   registerLiveness: RoutingEngine['registerLiveness'] = (channel, check) => this.engine.registerLiveness(channel, check);
 

@@ -49,6 +49,8 @@ export type AgentRow = {
   state: AgentStateName;
   away_reason_id: string | null;
   state_since: Date;
+  /** The away reason's name. */
+  away_reason?: string | null;
   acw_ends_at: Date | null;
   capacity: Partial<Record<TaskChannel, number>>;
   call_blocks_chats: boolean;
@@ -77,7 +79,8 @@ export async function loadAgents(tx: Tx, tenantId: string, userId?: string): Pro
   const only = userId ? sql`AND u.id = ${userId}` : sql``;
   return (
     await tx.execute<AgentRow & { memberships: { queue_id: string; skill_level: number; priority: number }[] }>(sql`
-      SELECT u.id AS user_id, coalesce(a.state, 'offline') AS state, a.away_reason_id, coalesce(a.state_since, now()) AS state_since,
+      SELECT u.id AS user_id, coalesce(a.state, 'offline') AS state, a.away_reason_id,
+        (SELECT r.name FROM routing_away_reasons r WHERE r.id = a.away_reason_id) AS away_reason, coalesce(a.state_since, now()) AS state_since,
         a.acw_ends_at, coalesce(a.capacity, ${JSON.stringify(DEFAULT_CAPACITY)}::jsonb) AS capacity,
         coalesce(a.call_blocks_chats, true) AS call_blocks_chats, coalesce(a.skills, '{}') AS skills,
         coalesce((SELECT json_agg(json_build_object('queue_id', m.queue_id, 'skill_level', m.skill_level, 'priority', m.priority))

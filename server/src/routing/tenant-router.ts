@@ -7,6 +7,7 @@ import { AppError } from '../platform/errors.ts';
 import { RouterCore, type CoreAgentInput } from './router.core.ts';
 import { loadAgents, loadOpenTasks, loadQueues, loadTodayFacts, toCoreQueue, transitionTask, type AgentRow, type FactDelta, type QueueRow } from './routing.store.ts';
 import type { AgentStateName } from './routing.types.ts';
+import { AgentCounters, loadAgentDay } from './routing.agent-stats.ts';
 import { sql } from 'drizzle-orm';
 
 export interface OpenOffer {
@@ -58,6 +59,9 @@ export class TenantRouter {
   readonly offerOfTask = new Map<string, string>();
   readonly agents = new Map<string, AgentView>();
   readonly callbackNumbers = new Map<string, string>();
+  /** When each task in hand was assigned (epoch ms), for the agents' live figures. */
+  readonly assignedAt = new Map<string, number>();
+  readonly agentCounters = new AgentCounters();
   /** Interval facts not yet written, by queue and 15-minute interval start (see `takeFacts`). */
   private facts = new Map<string, FactDelta & { queueId: string; intervalStart: number }>();
   /** Set when the router is discarded (stopped, lease lost, or memory diverged): its timers do nothing. */
@@ -181,14 +185,15 @@ export class TenantRouter {
   static async load(database: Database, tenantId: string, now: number, random: () => number, liveness: Map<string, Liveness>): Promise<TenantRouter> {
     const router = new TenantRouter(tenantId, new RouterCore({ random }));
     await router.reloadConfig(database, now);
-    const { tasks, facts } = await database.withTenant(tenantId, async (tx) => {
+    const { tasks, facts, agentDay } = await database.withTenant(tenantId, async (tx) => {
       for (const t of await loadOpenTasks(tx, tenantId)) {
         if (t.status === 'offered') {
           await transitionTask(tx, tenantId, t.id, t.version, sql`status = 'queued', offer_id = NULL, offered_to = '{}'`);
         }
       }
-      return { tasks: await loadOpenTasks(tx, tenantId), facts: await loadTodayFacts(tx, tenantId) };
+      return { tasks: await loadOpenTasks(tx, tenantId), facts: await loadTodayFacts(tx, tenantId), agentDay: await loadAgentDay(tx, tenantId) };
     });
+    router.agentCounters.restore(now, agentDay);
     for (const f of facts) {
       router.core.restoreCounters(f.queue_id, {
         offered: f.offered,
@@ -218,7 +223,10 @@ export class TenantRouter {
         previousAgentId: t.previous_agent_id,
         requiredSkills: t.required_skills,
       };
-      if (t.status === 'assigned' && t.assigned_agent_id) router.core.restoreAssigned(input, t.assigned_agent_id);
+      if (t.status === 'assigned' && t.assigned_agent_id) {
+        router.core.restoreAssigned(input, t.assigned_agent_id);
+        router.assignedAt.set(t.id, new Date(t.assigned_at ?? t.enqueued_at).getTime());
+      }
       else router.core.enqueue(input, { restored: true });
     }
     return router;
@@ -246,6 +254,6 @@ export class TenantRouter {
     // The core's state is the live one (busy/acw follow work); the row may be older.
     if (known) input.state = this.core.agentState(row.user_id) ?? known.state;
     this.core.upsertAgent(input, now);
-    if (!known) this.agents.set(row.user_id, { state: row.state, since: new Date(row.state_since), awayReasonId: row.away_reason_id, acwEndsAt: row.acw_ends_at, acwTimer: undefined });
+    if (!known) this.agents.set(row.user_id, { state: row.state, since: new Date(row.state_since), awayReasonId: row.away_reason_id, reason: row.away_reason ?? null, acwEndsAt: row.acw_ends_at, acwTimer: undefined });
   }
 }
