@@ -112,6 +112,7 @@ const sampleBodies: Record<string, unknown> = {
   'POST /api/v1/interactions/:id/voice/dtmf': { digits: '1' },
   'POST /api/v1/interactions/:id/voice/transfer': { target: { kind: 'extension', extension: '1001' } },
   'POST /api/v1/interactions/:id/voice/consult': { target: { kind: 'extension', extension: '1001' } },
+  'POST /api/v1/interactions/:id/voice/monitor': { mode: 'listen' },
   'POST /api/v1/chats/:id/messages': { clientMessageId: 'iso-1', text: 'isolation' },
   'POST /api/v1/chats/:id/read': { seq: 1 },
   'POST /api/v1/chats/:id/typing': { on: true },
