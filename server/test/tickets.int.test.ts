@@ -325,6 +325,10 @@ describe('help-center contact form', () => {
     expect(linked.map((i: { channel: string }) => i.channel)).toEqual(['chat']);
     await new Promise((r) => setTimeout(r, 300));
     expect((await agent.get('/api/v1/tickets?tag=help-center')).body.items).toHaveLength(1);
+    // Nobody owned it yet: the first agent it is assigned to becomes its first-contact owner.
+    expect(found.ownerId).toBeNull();
+    const taken = (await agent.patch(`/api/v1/tickets/${found.id}`, { assigneeUserId: ids.agent })).body;
+    expect(taken).toMatchObject({ ownerId: ids.agent, assigneeUserId: ids.agent, status: 'new' });
     const modules = server.kefu.modules.tickets as TicketsModule;
     expect(modules.name).toBe('tickets');
   });

@@ -364,6 +364,13 @@ export class TicketsService {
       if (to === 'closed') sets.push(sql`closed_at = clock_timestamp()`);
       if (DONE.has(from) && !DONE.has(to)) sets.push(sql`solved_at = NULL, resolved_by = NULL, resolved_group_id = NULL, resolved_tier = NULL, resolved_first_contact = NULL`);
     }
+    // A ticket that arrived without an agent (API, help center) gets its first-contact owner from the first
+    // person it is assigned to.
+    const newAssignee = changes.assigneeUserId?.[1] as string | null | undefined;
+    if (!t.owner_id && newAssignee) {
+      changes.ownerId = [null, newAssignee];
+      sets.push(sql`owner_id = ${newAssignee}`);
+    }
     if (sets.length === 0) return [];
     await tx.execute(sql`UPDATE tickets SET ${sql.join(sets, sql`, `)}, version = version + 1, updated_at = clock_timestamp() WHERE id = ${id}`);
     await activity(tx, actor.tenantId, id, actor.userId, 'updated', changes);
@@ -432,6 +439,11 @@ export class TicketsService {
       await activity(tx, actor.tenantId, id, actor.userId, kind === 'customer' ? 'comment.customer' : visibility === 'public' ? 'comment.public' : 'comment.internal', { commentId: row!.id });
       if (kind === 'agent' && visibility === 'public') {
         if (!t.first_response_at) await tx.execute(sql`UPDATE tickets SET first_response_at = clock_timestamp() WHERE id = ${id}`);
+        // …or from the first person who answers the customer.
+        if (!t.owner_id && actor.userId) {
+          await tx.execute(sql`UPDATE tickets SET owner_id = ${actor.userId} WHERE id = ${id}`);
+          await activity(tx, actor.tenantId, id, actor.userId, 'updated', { ownerId: [null, actor.userId] });
+        }
         await this.sla.apply(tx, actor.tenantId, t, { kind: 'agent_replied' });
         if (t.status === 'new') await this.updateIn(tx, actor, id, { status: 'open' });
       }

@@ -261,7 +261,7 @@ function ActivityLine({ entry }: { entry: Activity }) {
   );
 }
 
-const fieldKeys: Record<string, string> = { status: 'status', priority: 'priority', type: 'type', subject: 'subject', description: 'description', assigneeUserId: 'assignee', assigneeGroupId: 'group', requesterId: 'requester', tags: 'tags' };
+const fieldKeys: Record<string, string> = { status: 'status', priority: 'priority', type: 'type', subject: 'subject', description: 'description', assigneeUserId: 'assignee', assigneeGroupId: 'group', requesterId: 'requester', tags: 'tags', ownerId: 'owner' };
 function fieldLabel(field: string, t: (k: ParseKeys) => string): string {
   const k = fieldKeys[field];
   return k ? t(`tickets.fields.${k}` as ParseKeys) : field;
