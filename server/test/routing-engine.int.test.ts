@@ -241,4 +241,29 @@ describe('routing engine', () => {
     await engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
     await engine.stop();
   });
+
+  test('a callback keeps the caller’s place, also after a restart', async () => {
+    const first = setup();
+    const queueId = await queueFor(first.admin, [0], { callbacksOffered: true });
+    const early = await first.engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    first.clock.advance(5000);
+    const later = await first.engine.enqueue(tenantId, { queueId, channel: 'voice' });
+    await first.engine.requestCallback(tenantId, early.taskId, '+8613800000000');
+    await first.engine.stop();
+
+    const second = setup();
+    await second.engine.start();
+    await second.engine.setState(tenantId, agentIds[0]!, 'available', null, null);
+    const offer = inbox.get(agentIds[0]!)!.filter((m) => m.type === 'event' && m.name === 'offer').map((m) => (m as { data: { taskId: string; channel: string; attributes: Record<string, unknown> } }).data).at(-1)!;
+    expect(offer).toMatchObject({ channel: 'callback', attributes: { callbackFor: early.taskId } });
+    // The later caller is still behind the callback (which is on offer).
+    expect(await second.engine.estimateOf(tenantId, later.taskId)).toMatchObject({ position: 2 });
+    const { rows } = await db.database.withSystem((tx) => tx.execute<{ callback_number: string }>(sql`SELECT callback_number FROM routing_tasks WHERE id = ${offer.taskId}`));
+    expect(rows[0]!.callback_number).toBe('+8613800000000');
+    await second.engine.decline(tenantId, (inbox.get(agentIds[0]!)!.filter((m) => m.type === 'event' && m.name === 'offer').at(-1) as { data: { offerId: string } }).data.offerId, agentIds[0]!, 'rejected');
+    await second.engine.cancel(tenantId, offer.taskId);
+    await second.engine.cancel(tenantId, later.taskId);
+    await second.engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
+    await second.engine.stop();
+  });
 });

@@ -14,13 +14,14 @@ import { AppError, conflict, notFound } from '../platform/errors.ts';
 import type { RealtimeHub } from '../realtime/realtime.hub.ts';
 import { canTransition, type ChosenState } from './agent-state.machine.ts';
 import { AgentStateWriter } from './agent-state.writer.ts';
-import { addFacts, DEFAULT_CAPACITY, loadAgents, transitionTask } from './routing.store.ts';
+import { DEFAULT_CAPACITY, loadAgents, transitionTask } from './routing.store.ts';
 import { OfferDesk, type WithdrawReason } from './routing.offers.ts';
-import { addAgentFacts, agentStatsOf } from './routing.agent-stats.ts';
+import { agentStatsOf } from './routing.agent-stats.ts';
 import type { EnqueueInput } from './routing.schemas.ts';
 import type { AgentStateName } from './routing.types.ts';
 import { queueStatsOf, readTask } from './routing.queries.ts';
-import { TenantRouter, type Liveness, type Write } from './tenant-router.ts';
+import { TenantRegistry } from './routing.tenants.ts';
+import type { Liveness, TenantRouter, Write } from './tenant-router.ts';
 
 export interface Clock {
   now(): number;
@@ -57,9 +58,7 @@ type Estimate = { position: number | null; estimatedWaitSeconds: number | null }
 
 export class RoutingEngine {
   readonly events = new EventEmitter<RoutingEvents>();
-  private readonly tenants = new Map<string, Promise<TenantRouter>>();
-  /** The routers `tenants` resolved to, so that a diverged one is replaced only once. */
-  private readonly loaded = new Map<string, TenantRouter>();
+  private readonly registry: TenantRegistry;
   private readonly liveness = new Map<string, Liveness>();
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -71,6 +70,7 @@ export class RoutingEngine {
   constructor(private readonly deps: RoutingEngineDeps) {
     this.clock = deps.clock ?? systemClock;
     this.random = deps.random ?? Math.random;
+    this.registry = new TenantRegistry({ ...deps, clock: this.clock, random: this.random, liveness: this.liveness, routes: (t) => this.routes(t), dispatch: (r) => this.dispatch(r) });
     this.states = new AgentStateWriter(deps.hub, this.clock, this.events, (router, fn) => this.write(router, fn), (w, router, agentId) => this.offers.route(w, router, router.core.queuesOf(agentId)), deps.onError);
     this.offers = new OfferDesk(deps.hub, this.clock, this.events, this.states, (router, offerId) => {
       if (!router.closed) void this.decline(router.tenantId, offerId, null, 'timeout').catch((e) => this.deps.onError?.(e, 'offer timeout'));
@@ -95,91 +95,25 @@ export class RoutingEngine {
   }
 
   /** Finishes every operation in flight, writes the counted facts, and forgets every tenant. */
-  async stop(): Promise<void> {
-    const routers = [...this.tenants.values()];
-    this.tenants.clear();
-    this.loaded.clear();
-    for (const pending of routers) {
-      const router = await pending.catch(() => undefined);
-      if (!router) continue;
-      await router.settled();
-      this.close(router);
-      await this.flushFacts(router).catch((e) => this.deps.onError?.(e, 'interval facts'));
-    }
+  stop(): Promise<void> {
+    return this.registry.stop();
   }
 
   tenant(tenantId: string): Promise<TenantRouter> {
-    let router = this.tenants.get(tenantId);
-    if (!router) {
-      router = this.load(tenantId, Promise.resolve());
-      this.tenants.set(tenantId, router);
-    }
-    return router;
-  }
-
-  private load(tenantId: string, after: Promise<unknown>): Promise<TenantRouter> {
-    const router = after.then(() => TenantRouter.load(this.deps.database, tenantId, this.clock.now(), this.random, this.liveness));
-    router.then(
-      (r) => {
-        if (this.tenants.get(tenantId) === router) this.loaded.set(tenantId, r);
-        else this.close(r);
-      },
-      () => {
-        if (this.tenants.get(tenantId) === router) this.tenants.delete(tenantId);
-      },
-    );
-    return router;
+    return this.registry.tenant(tenantId);
   }
 
   loadedTenants(): Promise<TenantRouter>[] {
-    return [...this.tenants.values()];
+    return this.registry.loadedTenants();
   }
 
-  /** A discarded router: its timers do nothing and its offers are withdrawn from the agents' screens. */
-  private close(router: TenantRouter): void {
-    if (router.closed) return;
-    router.closed = true;
-    for (const offer of router.offers.values()) this.clock.clearTimeout(offer.timer);
-    for (const agent of router.agents.values()) if (agent.acwTimer) this.clock.clearTimeout(agent.acwTimer);
-  }
-
-  /**
-   * Memory and database disagree (a write failed after memory moved, or another router changed a task): drop
-   * this router and rebuild the tenant from the database once its operations in flight have settled.
-   */
-  private diverged(router: TenantRouter, err: unknown): void {
-    this.deps.onError?.(err, 'routing write (the tenant is reloaded)');
-    if (this.loaded.get(router.tenantId) !== router) return;
-    this.loaded.delete(router.tenantId);
-    this.close(router);
-    for (const offer of router.offers.values()) {
-      for (const agentId of offer.agentIds) this.deps.hub.sendToUser(router.tenantId, agentId, { type: 'event', name: 'offer.revoked', data: { offerId: offer.offerId, taskId: offer.taskId, reason: 'cancelled' } });
-    }
-    const facts = router.takeFacts();
-    const agentFacts = router.agentCounters.takeFacts();
-    if (!this.routes(router.tenantId)) {
-      this.tenants.delete(router.tenantId);
-      return;
-    }
-    const next = this.load(router.tenantId, router.settled());
-    this.tenants.set(router.tenantId, next);
-    void next
-      .then(async (r) => {
-        r.putBackFacts(facts);
-        r.agentCounters.putBackFacts(agentFacts);
-        await this.dispatch(r);
-      })
-      .catch((e) => this.deps.onError?.(e, 'routing reload'));
-  }
-
-  /** Runs one operation of the tenant in its pipeline (see `TenantRouter.transact`). */
   private write<T>(router: TenantRouter, fn: (w: Write) => Promise<T>): Promise<T> {
-    return router.transact(this.deps.database, () => this.clock.now(), fn, (err) => this.diverged(router, err), (err) => this.deps.onError?.(err, 'routing effect'));
+    return this.registry.write(router, fn);
   }
 
   /** After an admin change: queues, memberships, capacity and skills are read again. */
   async reloadConfig(tenantId: string): Promise<void> {
-    const pending = this.tenants.get(tenantId);
+    const pending = this.registry.loadedTenant(tenantId);
     if (!pending) return;
     const router = await pending;
     await this.write(router, async (w) => {
@@ -336,24 +270,7 @@ export class RoutingEngine {
       await this.offers.tick(w, router);
       await this.offers.route(w, router);
     });
-    await this.flushFacts(router).catch((e) => this.deps.onError?.(e, 'interval facts'));
-  }
-
-  /** Writes the facts counted since the last write (outside the pipeline: they only add up). */
-  private async flushFacts(router: TenantRouter): Promise<void> {
-    const facts = router.takeFacts();
-    const agentFacts = router.agentCounters.takeFacts();
-    if (facts.length === 0 && agentFacts.length === 0) return;
-    try {
-      await this.deps.database.withTenant(router.tenantId, async (tx) => {
-        await addFacts(tx, router.tenantId, facts);
-        await addAgentFacts(tx, router.tenantId, agentFacts);
-      });
-    } catch (err) {
-      router.putBackFacts(facts);
-      router.agentCounters.putBackFacts(agentFacts);
-      throw err;
-    }
+    await this.registry.flushFacts(router).catch((e) => this.deps.onError?.(e, 'interval facts'));
   }
 
   /** The agent takes the offered task. Exactly one accept wins: the conditional UPDATE changes one row or none. */
@@ -475,7 +392,7 @@ export class RoutingEngine {
 
   /** The agent's last socket closed: open offers go to someone else. */
   async agentDisconnected(tenantId: string, userId: string): Promise<void> {
-    const pending = this.tenants.get(tenantId);
+    const pending = this.registry.loadedTenant(tenantId);
     if (!pending) return;
     const router = await pending;
     if (![...router.offers.values()].some((o) => o.agentIds.has(userId))) return;
