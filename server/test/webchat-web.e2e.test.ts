@@ -94,7 +94,7 @@ describe('web chat in the browser', () => {
       const page = await signIn(context, kefu.adminEmail);
       await page.getByRole('navigation').getByRole('link', { name: 'Web chat' }).click();
       await page.getByRole('row').filter({ hasText: 'Shop site' }).getByRole('button', { name: 'Snippet' }).click();
-      await page.getByText(siteOrigin, { exact: true }).waitFor();
+      await page.getByText(siteOrigin, { exact: true }).last().waitFor(); // in the list and on the snippet card
       snippet = await page.getByTestId('widget-snippet').inputValue();
       expect(snippet).toMatch(/^<script src="http:\/\/127\.0\.0\.1:\d+\/widget\/loader\.js" data-widget="[0-9a-f-]{36}" async><\/script>$/);
     } finally {

@@ -20,6 +20,8 @@ let admin: TestClient;
 let agent: TestClient;
 let agentId: string;
 let widget: { id: string; identitySecret: string };
+let divisionId: string;
+let chatQueueId: string;
 const open: { close(): Promise<void> }[] = [];
 const track = <T extends { close(): Promise<void> }>(c: T): T => {
   open.push(c);
@@ -31,11 +33,12 @@ beforeAll(async () => {
   admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
   agent = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
   agentId = (await agent.get('/api/v1/me')).body.user.id;
-  const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
+  divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
   // A chat queue without after-call work, so that the agent can take the next test's chat at once.
   const queue = await admin.post('/api/v1/routing/queues', { name: 'Web chat', divisionId, channels: ['chat'], acwSeconds: 0 });
   expect(queue.status, JSON.stringify(queue.body)).toBe(201);
   expect((await admin.request('PUT', `/api/v1/routing/queues/${queue.body.id}/members/${agentId}`, {})).status).toBe(200);
+  chatQueueId = queue.body.id;
   const created = await admin.post('/api/v1/webchat/widgets', { name: 'Shop', divisionId, queueId: queue.body.id, allowedOrigins: [SITE] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   widget = created.body;
@@ -246,5 +249,50 @@ describe('limits', () => {
     const { visitor } = await chatWithAgent();
     for (let i = 0; i < 40; i++) visitor.send({ type: 'send', clientMessageId: `flood-${i}`, text: `flood ${i}` });
     await visitor.next('error', (m) => m.code === 'RATE_LIMITED');
+  });
+});
+
+describe('chat flows', () => {
+  test('the widget’s chat flow greets with buttons, the visitor’s choice hands the chat to routing and an agent', async () => {
+    const graph = {
+      start: 'ask',
+      nodes: [
+        { id: 'ask', type: 'buttons', config: { text: 'How can we help?', buttons: [{ id: 'faq', label: 'Opening hours' }, { id: 'human', label: 'Talk to a person' }] }, next: { faq: 'hours', human: 'agent' } },
+        { id: 'hours', type: 'message', config: { text: 'We are open 9-18.' }, next: { next: 'ask' } },
+        { id: 'agent', type: 'hand_off', config: { queueId: chatQueueId, text: 'Connecting you to a person' } },
+      ],
+    };
+    const flow = await admin.post('/api/v1/flows', { divisionId, name: `Shop bot ${Date.now()}`, channel: 'chat', graph });
+    expect(flow.body.problems, JSON.stringify(flow.body)).toEqual([]);
+    expect((await admin.post(`/api/v1/flows/${flow.body.id}/publish`, {})).status).toBe(200);
+    const bot = await admin.post('/api/v1/webchat/widgets', { name: `Shop with bot ${Date.now()}`, divisionId, queueId: chatQueueId, allowedOrigins: [SITE], settings: { chatFlowId: flow.body.id } });
+    expect(bot.status, JSON.stringify(bot.body)).toBe(201);
+
+    const rt = track(await RealtimeClient.connect(server.baseUrl, { cookie: agent.cookie! }));
+    expect(await rt.request('agent.set_state', { state: 'available' })).toMatchObject({ ok: true });
+    const visitor = track(await VisitorClient.connect(server.baseUrl, bot.body.id, { hostOrigin: SITE }));
+    visitor.send({ type: 'start', prechat: { name: 'Bot visitor' } });
+    await visitor.next('status', (m) => m.status === 'bot');
+    const ask = await visitor.next('message', (m) => m.message.sender === 'bot');
+    expect(ask.message.buttons).toEqual(graph.nodes[0]!.config.buttons);
+
+    visitor.send({ type: 'send', clientMessageId: 'b-1', text: 'Opening hours' });
+    await visitor.next('message', (m) => m.message.body === 'We are open 9-18.');
+    visitor.send({ type: 'send', clientMessageId: 'b-2', text: 'Talk to a person' });
+    await visitor.next('message', (m) => m.message.body === 'Connecting you to a person');
+    await visitor.next('status', (m) => m.status === 'queued');
+    const offer = await rt.nextEvent('offer', (o) => o.channel === 'chat');
+    expect(await rt.request('offer.accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
+    const assigned = await rt.nextEvent('chat.assigned');
+    started.push(assigned.interactionId);
+    await visitor.next('status', (m) => m.status === 'assigned');
+    const transcript = (await admin.get(`/api/v1/interactions/${assigned.interactionId}/messages`)).body.items as { sender: string; body: string }[];
+    expect(transcript.map((m) => `${m.sender}: ${m.body}`).slice(0, 5)).toEqual([
+      'bot: How can we help?\n• Opening hours\n• Talk to a person',
+      'customer: Opening hours',
+      'bot: We are open 9-18.',
+      'bot: How can we help?\n• Opening hours\n• Talk to a person',
+      'customer: Talk to a person',
+    ]);
   });
 });

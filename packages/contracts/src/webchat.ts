@@ -63,6 +63,8 @@ export const chatMessage = z.object({
   createdAt: z.string(),
   deliveredAt: z.string().nullable(),
   readAt: z.string().nullable(),
+  /** A chat flow's choices, on the live event of a bot message (the stored body lists them as text). */
+  buttons: z.array(z.object({ id: z.string(), label: z.string() })).optional(),
 });
 export type ChatMessage = z.infer<typeof chatMessage>;
 

@@ -12,7 +12,9 @@ import { canSeeDivision, type Actor } from '../platform/auth/actor.ts';
 import { notFound } from '../platform/errors.ts';
 import { realtimeHubFor } from '../realtime/realtime.module.ts';
 import { routingServiceFor } from '../routing/routing.module.ts';
-import { chatFlowSlotFor } from './conversation-intake.ts';
+import { chatFlowsFor } from '../flows/chat-port.ts';
+import { chatFlowSlotFor, type ChatFlowHook } from './conversation-intake.ts';
+import { FlowChatHook } from './webchat/chat-flow.ts';
 import { ChatSessions } from './webchat/chat-sessions.ts';
 import { CHAT_TOPIC_KIND } from './webchat/chat-topic.ts';
 import { ContactLinker } from './webchat/contact-link.ts';
@@ -55,7 +57,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     const sessions = new ChatSessions(ctx.database);
     const tokens = new VisitorTokens(ctx.secrets.derive('webchat-visitor-token'));
     const flowSlot = chatFlowSlotFor(ctx);
-    const chats = new WebchatService({
+    const chats: WebchatService = new WebchatService({
       database: ctx.database,
       hub,
       routing: () => routing as unknown as ChatRouting,
@@ -64,7 +66,12 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       attachments,
       sessions,
       contacts: new ContactLinker(new ContactsService(ctx.database)),
-      chatFlow: () => flowSlot.get(),
+      chatFlow: (): ChatFlowHook => flowSlot.get() ?? flowHook,
+    });
+    // Chat flows come from the flows module (built before this one); a hook set in the slot takes precedence.
+    const flowHook: FlowChatHook = new FlowChatHook(() => chatFlowsFor(ctx), {
+      say: (tenantId, interactionId, output) => chats.botSay(tenantId, interactionId, output),
+      handOff: (tenantId, interactionId, queueId) => chats.botHandOff(tenantId, interactionId, queueId),
     });
     const onError = (what: string) => (err: unknown) => ctx.logger.error({ err }, `webchat: ${what} failed`);
 
@@ -109,6 +116,8 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     const pushQueuePositions = async () => {
       for (const socket of gateway?.sockets ?? []) {
         if (socket.session?.status !== 'queued') continue;
+        // A chat queued after its socket opened it (a bot's hand-off) has its task id in the database only.
+        if (!socket.session.taskId) socket.session = (await sessions.get(socket.session.tenantId, socket.session.interactionId)) ?? socket.session;
         const estimate = await chats.queueEstimate(socket.session);
         if (estimate) socket.send({ type: 'queue', ...estimate });
       }

@@ -21,14 +21,14 @@ const paths = (role: string) => visibleAreas(holder(role)).flatMap((area) => are
 describe('navigation by permission', () => {
   it('an administrator sees every area and page', () => {
     expect(paths('admin')).toEqual([
-      '/agent', '/tickets/my-tasks', '/tickets', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles',
+      '/agent', '/tickets/my-tasks', '/tickets', '/agent/chats', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles',
       '/admin/api-keys', '/admin/webhooks', '/kb/editor', '/admin/audit',
     ]);
   });
 
   it('a supervisor sees no API keys or webhooks', () => {
     expect(paths('supervisor')).toEqual([
-      '/agent', '/tickets/my-tasks', '/tickets', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit',
+      '/agent', '/tickets/my-tasks', '/tickets', '/agent/chats', '/kb/search', '/kb/updates', '/supervisor', '/kb/read-report', '/admin/users', '/admin/divisions', '/admin/roles', '/admin/audit',
     ]);
   });
 

@@ -225,6 +225,20 @@ function attachmentNode(message: ChatMessage): Node | null {
   return el('a', { href: url, download: a.fileName, class: 'file', text: `📄 ${a.fileName}` });
 }
 
+/** A chat flow's choices: a click sends the label as the visitor's answer. */
+function buttonsNode(buttons: { id: string; label: string }[]): Node {
+  const box = el('div', { class: 'choices' });
+  for (const b of buttons) {
+    const button = el('button', { type: 'button', text: b.label });
+    button.addEventListener('click', () => {
+      box.remove();
+      renderPending(conn.send(b.label), b.label);
+    });
+    box.append(button);
+  }
+  return box;
+}
+
 function renderMessage(message: ChatMessage): void {
   if (message.clientMessageId) log.querySelector(`li[data-client-id="${CSS.escape(message.clientMessageId)}"]`)?.remove();
   if (log.querySelector(`li[data-seq="${message.seq}"]`)) return;
@@ -232,8 +246,9 @@ function renderMessage(message: ChatMessage): void {
     'li',
     { class: `msg ${message.sender}`, 'data-seq': String(message.seq) },
     message.sender === 'agent' || message.sender === 'bot' ? el('span', { class: 'who', text: message.senderName }) : null,
-    message.body ? el('p', { text: message.body }) : null,
+    message.body ? el('p', { text: message.buttons?.length ? message.body.split('\n').slice(0, -message.buttons.length).join('\n') : message.body }) : null,
     attachmentNode(message),
+    message.buttons?.length ? buttonsNode(message.buttons) : null,
     message.sender === 'customer' ? el('span', { class: 'receipt', text: receiptText(message) }) : null,
   );
   // Keep sequence order even when a replay fills a gap before later messages.

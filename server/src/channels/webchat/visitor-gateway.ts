@@ -176,9 +176,11 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         if (!visitorId) throw new AppError('VALIDATION_FAILED', 'send hello first');
         if (m.type === 'start') {
           if (!o.limits.messagesPerVisitor.take(visitorId) || !o.limits.messagesPerIp.take(ip)) throw new AppError('RATE_LIMITED', 'too many messages; wait a moment');
-          const session = await o.chats.start({ widget, visitorId, verified, prechat: m.prechat, pageUrl: meta.page, referrer: meta.referrer, locale: meta.locale }, m.clientMessageId ?? null);
-          if (state.session?.interactionId !== session.interactionId) await watch(session, 0);
-          send({ type: 'status', status: session.status, agentName: session.agentName });
+          const opened = await o.chats.start({ widget, visitorId, verified, prechat: m.prechat, pageUrl: meta.page, referrer: meta.referrer, locale: meta.locale }, m.clientMessageId ?? null);
+          if (state.session?.interactionId !== opened.interactionId) await watch(opened, 0);
+          send({ type: 'status', status: opened.status, agentName: opened.agentName });
+          // Watching first: the bot's greeting and the queue status reach this socket live.
+          const session = await o.chats.proceed(opened, widget.settings.chatFlowId);
           const estimate = await o.chats.queueEstimate(session);
           if (estimate) send({ type: 'queue', ...estimate });
           return;

@@ -2,7 +2,7 @@
 // chat flow hook may talk first, then routing queues it; the agent who accepts gets it over the realtime socket;
 // both sides append messages (sequence numbers, idempotent client ids), receipts and typing go to the chat topic,
 // and either side ends it (the interaction closes; its messages are the transcript).
-import type { PrechatAnswers } from '@kefu/contracts';
+import type { FlowOutput, PrechatAnswers } from '@kefu/contracts';
 import { sql } from 'drizzle-orm';
 import type { AttachmentsService } from '../../conversations/attachments.service.ts';
 import type { InteractionsService } from '../../conversations/interactions.service.ts';
@@ -73,7 +73,10 @@ export class WebchatService {
     this.publishMessage(tenantId, message);
   }
 
-  /** Opens the chat (or returns the visitor's live one): contact, interaction, first message, then flow or queue. */
+  /**
+   * Opens the chat (or returns the visitor's live one): contact, interaction, first message. The caller then
+   * watches the conversation and calls `proceed`, so that nothing the bot or routing says is missed.
+   */
   async start(input: StartInput, clientMessageId: string | null): Promise<ChatSession> {
     const { widget } = input;
     const latest = await this.deps.sessions.latest(widget.tenantId, widget.id, input.visitorId);
@@ -92,6 +95,7 @@ export class WebchatService {
       externalRef: input.visitorId,
     });
     const open = isOpen(widget.settings.businessHours, this.deps.now?.() ?? new Date());
+    const flow = open && widget.settings.chatFlowId ? this.deps.chatFlow() : undefined;
     await this.deps.sessions.create({
       interactionId: interaction.id,
       tenantId: widget.tenantId,
@@ -99,7 +103,7 @@ export class WebchatService {
       visitorId: input.visitorId,
       verifiedUserId: input.verified?.userId ?? null,
       contactId,
-      status: open ? 'queued' : 'offline',
+      status: !open ? 'offline' : flow ? 'bot' : 'queued',
       visitorName: name || 'Web visitor',
       prechat: input.prechat,
       pageUrl: input.pageUrl,
@@ -109,22 +113,30 @@ export class WebchatService {
     if (input.prechat.question?.trim()) {
       await this.deps.messages.append(widget.tenantId, interaction.id, { sender: 'customer', senderName: name, clientMessageId, body: input.prechat.question.trim() });
     }
-    const session = (await this.deps.sessions.get(widget.tenantId, interaction.id))!;
-    if (!open) {
+    return (await this.deps.sessions.get(widget.tenantId, interaction.id))!;
+  }
+
+  /** After `start`: the offline note, the chat flow, or straight to routing. Does nothing for a chat under way. */
+  async proceed(session: ChatSession, flowId: string | null): Promise<ChatSession> {
+    const messages = await this.deps.messages.after(session.tenantId, session.interactionId, 0, 50);
+    if (messages.some((m) => m.sender !== 'customer') || session.taskId) return session; // proceeded already
+    if (session.status === 'offline') {
       // Outside business hours the chat becomes a message waiting for follow-up (a ticket once tickets exist).
-      await this.system(widget.tenantId, interaction.id, messageText(input.locale, '我们现在不在线，已收到您的留言，会尽快回复您。', 'We are offline now. We have your message and will get back to you.'));
+      await this.system(session.tenantId, session.interactionId, messageText(session.locale, '我们现在不在线，已收到您的留言，会尽快回复您。', 'We are offline now. We have your message and will get back to you.'));
       return session;
     }
-    const flow = widget.settings.chatFlowId ? this.deps.chatFlow() : undefined;
-    if (flow && widget.settings.chatFlowId) {
-      await this.deps.sessions.transition(widget.tenantId, interaction.id, ['queued'], 'bot');
-      await this.deps.interactions.segment(widget.tenantId, interaction.id, 'flow');
-      const handOff = await flow.start({ tenantId: widget.tenantId, flowId: widget.settings.chatFlowId, interactionId: interaction.id, vars: { name: input.prechat.name, email: input.prechat.email, phone: input.prechat.phone, question: input.prechat.question } });
-      if (!handOff) return (await this.deps.sessions.get(widget.tenantId, interaction.id))!;
-      await this.deps.sessions.transition(widget.tenantId, interaction.id, ['bot'], 'queued');
-      return this.handOff(session, handOff.queueId ?? null);
+    const flow = session.status === 'bot' && flowId ? this.deps.chatFlow() : undefined;
+    if (flow && flowId) {
+      await this.deps.interactions.segment(session.tenantId, session.interactionId, 'flow');
+      const handOff = await flow
+        .start({ tenantId: session.tenantId, flowId, interactionId: session.interactionId, vars: { name: session.prechat.name, email: session.prechat.email, phone: session.prechat.phone, question: session.prechat.question } })
+        .catch(() => ({ queueId: null })); // a broken flow must not strand the customer
+      if (!handOff) return (await this.deps.sessions.get(session.tenantId, session.interactionId))!;
+      await this.deps.sessions.transition(session.tenantId, session.interactionId, ['bot'], 'queued');
+      return this.handOff({ ...session, status: 'queued' }, handOff.queueId ?? null);
     }
-    return this.handOff(session, null);
+    if (session.status === 'bot') await this.deps.sessions.transition(session.tenantId, session.interactionId, ['bot'], 'queued');
+    return this.handOff({ ...session, status: 'queued' }, null);
   }
 
   /** Queues the chat in routing (the widget's queue, or the division's first queue that serves chat). */
@@ -157,6 +169,21 @@ export class WebchatService {
     await this.deps.interactions.segment(session.tenantId, session.interactionId, 'queue');
     this.publishStatus(session, 'queued', null);
     return (await this.deps.sessions.get(session.tenantId, session.interactionId))!;
+  }
+
+  /** A chat flow's output as a bot message; buttons travel with the live event and as text lines in the transcript. */
+  async botSay(tenantId: string, interactionId: string, output: FlowOutput): Promise<void> {
+    if (output.kind !== 'text' && output.kind !== 'buttons') return; // voice outputs (say, play) mean nothing here
+    const body = output.kind === 'buttons' ? [output.text, ...output.buttons.map((b) => `• ${b.label}`)].join('\n') : output.text;
+    const { message } = await this.deps.messages.append(tenantId, interactionId, { sender: 'bot', senderName: 'Bot', body });
+    publishChat(this.deps.hub, tenantId, interactionId, 'chat.message', output.kind === 'buttons' ? { ...message, buttons: output.buttons } : message);
+  }
+
+  /** The chat flow hands the chat to a person. */
+  async botHandOff(tenantId: string, interactionId: string, queueId: string | null): Promise<void> {
+    const session = await this.deps.sessions.get(tenantId, interactionId);
+    if (!session || !(await this.deps.sessions.transition(tenantId, interactionId, ['bot'], 'queued'))) return;
+    await this.handOff({ ...session, status: 'queued' }, queueId);
   }
 
   /** Routing gave the chat's task to an agent (task.assigned): the agent's socket gets `chat.assigned`. */
@@ -202,7 +229,13 @@ export class WebchatService {
       attachmentId: input.attachmentId ?? null,
     });
     if (created) this.publishMessage(session.tenantId, message);
-    if (created && session.status === 'bot') await this.deps.chatFlow()?.input?.({ tenantId: session.tenantId, interactionId: session.interactionId, text: input.text });
+    if (created && session.status === 'bot') {
+      // The flow answers after the visitor's message is acknowledged; a failing flow hands the chat to a person.
+      const flow = this.deps.chatFlow();
+      void (flow?.input?.({ tenantId: session.tenantId, interactionId: session.interactionId, text: input.text }) ?? Promise.resolve()).catch(() =>
+        this.botHandOff(session.tenantId, session.interactionId, null),
+      );
+    }
     return message;
   }
 

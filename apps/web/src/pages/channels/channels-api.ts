@@ -49,6 +49,7 @@ export const channelsApi = {
   updateWidget: (id: string, input: WidgetInput) => http.patch<Widget>(`/api/v1/webchat/widgets/${id}`, { ...input, divisionId: undefined }),
   rotateSecret: (id: string) => http.post<Widget>(`/api/v1/webchat/widgets/${id}/rotate-secret`),
   myChats: () => http.get<AgentChat[]>('/api/v1/chats'),
+  chat: (id: string) => http.get<AgentChat>(`/api/v1/chats/${id}`),
   messages: (id: string) => http.get<{ items: ChatMessage[] }>(`/api/v1/chats/${id}/messages`),
   send: (id: string, clientMessageId: string, text: string) => http.post<ChatMessage>(`/api/v1/chats/${id}/messages`, { clientMessageId, text }),
   read: (id: string, seq: number) => http.post(`/api/v1/chats/${id}/read`, { seq }),

@@ -1,0 +1,43 @@
+// Chat flows in web chat: the flows module's ChatFlows (bot greeting, buttons, collected fields) driven as the
+// chat-flow hook. The flow's outputs become bot messages in the conversation; an ending in hand_off (or any other
+// ending: the customer still wants a person) hands the chat to routing.
+import type { FlowOutput } from '@kefu/contracts';
+import type { ChatFlows, ChatTurn } from '../../flows/chat-port.ts';
+import type { ChatFlowHandOff, ChatFlowHook } from '../conversation-intake.ts';
+
+export interface ChatBot {
+  say(tenantId: string, interactionId: string, output: FlowOutput): Promise<void>;
+  handOff(tenantId: string, interactionId: string, queueId: string | null): Promise<void>;
+}
+
+export class FlowChatHook implements ChatFlowHook {
+  /** Flow session of each chat the bot talks in. In memory: a chat whose node restarts goes on without its bot. */
+  private readonly sessions = new Map<string, string>();
+
+  constructor(
+    private readonly flows: () => Promise<ChatFlows>,
+    private readonly bot: ChatBot,
+  ) {}
+
+  private async play(tenantId: string, interactionId: string, turn: ChatTurn): Promise<ChatFlowHandOff | undefined> {
+    for (const output of turn.outputs) await this.bot.say(tenantId, interactionId, output);
+    if (turn.state !== 'ended') return undefined;
+    this.sessions.delete(interactionId);
+    return { queueId: turn.outcome?.kind === 'hand_off' ? turn.outcome.queueId : null };
+  }
+
+  async start(input: { tenantId: string; flowId: string; interactionId: string; vars: Record<string, string | undefined> }): Promise<ChatFlowHandOff | undefined> {
+    const vars = Object.fromEntries(Object.entries(input.vars).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const turn = await (await this.flows()).start(input.tenantId, { flowId: input.flowId, interactionId: input.interactionId, vars });
+    this.sessions.set(input.interactionId, turn.sessionId);
+    return this.play(input.tenantId, input.interactionId, turn);
+  }
+
+  async input(input: { tenantId: string; interactionId: string; text: string }): Promise<void> {
+    const sessionId = this.sessions.get(input.interactionId);
+    if (!sessionId) return this.bot.handOff(input.tenantId, input.interactionId, null);
+    const turn = await (await this.flows()).input(input.tenantId, sessionId, { text: input.text });
+    const handOff = await this.play(input.tenantId, input.interactionId, turn);
+    if (handOff) await this.bot.handOff(input.tenantId, input.interactionId, handOff.queueId);
+  }
+}
