@@ -97,6 +97,23 @@ describe('import and export', () => {
     expect(enCopy.draft.body).toBe('Line one, "quoted"\nline two');
     expect(enCopy.translations).toHaveLength(1);
 
+    // With Accept: application/x-ndjson the import reports its progress line by line, then the report.
+    const streamed = await fetch(`${server.baseUrl}/api/v1/kb/import?spaceId=${await space('CSV streamed')}&format=csv`, {
+      method: 'POST',
+      headers: { cookie: editor.cookie!, 'x-csrf-token': editor.csrfToken!, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      body: text,
+    });
+    expect(streamed.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = (await streamed.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.progress).map((l) => l.progress)).toEqual([{ done: 0, total: 2 }, { done: 1, total: 2 }, { done: 2, total: 2 }]);
+    expect(lines.at(-1)).toEqual({ report: { created: 2, categoriesCreated: 1, files: 0, errors: [] } });
+    const streamedError = await fetch(`${server.baseUrl}/api/v1/kb/import?spaceId=${target}&format=csv`, {
+      method: 'POST',
+      headers: { cookie: editor.cookie!, 'x-csrf-token': editor.csrfToken!, 'content-type': 'text/csv', accept: 'application/x-ndjson' },
+      body: 'title,body\r\nx,y\r\n',
+    });
+    expect(JSON.parse((await streamedError.text()).trim())).toEqual({ error: { code: 'VALIDATION_FAILED', message: 'the CSV has no "language" column', field: 'file' } });
+
     const refused = await raw('POST', `/api/v1/kb/import?spaceId=${target}&format=csv`, Buffer.from('title,body\r\nx,y\r\n'));
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.data.toString()).error).toMatchObject({ field: 'file', message: 'the CSV has no "language" column' });

@@ -156,6 +156,10 @@ describe('knowledge base in the browser', () => {
     const interaction = await admin.get(`/api/v1/interactions/${request!.interactionId}`);
     expect(interaction.status).toBe(200);
     expect(interaction.body).toMatchObject({ channel: 'chat', direction: 'inbound', from: '13800001234', endReason: 'help_center_contact' });
+    // The tickets module turns the request into a ticket linked to that interaction (from the kb_contact.requested event).
+    await expect
+      .poll(async () => ((await admin.get('/api/v1/tickets?q=' + encodeURIComponent('已经缴费'))).body.items as { source: string; interactionId: string | null }[] | undefined)?.find((t) => t.source === 'help_center')?.interactionId ?? null, { timeout: 30_000 })
+      .toBe(request!.interactionId);
     // The "no" counts against the article in the content-gap report.
     const gaps = (await admin.get('/api/v1/kb/reports/content-gaps')).body as { leastHelpful: { title: string; unhelpful: number }[]; deflection: { contacted: number } };
     expect(gaps.leastHelpful.find((a) => a.title === TITLE)?.unhelpful).toBe(1);

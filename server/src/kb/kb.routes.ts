@@ -1,5 +1,6 @@
 // Knowledge-base routes for people and API keys (docs/kb.md): spaces, categories, articles and their workflow,
 // synonyms, search, agent assist, new-business updates, contact requests and the content-gap report.
+import { PassThrough } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,7 +14,7 @@ import { MAX_IMPORT_BYTES, type TransferService } from './transfer.service.ts';
 import type { HelpCenterService } from './help-center.service.ts';
 import type { SearchService } from './search.service.ts';
 import type { SpacesService } from './spaces.service.ts';
-import { invalid } from '../platform/errors.ts';
+import { AppError, invalid } from '../platform/errors.ts';
 import { templates } from './templates.ts';
 import type { UpdatesService } from './updates.service.ts';
 
@@ -233,9 +234,22 @@ export function kbRoutes(app: App, d: KbRoutesDeps): void {
       config: { access: { permission: 'kb.edit' } },
       schema: { tags: tag, summary: 'Import a Markdown zip or CSV (raw body) into a space as drafts', querystring: transferQuery },
       bodyLimit: MAX_IMPORT_BYTES,
-    }, async (request) => {
+    }, async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw invalid('file', 'send the file as the request body');
-      return d.transfer.importFile(actorOf(request), request.query.spaceId, request.query.format, request.body);
+      const actor = actorOf(request);
+      const { spaceId, format } = request.query;
+      if (!(request.headers.accept ?? '').includes('application/x-ndjson')) return d.transfer.importFile(actor, spaceId, format, request.body);
+      // Progress as it goes: one JSON line per article ({"progress":{done,total}}), then {"report":…} or
+      // {"error":…}. The status is sent before the work starts, so errors travel in the stream.
+      const stream = new PassThrough();
+      const line = (value: unknown) => stream.write(`${JSON.stringify(value)}\n`);
+      void reply.type('application/x-ndjson').header('cache-control', 'no-store').send(stream);
+      d.transfer
+        .importFile(actor, spaceId, format, request.body, (done, total) => line({ progress: { done, total } }))
+        .then((report) => line({ report }))
+        .catch((err: unknown) => line({ error: err instanceof AppError ? { code: err.code, message: err.message, field: err.field } : { code: 'INTERNAL', message: 'the import failed' } }))
+        .finally(() => stream.end());
+      return reply;
     });
     scope.post('/api/v1/kb/articles/:id/attachments', {
       config: { access: { permission: 'kb.edit', resources: { id: 'kb_article' } } },

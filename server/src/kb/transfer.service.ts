@@ -140,7 +140,7 @@ export class TransferService {
     return { fileName: `${safePart(name)}.zip`, data };
   }
 
-  async importFile(actor: Actor, spaceId: string, format: 'zip' | 'csv', data: Buffer): Promise<ImportReport> {
+  async importFile(actor: Actor, spaceId: string, format: 'zip' | 'csv', data: Buffer, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
     requireEdit(actor);
     if (data.length === 0) throw invalid('file', 'the file is empty');
     await this.database.withTenant(actor.tenantId, (tx) => spaceFor(tx, actor, spaceId)).catch(() => Promise.reject(invalid('spaceId', 'no such space')));
@@ -169,7 +169,9 @@ export class TransferService {
     };
 
     const groupFirst = new Map<string, string>();
-    for (const item of items) {
+    onProgress?.(0, items.length);
+    for (const [index, item] of items.entries()) {
+      if (index > 0) onProgress?.(index, items.length);
       try {
         const created = await this.articles.create(actor, {
           spaceId,
@@ -197,6 +199,7 @@ export class TransferService {
         report.errors.push({ source: item.source, message: err instanceof AppError ? err.message : String(err) });
       }
     }
+    onProgress?.(items.length, items.length);
     return report;
   }
 

@@ -1,6 +1,6 @@
 import { DownloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Form, List, Modal, Radio, Select, Upload } from 'antd';
+import { Alert, App, Button, Form, List, Modal, Progress, Radio, Select, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session.tsx';
@@ -20,6 +20,7 @@ export function TransferModal(props: { mode: 'import' | 'export'; onClose(): voi
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ImportReport | null>(null);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const run = async () => {
     if (!spaceId) return;
     if (props.mode === 'export') {
@@ -30,7 +31,8 @@ export function TransferModal(props: { mode: 'import' | 'export'; onClose(): voi
     if (!file) return;
     setBusy(true);
     try {
-      setReport(await kbApi.importFile(spaceId, format, file, me?.csrfToken ?? ''));
+      setProgress({ done: 0, total: 0 });
+      setReport(await kbApi.importFile(spaceId, format, file, me?.csrfToken ?? '', (done, total) => setProgress({ done, total })));
       void queryClient.invalidateQueries({ queryKey: kbKeys.articles });
     } catch (error) {
       void message.error(errorText(error, t));
@@ -65,6 +67,7 @@ export function TransferModal(props: { mode: 'import' | 'export'; onClose(): voi
           </Form.Item>
         )}
       </Form>
+      {busy && progress && progress.total > 0 && <Progress percent={Math.round((progress.done / progress.total) * 100)} format={() => `${progress.done}/${progress.total}`} />}
       {report && (
         <Alert
           type={report.errors.length ? 'warning' : 'success'}

@@ -177,6 +177,38 @@ async function postRaw<T>(url: string, file: File, csrfToken: string): Promise<T
   return data!;
 }
 
+/**
+ * Imports a zip or CSV, reading the server's progress lines (application/x-ndjson) as they come: `onProgress`
+ * for each, then the report; an error line becomes an ApiError like any failed request.
+ */
+async function importWithProgress(spaceId: string, format: 'zip' | 'csv', file: File, csrfToken: string, onProgress: (done: number, total: number) => void): Promise<ImportReport> {
+  const response = await fetch(`${v1}/import?spaceId=${spaceId}&format=${format}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': csrfToken, accept: 'application/x-ndjson' },
+    credentials: 'same-origin',
+    body: file,
+  });
+  if (!response.ok || !response.body) {
+    const data = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string; field?: string; requestId?: string } } | undefined;
+    throw new ApiError(response.status, data?.error?.code ?? `HTTP_${response.status}`, data?.error?.message ?? response.statusText, data?.error?.field, data?.error?.requestId, undefined);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffered += value ?? '';
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines.filter((l) => l.trim() !== '')) {
+      const message = JSON.parse(line) as { progress?: { done: number; total: number }; report?: ImportReport; error?: { code: string; message: string; field?: string } };
+      if (message.progress) onProgress(message.progress.done, message.progress.total);
+      if (message.report) return message.report;
+      if (message.error) throw new ApiError(400, message.error.code, message.error.message, message.error.field, undefined, undefined);
+    }
+    if (done) throw new ApiError(500, 'INTERNAL', 'the import ended without a report', undefined, undefined, undefined);
+  }
+}
+
 export type UsageAction = 'viewed' | 'inserted_link' | 'inserted_snippet' | 'helped';
 
 export const kbApi = {
@@ -196,7 +228,7 @@ export const kbApi = {
   restore: (id: string, version: number) => http.post<ArticleDetail>(`${v1}/articles/${id}/restore`, { version }),
   attachments: (id: string) => http.get<Attachment[]>(`${v1}/articles/${id}/attachments`),
   upload: (articleId: string, file: File, csrfToken: string) => postRaw<Attachment>(`${v1}/articles/${articleId}/attachments?name=${encodeURIComponent(file.name)}`, file, csrfToken),
-  importFile: (spaceId: string, format: 'zip' | 'csv', file: File, csrfToken: string) => postRaw<ImportReport>(`${v1}/import?spaceId=${spaceId}&format=${format}`, file, csrfToken),
+  importFile: importWithProgress,
   exportUrl: (spaceId: string, format: 'zip' | 'csv') => `${v1}/export?spaceId=${spaceId}&format=${format}`,
   removeAttachment: (id: string) => http.delete(`${v1}/attachments/${id}`),
   stale: () => http.get<ArticleSummary[]>(`${v1}/stale-articles`),
