@@ -6,8 +6,6 @@ import { sql } from 'drizzle-orm';
 import type { KefuModule, ModuleFactory } from '../module.ts';
 import { systemActor } from '../platform/auth/actor.ts';
 import { InteractionsService } from '../conversations/interactions.service.ts';
-import { RoutingAdminService } from '../routing/routing-admin.service.ts';
-import { routingServiceFor } from '../routing/routing.module.ts';
 import { CloudAsr, PocketsphinxAsr, type AsrProvider } from '../speech/asr.ts';
 import { EspeakTts, PromptSynthesizer } from '../speech/tts.ts';
 import { voiceFlowsFor } from '../voice/flow-port.ts';
@@ -76,14 +74,17 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
     },
     async seedDemo(demo) {
       const actor = systemActor(demo.tenantId);
-      const admin = new RoutingAdminService(database, await routingServiceFor(ctx));
       const agents = Object.entries(demo.userIds).filter(([email]) => /^agent/.test(email)).map(([, id]) => id);
-      const queue = async (name: string) => {
-        const q = await admin.createQueue(actor, { name, divisionId: demo.defaultDivisionId, channels: ['voice'] } as Parameters<RoutingAdminService['createQueue']>[1]);
-        for (const userId of agents) await admin.putMember(actor, q.id, userId, {});
-        return q.id;
-      };
-      const queues = { sales: await queue('Sales'), support: await queue('Support') };
+      // Demo rows written like routing's own seed (the engine loads them when it starts; seeding runs before).
+      const queues = await database.withTenant(demo.tenantId, async (tx) => {
+        const queue = async (name: string) => {
+          const q = await one<{ id: string }>(tx, sql`INSERT INTO routing_queues (tenant_id, division_id, name, channels)
+            VALUES (${demo.tenantId}, ${demo.defaultDivisionId}, ${name}, '{voice}') RETURNING id`);
+          for (const userId of agents) await tx.execute(sql`INSERT INTO routing_memberships (tenant_id, queue_id, user_id) VALUES (${demo.tenantId}, ${q!.id}, ${userId})`);
+          return q!.id;
+        };
+        return { sales: await queue('Sales'), support: await queue('Support') };
+      });
       const flow = await flows.create(actor, { divisionId: demo.defaultDivisionId, name: 'Kefu demo IVR', channel: 'voice', graph: demoFlowGraph(queues) });
       await flows.publish(actor, flow.id, { comment: 'demo' });
       await voiceFlowsFor(ctx).assignDemoFlow(demo.tenantId, flow.id);
