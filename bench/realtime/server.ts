@@ -1,0 +1,53 @@
+// The server side of bench/realtime, run in a child process so that its memory is its own:
+//   kefu  — a full Kefu (embedded PostgreSQL, demo tenant) whose widget gateway and agent socket carry the chats;
+//   ws    — a plain `ws` server that keeps rooms and broadcasts each message to the sockets of its room.
+// Prints one line of JSON ({ url }) once listening, then serves until killed.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+const kind = process.argv[2];
+
+if (kind === 'ws') {
+  const rooms = new Map<string, Set<WebSocket>>();
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  server.on('connection', (socket) => {
+    const joined = new Set<string>();
+    socket.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { type: string; room?: string; payload?: unknown };
+      if (m.type === 'hello') socket.send(JSON.stringify({ type: 'welcome' }));
+      else if (m.type === 'join' && m.room) {
+        const set = rooms.get(m.room) ?? new Set();
+        set.add(socket);
+        rooms.set(m.room, set);
+        joined.add(m.room);
+        socket.send(JSON.stringify({ type: 'joined', room: m.room }));
+      } else if (m.type === 'say' && m.room) {
+        const text = JSON.stringify({ type: 'message', room: m.room, payload: m.payload });
+        for (const peer of rooms.get(m.room) ?? []) peer.send(text);
+      }
+    });
+    socket.on('close', () => {
+      for (const room of joined) rooms.get(room)?.delete(socket);
+    });
+  });
+  server.on('listening', () => {
+    const { port } = server.address() as { port: number };
+    console.log(JSON.stringify({ url: `ws://127.0.0.1:${port}` }));
+  });
+} else if (kind === 'kefu') {
+  const { createKefu } = await import('../../server/src/main.ts');
+  const { loadConfig } = await import('../../server/src/platform/config.ts');
+  const { createLogger } = await import('../../server/src/platform/logger.ts');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefu-bench-realtime-'));
+  const config = loadConfig({ KEFU_HTTP_PORT: '0', KEFU_HTTP_HOST: '127.0.0.1', KEFU_DATA_DIR: dataDir, KEFU_DEMO_PASSWORD: 'bench-password-1', KEFU_SIP_PORT: '0', KEFU_LOG_LEVEL: 'error' });
+  const kefu = await createKefu(config, { logger: createLogger('error') });
+  console.log(JSON.stringify({ url: kefu.url }));
+  const stop = () => void kefu.stop().finally(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} else {
+  console.error('usage: server.ts kefu|ws');
+  process.exit(2);
+}
