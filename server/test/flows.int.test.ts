@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
+import type { FlowsModule } from '../src/flows/flows.module.ts';
+import type { VoiceModule } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -143,6 +145,32 @@ describe('a chat flow in the simulator', () => {
     await admin.post(`/api/v1/flow-simulations/${sim.id}/input`, { text: '查订单 Order' });
     const end = (await admin.post(`/api/v1/flow-simulations/${sim.id}/input`, { text: '123456' })).body;
     expect(end).toMatchObject({ status: 'ended', outputs: [{ kind: 'text', text: '正在转接 123456' }], outcome: { kind: 'hand_off', queueId: queues.General } });
+  });
+});
+
+describe('the chat-flow port (web chat)', () => {
+  test('runs the published chat flow for an interaction, resumes it by interaction after a pause, and hands off', async () => {
+    const graph = {
+      start: 'ask',
+      nodes: [
+        { id: 'ask', type: 'buttons', config: { text: '需要什么帮助？', buttons: [{ id: 'agent', label: '人工客服' }] }, next: { agent: 'handoff' } },
+        { id: 'handoff', type: 'hand_off', config: { queueId: queues.General, priority: 3 } },
+      ],
+    };
+    const flow = (await admin.post('/api/v1/flows', { divisionId, name: 'Widget bot', channel: 'chat', graph })).body;
+    await admin.post(`/api/v1/flows/${flow.id}/publish`);
+    const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
+    const interaction = await (server.kefu.modules.voice as VoiceModule).interactions.open(tenantId, { divisionId, channel: 'chat', direction: 'inbound', from: 'visitor-1', to: 'widget' });
+    const chat = (server.kefu.modules.flows as FlowsModule).chat;
+    const first = await chat.start(tenantId, { flowId: flow.id, interactionId: interaction.id });
+    expect(first).toMatchObject({ state: 'waiting', outputs: [{ kind: 'buttons', text: '需要什么帮助？' }] });
+    const sessionId = await chat.sessionOf(tenantId, interaction.id);
+    expect(sessionId).toBe(first.sessionId);
+    const end = await chat.input(tenantId, sessionId!, { text: '人工客服' });
+    expect(end).toMatchObject({ state: 'ended', outcome: { kind: 'hand_off', queueId: queues.General, priority: 3 } });
+    expect(await chat.sessionOf(tenantId, interaction.id)).toBeUndefined();
+    const path = (await admin.get(`/api/v1/interactions/${interaction.id}/flow-path`)).body;
+    expect(path.map((e: { nodeId: string; event: string; port: string | null }) => `${e.nodeId}:${e.event}:${e.port ?? ''}`)).toEqual(['ask:enter:', 'ask:leave:agent', 'handoff:enter:', 'handoff:leave:hand_off']);
   });
 });
 

@@ -16,6 +16,8 @@ export interface ChatFlows {
   start(tenantId: string, input: { flowId: string; interactionId?: string; vars?: Vars }): Promise<ChatTurn>;
   /** The customer's next message (or `timeout: true` when they stayed silent). */
   input(tenantId: string, sessionId: string, answer: { text?: string; timeout?: boolean }): Promise<ChatTurn>;
+  /** The conversation still waiting for this interaction's customer (sessions are saved: this survives a restart). */
+  sessionOf(tenantId: string, interactionId: string): Promise<string | undefined>;
 }
 
 const registries = new WeakMap<ModuleContext, { impl: ChatFlows | undefined; waiters: ((c: ChatFlows) => void)[] }>();

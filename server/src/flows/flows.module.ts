@@ -29,6 +29,8 @@ export interface FlowsModule extends KefuModule {
   voice: CallFlowRunner;
   tts: PromptSynthesizer;
   pathLog: PathLog;
+  /** The chat-flow port (also reachable as chatFlowsFor(ctx)). */
+  chat: ChatFlows;
 }
 
 /** Secrets that switch a tenant's speech recognition to its cloud recognizer (docs/flows.md). */
@@ -62,12 +64,13 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
       const v = await sessions.input(tenantId, sessionId, answer, 'chat');
       return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome };
     },
+    sessionOf: (tenantId, interactionId) => sessions.waitingOf(tenantId, interactionId, 'chat'),
   };
   provideChatFlows(ctx, chat);
 
   return {
     name: 'flows',
-    flows, sessions, runner, voice, tts, pathLog,
+    flows, sessions, runner, voice, tts, pathLog, chat,
     routes: (app) => flowRoutes(app, { flows, secrets, sessions, analytics: new FlowAnalytics(database, pathLog), interactions: new InteractionsService(database), tts }),
     async stop() {
       await pathLog.flush();

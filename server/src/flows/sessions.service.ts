@@ -113,6 +113,12 @@ export class FlowSessionsService {
     };
   }
 
+  /** The newest waiting session of an interaction (a chat resumes with it after a restart). */
+  async waitingOf(tenantId: string, interactionId: string, kind: 'simulation' | 'chat'): Promise<string | undefined> {
+    return (await this.database.withTenant(tenantId, (tx) => one<{ id: string }>(tx, sql`SELECT id FROM flow_sessions
+      WHERE tenant_id = ${tenantId} AND interaction_id = ${interactionId} AND kind = ${kind} AND status = 'waiting' ORDER BY created_at DESC LIMIT 1`)))?.id;
+  }
+
   /** The flow a session belongs to (for access checks). */
   async flowOf(tenantId: string, id: string): Promise<string | undefined> {
     return (await this.database.withTenant(tenantId, (tx) => one<{ flow_id: string }>(tx, sql`SELECT flow_id FROM flow_sessions WHERE tenant_id = ${tenantId} AND id = ${id}`)))?.flow_id;
