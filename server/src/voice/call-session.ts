@@ -78,6 +78,8 @@ export class CallSession implements CallControl, QueueHost {
   private consultation: { leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }; bridgeId: string } | undefined;
   private offeredOnce = false;
   private inVoicemail = false;
+  /** The insert of a recording row that started after its recorder (stored only once the row exists). */
+  private recordingRow: Promise<void> | undefined;
   private readonly monitors = new Map<string, { leg: AgentLeg; mode: 'listen' | 'whisper' | 'barge' }>();
   private answered = false;
   private readonly abort = new AbortController();
@@ -187,7 +189,11 @@ export class CallSession implements CallControl, QueueHost {
         return fallback.run(this, start);
       });
     } else outcome = await fallback.run(this, start);
-    if (!this.abort.signal.aborted) await this.deps.interactions.update(this.tenantId, this.interactionId, { flowEndedAt: new Date() });
+    // Not awaited: carrying out the outcome (a recording, ringing) must not wait for a CDR write on a slow database.
+    if (!this.abort.signal.aborted) {
+      void this.deps.interactions.update(this.tenantId, this.interactionId, { flowEndedAt: new Date() })
+        .catch((err: unknown) => this.deps.logger.warn({ err, callId: this.callId }, 'writing flowEndedAt failed'));
+    }
     return outcome;
   }
 
@@ -232,13 +238,18 @@ export class CallSession implements CallControl, QueueHost {
     if (this.abort.signal.aborted) return;
     await this.stopWaiting();
     this.inVoicemail = true;
-    await this.deps.interactions.segment(this.tenantId, this.interactionId, 'voicemail');
+    // The database writes run while the caller hears the greeting: under load they must not delay the recording.
+    const segment = this.deps.interactions.segment(this.tenantId, this.interactionId, 'voicemail');
     if (o.greeting) await this.audio.play(o.greeting);
     await this.audio.play({ pcm: beepPcm(), sampleRate: 8000 });
+    await segment;
     if (this.abort.signal.aborted) return;
-    const rec = await this.deps.recordings.start(this.tenantId, this.divisionId, this.interactionId, 1, 'voicemail');
+    const rec = await this.deps.recordings.prepare();
     const { recordingId } = await this.media.record({ path: rec.spoolPath, left: this.callerEndpoint!, channels: 'mono' });
     this.recording = { id: rec.id, mediaId: recordingId, spoolPath: rec.spoolPath };
+    // The row follows the recorder (the caller is already being recorded); a hangup meanwhile waits for it.
+    this.recordingRow = this.deps.recordings.register(this.tenantId, this.divisionId, this.interactionId, rec, 1, 'voicemail');
+    await this.recordingRow;
     const max = o.maxDurationMs ?? this.deps.timing.voicemailMaxMs;
     await this.audio.collectDigits({ max: 1, terminator: '#', firstDigitTimeoutMs: max, interDigitTimeoutMs: max }); // hangup, '#', or time
     if (this.abort.signal.aborted) return; // the hangup stored the message
@@ -418,6 +429,7 @@ export class CallSession implements CallControl, QueueHost {
     if (!recording) return;
     this.recording = undefined;
     const durationMs = (await this.media.request('stopRecording', recording.mediaId).catch(() => undefined))?.durationMs ?? 0;
+    await this.recordingRow?.catch(() => undefined);
     await this.deps.recordings.store(this.tenantId, recording.id, recording.spoolPath, 'stored', durationMs)
       .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'storing the recording failed'));
   }

@@ -3,6 +3,7 @@
 // Every playback is audited. After a crash, spool files of unfinished recordings are repaired and kept ('partial').
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { sql, type SQL } from 'drizzle-orm';
 import { canSeeDivision, requirePermission, type Actor } from '../platform/auth/actor.ts';
@@ -74,6 +75,22 @@ export class RecordingsService {
       await tx.execute(sql`UPDATE voice_recordings SET spool_path = ${spoolPath} WHERE tenant_id = ${tenantId} AND id = ${id}`);
       return { id, spoolPath };
     });
+  }
+
+  /**
+   * A recording whose media starts before its row is written (voicemail: the caller speaks right after the beep,
+   * while the database may be slow): the id and spool path first, `register` in parallel with the recorder.
+   */
+  async prepare(): Promise<{ id: string; spoolPath: string }> {
+    await fs.mkdir(this.spoolDir, { recursive: true, mode: 0o750 });
+    const id = randomUUID();
+    return { id, spoolPath: path.join(this.spoolDir, `${id}.wav`) };
+  }
+
+  async register(tenantId: string, divisionId: string, interactionId: string, prepared: { id: string; spoolPath: string }, channels: number, kind: Recording['kind']): Promise<void> {
+    await this.database.withTenant(tenantId, (tx) =>
+      tx.execute(sql`INSERT INTO voice_recordings (id, tenant_id, division_id, interaction_id, channels, kind, spool_path)
+        VALUES (${prepared.id}, ${tenantId}, ${divisionId}, ${interactionId}, ${channels}, ${kind}, ${prepared.spoolPath})`));
   }
 
   private blobKey(tenantId: string, id: string, at = new Date()): string {
