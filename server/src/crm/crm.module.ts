@@ -10,6 +10,7 @@ import { seedCrmDemo } from './crm.seed.ts';
 import { DuplicatesService } from './duplicates.service.ts';
 import { ExportService } from './export.service.ts';
 import { FieldsService } from './fields.service.ts';
+import { recordInteractionOnTimeline } from './interaction-timeline.ts';
 import { CRM_IMPORT_JOB, ImportService } from './import/import.service.ts';
 import { OrdersService } from './orders.service.ts';
 import { TimelineService } from './timeline.service.ts';
@@ -32,6 +33,7 @@ export const createCrmModule: ModuleFactory = (ctx): CrmModule => {
   const imports = new ImportService(ctx.database, ctx.blobs, () => ctx.jobs.wake());
   const exports = new ExportService(ctx.database);
   ctx.jobs.register(CRM_IMPORT_JOB, imports.handler());
+  const offs: Array<() => void> = [];
   return {
     name: 'crm',
     contacts,
@@ -41,6 +43,21 @@ export const createCrmModule: ModuleFactory = (ctx): CrmModule => {
     routes: (app) => {
       contactRoutes(app, { contacts, timeline, consents, duplicates, orders });
       crmRoutes(app, { companies, fields, orders, imports, exports });
+    },
+    async start() {
+      offs.push(
+        ctx.bus.subscribe('interaction.ended', async (event) => {
+          const { interactionId } = event.data as { interactionId: string };
+          try {
+            await recordInteractionOnTimeline(ctx.database, event.tenantId, interactionId);
+          } catch (err) {
+            ctx.logger.error({ err, interactionId }, 'crm: the interaction did not reach its contact timeline');
+          }
+        }),
+      );
+    },
+    async stop() {
+      for (const off of offs.splice(0)) off();
     },
     seedDemo: (demo) => seedCrmDemo(ctx.database, demo),
   };
