@@ -43,7 +43,8 @@ function useLevel(stream: () => MediaStream | undefined, active: boolean): numbe
 
 /**
  * The browser phone: on/off (remembered), its state, and while ringing the caller with answer and reject. In a call
- * a meter shows that the caller is heard; hold, mute, transfer and the rest are the call controls of the desk.
+ * a meter shows that the caller is heard, and a hang-up for calls that are on no task of the desk (a colleague's
+ * consultation); hold, mute, transfer and the rest are the call controls of the desk.
  */
 export function SoftphonePanel(props: { phone: Softphone }) {
   const { t } = useTranslation();
@@ -79,6 +80,9 @@ export function SoftphonePanel(props: { phone: Softphone }) {
             size="small"
             style={{ width: 120 }}
           />
+          <Button danger size="small" onClick={() => void p.hangup()}>
+            {t('desktop.call.hangup')}
+          </Button>
         </Space>
       )}
       {p.error && <Alert type="error" showIcon message={t('desktop.softphone.error', { message: p.error })} style={{ padding: '0 8px' }} />}
