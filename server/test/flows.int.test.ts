@@ -148,6 +148,29 @@ describe('a chat flow in the simulator', () => {
   });
 });
 
+describe('knowledge-base self-service in a chat flow', () => {
+  test("answers the customer's question with a public article and its help-center link", async () => {
+    const graph = {
+      start: 'q',
+      nodes: [
+        { id: 'q', type: 'collect', config: { text: '请问有什么问题？', variable: 'question' }, next: { next: 'kb' } },
+        { id: 'kb', type: 'kb_answer', config: {}, next: { found: 'r', not_found: 'agent' } },
+        { id: 'r', type: 'return' },
+        { id: 'agent', type: 'hand_off', config: { queueId: queues.General } },
+      ],
+    };
+    const flow = (await admin.post('/api/v1/flows', { divisionId, name: 'KB bot', channel: 'chat', graph })).body;
+    expect(flow.problems).toEqual([]);
+    const sim = (await admin.post(`/api/v1/flows/${flow.id}/simulations`, {})).body;
+    const found = (await admin.post(`/api/v1/flow-simulations/${sim.id}/input`, { text: '宽带无法上网' })).body;
+    expect(found.outputs[0].text).toContain('宽带无法上网怎么办');
+    expect(found.outputs[0].text).toMatch(/\/help\/[a-z0-9-]+\/articles\/[0-9a-f-]{36}/);
+    const sim2 = (await admin.post(`/api/v1/flows/${flow.id}/simulations`, {})).body;
+    const none = (await admin.post(`/api/v1/flow-simulations/${sim2.id}/input`, { text: 'zzqx qqzv' })).body;
+    expect(none.outcome).toMatchObject({ kind: 'hand_off', queueId: queues.General });
+  });
+});
+
 describe('the chat-flow port (web chat)', () => {
   test('runs the published chat flow for an interaction, resumes it by interaction after a pause, and hands off', async () => {
     const graph = {

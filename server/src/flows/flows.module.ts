@@ -6,6 +6,8 @@ import { sql } from 'drizzle-orm';
 import type { KefuModule, ModuleFactory } from '../module.ts';
 import { systemActor } from '../platform/auth/actor.ts';
 import { InteractionsService } from '../conversations/interactions.service.ts';
+import { HelpCenterService } from '../kb/help-center.service.ts';
+import { SpacesService } from '../kb/spaces.service.ts';
 import { CloudAsr, PocketsphinxAsr, type AsrProvider } from '../speech/asr.ts';
 import { EspeakTts, PromptSynthesizer } from '../speech/tts.ts';
 import { voiceFlowsFor } from '../voice/flow-port.ts';
@@ -42,7 +44,15 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
   const pathLog = new PathLog(database, logger);
   const secrets = new FlowSecretsService(database, ctx.secrets);
   const flows = new FlowsService(database, (flowId) => graphs.forget(flowId));
-  const runner = new FlowRunner({ graphs, path: pathLog, services: { now: () => new Date(), secret: (t, n) => secrets.value(t, n), fetch } });
+  // The kb_answer node searches what the public help center shows (kb's own public search, by tenant slug).
+  const help = new HelpCenterService(database, new SpacesService(database));
+  const kbSearch = async (tenantId: string, q: string, o: { language?: string | undefined; limit: number }) => {
+    const tenant = await database.withTenant(tenantId, (tx) => one<{ slug: string }>(tx, sql`SELECT slug FROM tenants WHERE id = ${tenantId}`));
+    if (!tenant) return [];
+    const { results } = await help.search(tenant.slug, { q, language: o.language });
+    return results.slice(0, o.limit).map((h) => ({ id: h.id, title: h.title, snippet: h.snippet, url: `/help/${tenant.slug}/articles/${h.id}` }));
+  };
+  const runner = new FlowRunner({ graphs, path: pathLog, services: { now: () => new Date(), secret: (t, n) => secrets.value(t, n), fetch, kbSearch } });
   const sessions = new FlowSessionsService(database, runner);
   const tts = new PromptSynthesizer({ provider: new EspeakTts(), cacheDir: path.join(ctx.config.dataDir, 'speech', 'tts-cache') });
   const pocketsphinx = new PocketsphinxAsr();

@@ -10,6 +10,7 @@ import { collectNode } from './nodes/collect/collect.node.ts';
 import { handOffNode } from './nodes/hand-off/hand-off.node.ts';
 import { hangupNode } from './nodes/hangup/hangup.node.ts';
 import { httpRequestNode } from './nodes/http-request/http-request.node.ts';
+import { kbAnswerNode } from './nodes/kb-answer/kb-answer.node.ts';
 import { languageSelectNode } from './nodes/language-select/language-select.node.ts';
 import { menuNode } from './nodes/menu/menu.node.ts';
 import { messageNode } from './nodes/message/message.node.ts';
@@ -44,6 +45,7 @@ export const nodeRegistry = {
   message: messageNode,
   buttons: buttonsNode,
   collect: collectNode,
+  kb_answer: kbAnswerNode,
   hand_off: handOffNode,
 } satisfies { [T in NodeType]: FlowNodeImpl<T> };
 

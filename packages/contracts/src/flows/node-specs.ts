@@ -128,6 +128,13 @@ export const nodeConfigs = {
     retries: z.number().int().min(0).max(5).default(2),
     invalidText: z.string().max(4000).optional(),
   }),
+  /** Self-service from the public knowledge base: the best articles for the customer's words, with links. */
+  kb_answer: z.strictObject({
+    query: z.string().trim().min(1).max(500).default('{{last_input}}'),
+    language: z.enum(['zh-CN', 'en']).optional(),
+    maxResults: z.number().int().min(1).max(3).default(1),
+    intro: z.string().max(500).optional(),
+  }),
   hand_off: z.strictObject({ queueId: z.uuid('must be a queue id'), text: z.string().max(4000).optional(), priority: z.number().int().min(0).max(100).default(0) }),
 } as const;
 
@@ -177,5 +184,6 @@ export const nodeSpecs: { [T in NodeType]: NodeSpecInfo<T> } = {
   message: { channels: chat, terminal: false, ports: next, label: { en: 'Message', zh: '消息' } },
   buttons: { channels: chat, terminal: false, label: { en: 'Buttons', zh: '按钮' }, ports: (c) => ({ required: c.buttons.map((b) => b.id), optional: ['timeout'] }) },
   collect: { channels: chat, terminal: false, label: { en: 'Collect', zh: '收集信息' }, ports: () => ({ required: ['next'], optional: ['invalid', 'timeout'] }) },
+  kb_answer: { channels: chat, terminal: false, label: { en: 'KB answer', zh: '知识库答复' }, ports: () => ({ required: ['found', 'not_found'], optional: [] }) },
   hand_off: { channels: chat, terminal: true, label: { en: 'Hand off', zh: '转人工' }, ports: () => ({ required: [], optional: [] }) },
 };

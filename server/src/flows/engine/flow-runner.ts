@@ -92,6 +92,8 @@ export class FlowRunner {
         if (++state.steps > this.maxSteps) return this.fallback(state, io, signal, `more than ${this.maxSteps} steps`);
         this.log(state, frame, node, 'enter', null, null);
       }
+      // What the customer last said, typed or pressed: templates use it as {{last_input}}.
+      if (resuming && resuming.kind !== 'timeout') state.vars.last_input = resuming.kind === 'digits' ? resuming.digits : resuming.text;
       const result = await this.runNode(state, io, g, node, signal, resuming).catch((err: unknown) => ({ port: 'error', error: err }) as const);
       state.waiting = undefined;
       if ('wait' in result) {

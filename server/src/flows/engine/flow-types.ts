@@ -88,6 +88,8 @@ export interface NodeServices {
   now(): Date;
   secret(tenantId: string, name: string): Promise<string | undefined>;
   fetch: typeof fetch;
+  /** Public knowledge-base articles for a query (the kb_answer node); absent where there is no knowledge base. */
+  kbSearch?(tenantId: string, query: string, options: { language?: string | undefined; limit: number }): Promise<{ id: string; title: string; snippet: string; url: string | null }[]>;
 }
 
 export interface NodeContext<T extends NodeType> {
