@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { TestClient } from './http-client.ts';
+import { VisitorClient } from './webchat-visitor.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 
 const UI_TIMEOUT = 20_000;
@@ -13,6 +14,8 @@ let kefu: TestKefu;
 let browser: Browser;
 let admin: TestClient;
 let queueId: string;
+let widgetId: string;
+const SITE = 'https://shop.example';
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -28,6 +31,9 @@ beforeAll(async () => {
   expect(q.status, JSON.stringify(q.body)).toBe(201);
   queueId = q.body.id;
   expect((await admin.request('PUT', `/api/v1/routing/queues/${queueId}/members/${agentId}`, {})).status).toBe(200);
+  const widget = await admin.post('/api/v1/webchat/widgets', { name: '官网', divisionId, queueId, allowedOrigins: [SITE] });
+  expect(widget.status, JSON.stringify(widget.body)).toBe(201);
+  widgetId = widget.body.id;
 }, 180_000);
 
 afterAll(async () => {
@@ -143,6 +149,34 @@ describe('agent desktop', () => {
       expect((await admin.post(`/api/v1/routing/tasks/${taskId}/cancel`, {})).status).toBe(200);
       await offer.waitFor({ state: 'detached' });
     } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it('works a web chat in the desk: the question beside the record, a reply that reaches the visitor', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    context.setDefaultTimeout(UI_TIMEOUT);
+    const page = await context.newPage();
+    const visitor = await VisitorClient.connect(kefu.baseUrl, widgetId, { hostOrigin: SITE });
+    try {
+      await signIn(page);
+      await page.getByText('已连接').waitFor();
+      await pick(page, '我的状态', '空闲');
+      await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();
+
+      visitor.send({ type: 'start', prechat: { name: '韩梅梅', question: '光猫红灯一直闪' }, clientMessageId: 'q-1' });
+      const offer = page.getByTestId('offer');
+      await offer.getByText('在线会话').waitFor();
+      await page.keyboard.press('Alt+A');
+      const chat = page.getByTestId('desk-chat');
+      await chat.getByText('光猫红灯一直闪').first().waitFor();
+      await chat.getByRole('textbox', { name: '输入回复…' }).fill('您好，请把光猫断电 30 秒后重启。');
+      await chat.getByRole('button', { name: '发送' }).click();
+      await visitor.next('message', (m) => m.message.body === '您好，请把光猫断电 30 秒后重启。');
+      await chat.getByRole('button', { name: '结束对话' }).click();
+      await page.getByTestId('wrapup-form').waitFor();
+    } finally {
+      await visitor.close();
       await context.close();
     }
   }, 180_000);

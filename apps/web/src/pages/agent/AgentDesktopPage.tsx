@@ -9,6 +9,7 @@ import { useRealtime, type RealtimeEvent } from '../../realtime/realtime.tsx';
 import { KnowledgePanel } from '../kb/KnowledgePanel.tsx';
 import { agentApi, type AgentView, type DeskTask, type Offer } from './agent-api.ts';
 import { CallControls } from './CallControls.tsx';
+import { ChatConversation } from '../channels/ChatConversation.tsx';
 import { ContactCard } from './ContactCard.tsx';
 import { notify, ring } from './ring.ts';
 import { OfferCard } from './OfferCard.tsx';
@@ -194,6 +195,11 @@ function TaskPanel(props: { task: DeskTask }) {
       {props.task.channel === 'voice' && props.task.status === 'assigned' && props.task.interactionId && (
         <Card size="small" title={t('desktop.call.title')}>
           <CallControls interactionId={props.task.interactionId} />
+        </Card>
+      )}
+      {props.task.channel === 'chat' && props.task.status === 'assigned' && props.task.interactionId && (
+        <Card size="small" title={t('desktop.conversation')} data-testid="desk-chat">
+          <ChatConversation interactionId={props.task.interactionId} />
         </Card>
       )}
       <Card size="small" title={t('desktop.contact')}>
