@@ -244,9 +244,13 @@ describe('CallControl on a live call', () => {
     expect(completed.body).toMatchObject({ consulting: false, onHold: false, agent: { extension: '1002' } });
     await agent1.waitForEvent('CALL_CLOSED', 30_000);
     await sleep(2500);
-    caller.command('hangup');
+    // agent2 now has the call and hangs up from the desktop: the CDR says the agent hung up.
+    const desk2 = await TestClient.login(server.baseUrl, 'agent2@demo.kefu', server.password);
+    expect((await desk.post(`/api/v1/interactions/${live.id}/voice/hangup`, {})).status).toBe(403); // agent1 left the call
+    expect((await desk2.post(`/api/v1/interactions/${live.id}/voice/hangup`, {})).status).toBe(200);
+    await caller.waitForEvent('CALL_CLOSED', 30_000);
     const ended = await endedOf(live.id);
-    expect(ended).toMatchObject({ hangupBy: 'customer', agentId: userIds['agent2@demo.kefu'] });
+    expect(ended).toMatchObject({ hangupBy: 'agent', agentId: userIds['agent2@demo.kefu'] });
     // agent1 heard agent2 while consulting; the caller heard music, then agent2.
     expect(bestShare(channel(agent1.heardFile(), 1), 700)).toBeGreaterThan(0.5);
     const heard = channel(caller.heardFile(), 1);

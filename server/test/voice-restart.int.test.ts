@@ -81,6 +81,8 @@ describe('a restart during a live call', () => {
     admin = await TestClient.login(url, 'admin@demo.kefu', TEST_PASSWORD);
     const closed = (await admin.get(`/api/v1/interactions/${live.id}`)).body;
     expect(closed).toMatchObject({ state: 'ended', endReason: 'system_restart', hangupBy: 'system', answeredAt: expect.any(String), endedAt: expect.any(String) });
+    // The routing task of the dead call was withdrawn: agent1 has no work left.
+    await until(async () => ((await admin.get(`/api/v1/routing/agents/${closed.agentId}`)).body.tasks?.length === 0) || undefined, 'the dead call\'s task withdrawn');
     const [recording] = (await admin.get(`/api/v1/interactions/${live.id}/recordings`)).body;
     expect(recording).toMatchObject({ state: 'partial', channels: 2 });
     expect(recording.durationMs).toBeGreaterThan(1000);

@@ -93,7 +93,8 @@ export class CallControlService {
         case 'unhold': return call.unhold();
         case 'mute': return call.mute(true);
         case 'unmute': return call.mute(false);
-        case 'hangup': return call.hangup({ endReason: 'normal' });
+        // The call's agent hanging up from the desktop is the agent's hangup; a supervisor's is the system's.
+        case 'hangup': return call.hangup({ endReason: 'normal', by: call.agent && actor.userId === call.agent.userId ? 'agent' : 'system' });
         case 'recording.start': return void (await call.startRecording());
         case 'recording.stop': return call.stopRecording();
         case 'recording.pause': return call.pauseRecording();

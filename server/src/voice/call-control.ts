@@ -154,8 +154,8 @@ export interface CallControl {
   /** Puts the customer on hold and rings the target for the agent to talk to. */
   consultTransfer(target: Exclude<TransferTarget, { kind: 'queue' } | { kind: 'flow' }>): Promise<Consultation>;
 
-  /** Ends the call for everyone (BYE to every leg); resolves when the CDR is written. */
-  hangup(cause?: { sipCause?: number; endReason?: string }): Promise<void>;
+  /** Ends the call for everyone (BYE to every leg); resolves when the CDR is written. `by` defaults to system. */
+  hangup(cause?: { sipCause?: number; endReason?: string; by?: 'agent' | 'system' }): Promise<void>;
 }
 
 /** Raised by an operation on a call that has already ended. */

@@ -608,8 +608,8 @@ export class CallSession implements CallControl, QueueHost {
     if (this.holding) await this.media.request('muteBridge', this.bridgeId, this.callerEndpoint!, true).catch(() => {});
   }
 
-  async hangup(cause: { sipCause?: number; endReason?: string } = {}): Promise<void> {
-    await this.end('system', cause.sipCause ?? 200, cause.endReason ?? 'normal');
+  async hangup(cause: { sipCause?: number; endReason?: string; by?: 'agent' | 'system' } = {}): Promise<void> {
+    await this.end(cause.by ?? 'system', cause.sipCause ?? 200, cause.endReason ?? 'normal');
   }
 
   // Conference

@@ -184,8 +184,8 @@ export class ClickToDialCall {
     await this.media.request('resumeRecording', this.recording.mediaId);
   }
 
-  async hangup(cause: { sipCause?: number; endReason?: string } = {}): Promise<void> {
-    await this.end('agent', cause.sipCause ?? 200, cause.endReason ?? 'normal');
+  async hangup(cause: { sipCause?: number; endReason?: string; by?: 'agent' | 'system' } = {}): Promise<void> {
+    await this.end(cause.by ?? 'agent', cause.sipCause ?? 200, cause.endReason ?? 'normal');
   }
 
   end(by: HangupBy, sipCause: number, reason: string): Promise<void> {

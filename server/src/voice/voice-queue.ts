@@ -49,8 +49,9 @@ export class VoiceQueue {
       this.deliver(taskId, (h) => h.ended(reason));
       this.tasks.delete(taskId);
     });
-    // After a restart the router reloads open tasks: a voice task whose call is gone is dropped.
-    routing.registerLiveness('voice', async (t) => !!t.externalRef && this.liveCalls(t.externalRef));
+    // After a restart or a takeover the router reloads open tasks: a voice task whose call is gone is dropped. The
+    // call may live on another node (cluster), so the interaction's state decides when this node does not hold it.
+    routing.registerLiveness('voice', async (t) => !!t.externalRef && (this.liveCalls(t.externalRef) || (await this.liveAnywhere(t.externalRef))));
   }
 
   private deliver(taskId: string, fn: (h: TaskHandlers) => void): void {
@@ -58,6 +59,31 @@ export class VoiceQueue {
     if (!entry) return;
     if (entry.handlers) fn(entry.handlers);
     else entry.buffered.push(fn);
+  }
+
+  /**
+   * At start, after crash recovery closed the calls that died with the previous process: their routing tasks
+   * (still open in the database, reloaded by routing before this module started) are withdrawn or completed.
+   */
+  async sweepDeadTasks(): Promise<number> {
+    const open = (await this.database.withSystem(async (tx) =>
+      (await tx.execute<{ id: string; tenant_id: string; external_ref: string | null; status: string }>(sql`
+        SELECT id, tenant_id, external_ref, status FROM routing_tasks WHERE channel = 'voice' AND status IN ('queued', 'offered', 'assigned')`)).rows));
+    let swept = 0;
+    for (const t of open) {
+      if (t.external_ref && (this.liveCalls(t.external_ref) || (await this.liveAnywhere(t.external_ref)))) continue;
+      if (t.status === 'assigned') await this.complete(t.tenant_id, t.id).catch(() => {});
+      else await this.cancel(t.tenant_id, t.id, 'cancelled').catch(() => {});
+      swept++;
+    }
+    return swept;
+  }
+
+  /** Whether a voice interaction with this Call-ID is still live (system path: the task names no tenant here). */
+  private async liveAnywhere(callId: string): Promise<boolean> {
+    const [row] = await this.database.withSystem(async (tx) =>
+      (await tx.execute<{ x: number }>(sql`SELECT 1 AS x FROM interactions WHERE channel = 'voice' AND state = 'live' AND external_ref = ${callId} LIMIT 1`)).rows);
+    return !!row;
   }
 
   async enqueue(call: EnqueueCall): Promise<string> {

@@ -135,6 +135,11 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         );
         {
           queue = new VoiceQueue(routing, database, (callId) => sip.calls.has(callId));
+          const swept = await queue.sweepDeadTasks().catch((err: unknown) => {
+            logger.warn({ err }, 'voice: withdrawing the routing tasks of dead calls failed');
+            return 0;
+          });
+          if (swept) logger.warn({ swept }, 'voice: routing tasks of calls that died with the previous process withdrawn');
           callbacks.start(routing, (task) => sip.dialCallback(task, () => routing.complete(task.tenantId, task.taskId).catch(() => {})));
           // Phone login: an agent whose phone registers while signed out becomes available for calls.
           sip.registrar.onRegistered = (tenantId, extension) => void (async () => {
