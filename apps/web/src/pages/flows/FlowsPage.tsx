@@ -94,13 +94,16 @@ function Editor(props: { flow: FlowDetail }) {
   const [versionsOpen, setVersionsOpen] = useState(false);
   const [simOpen, setSimOpen] = useState(false);
   const queues = useQuery({ queryKey: ['flows', 'queues'], queryFn: flowsApi.queues });
+  // Where runs went and where callers hung up (the path log), shown on each node.
+  const pathStats = useQuery({ queryKey: ['flows', props.flow.id, 'path-stats'], queryFn: () => flowsApi.pathStats(props.flow.id) });
+  const stats = useMemo(() => new Map((pathStats.data ?? []).map((n) => [n.nodeId, n])), [pathStats.data]);
   const divisionQueues = (queues.data ?? []).filter((q) => q.divisionId === props.flow.divisionId);
   const update = useCallback((g: FlowGraph) => {
     setGraph(g);
     setDirty(true);
   }, []);
   const problemNodes = useMemo(() => new Set((problems ?? []).map((p) => p.nodeId).filter((x): x is string => !!x)), [problems]);
-  const canvas = useMemo(() => toCanvas(graph, selected, problemNodes), [graph, selected, problemNodes]);
+  const canvas = useMemo(() => toCanvas(graph, selected, problemNodes, stats), [graph, selected, problemNodes, stats]);
   const palette = nodeTypes.filter((type) => (nodeSpecs[type].channels as readonly string[]).includes(props.flow.channel));
   const lang = i18n.language === 'zh-CN' ? 'zh' : 'en';
 

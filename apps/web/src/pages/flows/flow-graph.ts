@@ -37,13 +37,13 @@ export function newNode(type: NodeType, existing: FlowNode[], position: { x: num
   return { id: `${type}_${n}`, type, label: '', config: structuredClone(starters[type] ?? {}), next: {}, position };
 }
 
-export function toCanvas(graph: FlowGraph, selected: string | null, problemNodes: Set<string>): { nodes: Node[]; edges: Edge[] } {
+export function toCanvas(graph: FlowGraph, selected: string | null, problemNodes: Set<string>, stats: Map<string, { entered: number; dropped: number }> = new Map()): { nodes: Node[]; edges: Edge[] } {
   const nodes: Node[] = graph.nodes.map((n, i) => ({
     id: n.id,
     type: 'flowNode',
     position: n.position ?? { x: (i % 4) * 240, y: Math.floor(i / 4) * 180 },
     selected: n.id === selected,
-    data: { node: n, start: graph.start === n.id, problem: problemNodes.has(n.id) },
+    data: { node: n, start: graph.start === n.id, problem: problemNodes.has(n.id), stats: stats.get(n.id) },
   }));
   const edges: Edge[] = graph.nodes.flatMap((n) => Object.entries(n.next).map(([port, target]) => ({
     id: `${n.id}:${port}`, source: n.id, sourceHandle: port, target, label: port, style: port === 'error' ? { stroke: '#cf1322' } : undefined,

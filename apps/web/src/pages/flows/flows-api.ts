@@ -31,6 +31,7 @@ export const flowsApi = {
   diff: (id: string, from: number) => http.get<GraphDiff>(`/api/v1/flows/${id}/diff`, { from, to: 'draft' }),
   simulate: (id: string) => http.post<SimulationTurn>(`/api/v1/flows/${id}/simulations`, { version: 'draft' }),
   input: (session: string, body: { text?: string; timeout?: boolean }) => http.post<SimulationTurn>(`/api/v1/flow-simulations/${session}/input`, body),
+  pathStats: (id: string) => http.get<{ nodeId: string; entered: number; dropped: number; exits: Record<string, number> }[]>(`/api/v1/flows/${id}/path-stats`),
   queues: () => http.get<{ id: string; name: string; divisionId: string }[]>('/api/v1/routing/queues'),
 };
 

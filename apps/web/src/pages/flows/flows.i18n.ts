@@ -57,6 +57,7 @@ export const flowsZhCN = {
   you: '您',
   published_: '当前发布：版本 {{version}}',
   unpublished: '尚未发布',
+  statsLine: '进入 {{entered}} · 挂断 {{dropped}}',
 };
 
 export const flowsEn: ResourceShape<typeof flowsZhCN> = {
@@ -115,4 +116,5 @@ export const flowsEn: ResourceShape<typeof flowsZhCN> = {
   you: 'You',
   published_: 'Published: version {{version}}',
   unpublished: 'Not published yet',
+  statsLine: 'entered {{entered}} · hung up {{dropped}}',
 };
