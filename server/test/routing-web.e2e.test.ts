@@ -1,5 +1,5 @@
 // The routing admin page as an administrator uses it (Debian's chromium against a real Kefu serving apps/web/dist):
-// a skill, a queue with an overflow rule, a priority rule and a wrap-up code, a member with a skill level and a
+// a skill, a queue with announcements, an overflow rule, a priority rule and a wrap-up code, a member with a skill level and a
 // priority, the agent's skill in their profile, and a supervisor's state change — all read back from the API.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,8 @@ describe('routing admin page', () => {
       // The form's fields by their ids (antd: <form name>_<field>).
       await dialog.locator('#queue_name').fill('粤语热线');
       await dialog.locator('#queue_maxWaitSeconds').fill('600');
+      await dialog.locator('#queue_positionEverySeconds').fill('30');
+      await dialog.locator('#queue_announceEstimatedWait').click();
       await dialog.getByRole('button', { name: '添加溢出规则' }).click();
       await dialog.getByRole('button', { name: '添加优先级规则' }).click();
       await dialog.getByRole('button', { name: '添加小结代码' }).click();
@@ -94,6 +96,7 @@ describe('routing admin page', () => {
       const queue = ((await admin.get('/api/v1/routing/queues')).body as { id: string; name: string }[]).find((q) => q.name === '粤语热线')!;
       expect((await admin.get(`/api/v1/routing/queues/${queue.id}`)).body).toMatchObject({
         maxWaitSeconds: 600,
+        announcements: { positionEverySeconds: 30, estimatedWait: true },
         overflow: [{ afterSeconds: 60, action: 'relax_skills', by: 1 }],
         priorityRules: [{ attribute: 'vip', equals: true, boost: 10 }],
         wrapupCodes: [{ code: 'resolved', label: '已解决' }],

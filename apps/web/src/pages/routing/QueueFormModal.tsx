@@ -22,6 +22,8 @@ interface QueueForm {
   acwSeconds: number;
   offerTimeoutSeconds: number;
   callbacksOffered: boolean;
+  positionEverySeconds: number;
+  announceEstimatedWait: boolean;
   overflow: OverflowRow[];
   priorityRules: PriorityRow[];
   wrapupCodes: WrapupCode[];
@@ -60,6 +62,7 @@ export function QueueFormModal(props: { queue: Queue | null; queues: Queue[]; on
         acwSeconds: v.acwSeconds,
         offerTimeoutSeconds: v.offerTimeoutSeconds,
         callbacksOffered: v.callbacksOffered,
+        announcements: { positionEverySeconds: v.positionEverySeconds ?? 0, estimatedWait: v.announceEstimatedWait },
         overflow,
         priorityRules: (v.priorityRules ?? []).map((r) => ({ attribute: r.attribute.trim(), equals: parseEquals(r.equals), boost: r.boost })),
         wrapupCodes: (v.wrapupCodes ?? []).map((c) => ({ code: c.code.trim(), label: c.label.trim() })),
@@ -93,6 +96,8 @@ export function QueueFormModal(props: { queue: Queue | null; queues: Queue[]; on
           acwSeconds: q?.acwSeconds ?? 30,
           offerTimeoutSeconds: q?.offerTimeoutSeconds ?? 20,
           callbacksOffered: q?.callbacksOffered ?? false,
+          positionEverySeconds: q?.announcements?.positionEverySeconds ?? 0,
+          announceEstimatedWait: q?.announcements?.estimatedWait ?? false,
           overflow: (q?.overflow ?? []).map((r) => ({ ...r })),
           priorityRules: (q?.priorityRules ?? []).map((r) => ({ ...r, equals: String(r.equals) })),
           wrapupCodes: q?.wrapupCodes ?? [],
@@ -132,9 +137,17 @@ export function QueueFormModal(props: { queue: Queue | null; queues: Queue[]; on
             <InputNumber min={0} max={100} step={0.5} />
           </Form.Item>
         </Space>
-        <Form.Item name="callbacksOffered" label={t('routing.callbacks')} valuePropName="checked">
-          <Switch />
-        </Form.Item>
+        <Space wrap size="large">
+          <Form.Item name="callbacksOffered" label={t('routing.callbacks')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+          <Form.Item name="positionEverySeconds" label={t('routing.announcePosition')} tooltip={t('routing.announcePositionHelp')}>
+            <InputNumber min={0} max={3600} addonAfter="s" />
+          </Form.Item>
+          <Form.Item name="announceEstimatedWait" label={t('routing.announceWait')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        </Space>
 
         <Divider orientation="left" plain>{t('routing.overflow')}</Divider>
         <Form.List name="overflow">

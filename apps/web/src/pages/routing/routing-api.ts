@@ -26,6 +26,8 @@ export interface Queue {
   acwSeconds: number;
   offerTimeoutSeconds: number;
   callbacksOffered: boolean;
+  /** What the caller hears while waiting: their position every N seconds (0: never), and the estimated wait. */
+  announcements: { positionEverySeconds?: number; estimatedWait?: boolean };
   wrapupCodes: WrapupCode[];
 }
 export type QueueInput = Omit<Queue, 'id' | 'divisionId'> & { divisionId?: string };
