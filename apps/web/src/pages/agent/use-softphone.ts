@@ -20,7 +20,9 @@ export interface Softphone {
   error: string | null;
 }
 
-export function useSoftphone(realtime: Realtime): Softphone {
+/** `autoAnswer`: answer every ring at once (a supervisor's console, where the ring is the supervisor's own request). */
+export function useSoftphone(realtime: Realtime, opts: { autoAnswer?: boolean } = {}): Softphone {
+  const autoAnswer = opts.autoAnswer ?? false;
   const [enabled, setEnabledState] = useState(() => localStorage.getItem(STORAGE_KEY) !== 'off');
   const [state, setState] = useState<SoftphoneState>('unregistered');
   const [call, setCall] = useState<IncomingCall | undefined>();
@@ -31,7 +33,7 @@ export function useSoftphone(realtime: Realtime): Softphone {
     if (!enabled || !realtime.connected) return;
     const p = new BrowserSoftphone(
       { request: (m, params) => realtime.request(m, params), onEvent: (l) => realtime.listen(l) },
-      { onChange: (s, c) => { setState(s); setCall(c); } },
+      { autoAnswer, onChange: (s, c) => { setState(s); setCall(c); } },
     );
     phone.current = p;
     p.register().then(() => setError(null), (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
@@ -41,7 +43,7 @@ export function useSoftphone(realtime: Realtime): Softphone {
       setState('unregistered');
       setCall(undefined);
     };
-  }, [enabled, realtime]);
+  }, [enabled, realtime, autoAnswer]);
 
   const setEnabled = useCallback((on: boolean) => {
     localStorage.setItem(STORAGE_KEY, on ? 'on' : 'off');

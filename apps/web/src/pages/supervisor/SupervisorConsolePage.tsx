@@ -7,6 +7,9 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import type { AgentState } from '../agent/agent-api.ts';
 import { agentApi } from '../agent/agent-api.ts';
 import { useRealtime, type RealtimeEvent } from '../../realtime/realtime.tsx';
+import { SoftphonePanel } from '../agent/SoftphonePanel.tsx';
+import { useSoftphone } from '../agent/use-softphone.ts';
+import { LiveCalls } from './LiveCalls.tsx';
 import { supervisorApi, type AgentRow, type QueueStats, type QueueSummary } from './supervisor-api.ts';
 
 const stateColor: Record<AgentState, string> = { offline: 'default', available: 'success', away: 'warning', busy: 'processing', acw: 'purple', missed: 'error' };
@@ -48,6 +51,8 @@ export default function SupervisorConsolePage() {
     [queryClient],
   );
   const realtime = useRealtime(onEvent);
+  // The supervisor's browser phone answers by itself: it rings only when the supervisor asked to monitor a call.
+  const softphone = useSoftphone(realtime, { autoAnswer: true });
 
   // Subscribe to every queue's statistics (re-subscribed by the socket after a reconnect); the first figures are
   // read at once so that the board is not empty for a second.
@@ -81,6 +86,10 @@ export default function SupervisorConsolePage() {
         subtitle={t('board.subtitle')}
         extra={<Badge status={realtime.connected ? 'success' : 'error'} text={realtime.connected ? t('board.live') : t('board.reconnecting')} />}
       />
+      <Card size="small" style={{ marginBottom: 16 }}>
+        <SoftphonePanel phone={softphone} />
+      </Card>
+      <LiveCalls agentNames={new Map((agents.data ?? []).map((a) => [a.userId, a.name]))} phoneReady={softphone.state !== 'unregistered'} />
       <Card size="small" title={t('board.queues')} style={{ marginBottom: 16 }}>
         <Table<{ queue: QueueSummary; stats: QueueStats | undefined }>
           rowKey={(r) => r.queue.id}

@@ -24,6 +24,19 @@ export const boardZhCN = {
   queuesOf: '所属队列',
   changeState: '切换状态',
   changeStateOf: '切换 {{name}} 的状态',
+  monitor: {
+    title: '通话监控',
+    none: '当前没有通话',
+    caller: '主叫',
+    number: '被叫号码',
+    since: '接通时间',
+    listen: '监听',
+    whisper: '耳语',
+    barge: '强插',
+    hint: { listen: '只听，双方都听不到您', whisper: '只有坐席能听到您', barge: '加入通话，双方都能听到您' },
+    joined: { listen: '正在监听', whisper: '正在耳语（只有坐席能听到）', barge: '已加入通话' },
+    noPhone: '浏览器电话未就绪',
+  },
 };
 
 export const boardEn: ResourceShape<typeof boardZhCN> = {
@@ -49,4 +62,17 @@ export const boardEn: ResourceShape<typeof boardZhCN> = {
   queuesOf: 'Queues',
   changeState: 'Change state',
   changeStateOf: 'Change the state of {{name}}',
+  monitor: {
+    title: 'Live calls',
+    none: 'No calls right now',
+    caller: 'Caller',
+    number: 'Number called',
+    since: 'Answered',
+    listen: 'Listen',
+    whisper: 'Whisper',
+    barge: 'Barge',
+    hint: { listen: 'Listen only: neither side hears you', whisper: 'Only the agent hears you', barge: 'Join the call: both sides hear you' },
+    joined: { listen: 'Listening', whisper: 'Whispering (only the agent hears you)', barge: 'You joined the call' },
+    noPhone: 'Browser phone not ready',
+  },
 };

@@ -1,0 +1,116 @@
+// A supervisor monitors a live call from the console (Debian's chromium with a fake microphone playing 1,500 Hz;
+// baresip as the caller at 440 Hz and as agent1's desk phone at 1,000 Hz): listening, the supervisor hears the call;
+// whispering, the agent hears the supervisor and the caller does not (measured in what each baresip decoded).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toneShare } from '@kefu/media';
+import { Baresip } from '@kefu/sip/testing';
+import { ensureWebBuilt } from '../../tests/e2e/fixtures/web-shell.ts';
+import { TestClient } from './http-client.ts';
+import { startKefu, type TestKefu } from './kefu-server.ts';
+import { until, type VoiceModule } from './voice-fixtures.ts';
+
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
+const SUPERVISOR_HZ = 1500;
+let kefu: TestKefu;
+let browser: Browser;
+let admin: TestClient;
+let sipPort: number;
+let tmp: string;
+const phones: Baresip[] = [];
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  kefu = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
+  admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
+  const voice = kefu.kefu.modules.voice as VoiceModule;
+  sipPort = voice.sip!.port!;
+  await voice.mediaEngine();
+  const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
+  expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null })).status).toBe(200);
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-monitor-'));
+  const mic = path.join(tmp, 'mic.wav');
+  spawnSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '120', 'sine', String(SUPERVISOR_HZ), 'vol', '0.5']);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...FLAGS, `--use-file-for-fake-audio-capture=${mic}`] });
+}, 180_000);
+
+afterAll(async () => {
+  for (const p of phones) await p.stop();
+  await browser?.close();
+  await kefu?.stop();
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+});
+
+function bestShare(samples: Int16Array, hz: number): number {
+  let best = 0;
+  for (let at = 0; at + 1600 <= samples.length; at += 800) best = Math.max(best, toneShare(samples, hz, 8000, at, 1600));
+  return best;
+}
+
+function heard(file: string): Int16Array {
+  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', '1'], { maxBuffer: 64 << 20 });
+  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
+  const b = out.stdout as Buffer;
+  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
+}
+
+describe('supervisor monitoring', () => {
+  it('listens to a live call, then whispers: the agent hears the supervisor, the caller does not', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    try {
+      // agent1 on their desk phone (phone login makes them available), 王小明 calling 4000.
+      const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
+      const deskPhone = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+      phones.push(deskPhone);
+      await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
+      const caller = await Baresip.start('<sip:13800138000@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU', 440);
+      phones.push(caller);
+      caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
+      await caller.waitForEvent('CALL_ESTABLISHED', 30_000);
+      await deskPhone.waitForEvent('CALL_ESTABLISHED', 30_000);
+
+      // The supervisor opens the console; the browser phone is ready and the call is listed with its agent.
+      await page.goto(`${kefu.baseUrl}/`);
+      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('supervisor@demo.kefu');
+      await page.getByLabel(/密码|Password/).fill(kefu.password);
+      await page.getByRole('button', { name: '登录' }).click();
+      await page.getByRole('navigation').getByRole('link', { name: '主管监控台' }).click();
+      await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
+      const row = page.getByTestId('live-calls').getByRole('row', { name: /13800138000/ });
+      await row.getByText('坐席一 Agent 1').waitFor();
+
+      // Listen: the supervisor's browser joins and hears the call.
+      await row.getByRole('button', { name: '监听' }).click();
+      await page.locator('[data-testid="softphone"][data-state="in_call"]').waitFor({ timeout: 30_000 });
+      await until(async () => Number(await page.getByTestId('softphone-level').getAttribute('data-level')) > 0.02 || undefined, 'the call heard by the supervisor');
+      await new Promise((r) => setTimeout(r, 2000));
+
+      // Whisper: only the agent hears the supervisor.
+      await row.getByRole('button', { name: '耳语' }).click();
+      await page.getByText('正在耳语（只有坐席能听到）').waitFor();
+      await new Promise((r) => setTimeout(r, 4000));
+      caller.command('hangup');
+      await caller.waitForEvent('CALL_CLOSED', 30_000);
+      await deskPhone.waitForEvent('CALL_CLOSED', 30_000);
+      await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor({ timeout: 30_000 });
+
+      const agentHeard = heard(deskPhone.heardFile());
+      const callerHeard = heard(caller.heardFile());
+      expect(bestShare(agentHeard, 440), 'the agent hears the caller').toBeGreaterThan(0.5);
+      expect(bestShare(callerHeard, 1000), 'the caller hears the agent').toBeGreaterThan(0.5);
+      expect(bestShare(agentHeard, SUPERVISOR_HZ), 'the agent hears the whisper').toBeGreaterThan(0.2);
+      expect(bestShare(callerHeard, SUPERVISOR_HZ), 'the caller never hears the supervisor').toBeLessThan(0.05);
+    } finally {
+      for (const p of phones.splice(0)) await p.stop();
+      await context.close();
+    }
+  }, 240_000);
+});
