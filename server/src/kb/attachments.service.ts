@@ -54,14 +54,15 @@ export class AttachmentsService {
     private readonly articles: ArticlesService,
   ) {}
 
-  async upload(actor: Actor, articleId: string, data: Buffer, rawName: string): Promise<StoredAttachment> {
+  async upload(actor: Actor, articleId: string, data: Buffer | undefined, rawName: string): Promise<StoredAttachment> {
     requireEdit(actor);
+    // The article first (404 for what the editor may not see, before anything about the file), then the file's
+    // type, then the blob, then the row: a crash in between leaves an unreferenced blob, never a row without bytes.
+    await this.database.withTenant(actor.tenantId, (tx) => this.articles.row(tx, actor, articleId));
+    if (data === undefined) throw invalid('file', 'send the file as the request body');
     const fileName = cleanFileName(rawName);
     const detected = detectAttachment(data, fileName);
     if (!detected.ok) throw invalid('file', `the file ${detected.reason}`);
-    // Check the article first (404 for what the editor may not see), then write the blob, then the row: a
-    // crash in between leaves an unreferenced blob, never a row without bytes.
-    await this.database.withTenant(actor.tenantId, (tx) => this.articles.row(tx, actor, articleId));
     const id = randomUUID();
     const key = `${actor.tenantId}/kb/${id}`;
     const info = await this.blobs.put(key, data);
