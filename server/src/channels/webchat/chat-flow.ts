@@ -11,7 +11,7 @@ export interface ChatBot {
 }
 
 export class FlowChatHook implements ChatFlowHook {
-  /** Flow session of each chat the bot talks in. In memory: a chat whose node restarts goes on without its bot. */
+  /** Flow session of each chat the bot talks in; after a restart (or on another node) the flows module knows it. */
   private readonly sessions = new Map<string, string>();
 
   constructor(
@@ -34,9 +34,10 @@ export class FlowChatHook implements ChatFlowHook {
   }
 
   async input(input: { tenantId: string; interactionId: string; text: string }): Promise<void> {
-    const sessionId = this.sessions.get(input.interactionId);
+    const flows = await this.flows();
+    const sessionId = this.sessions.get(input.interactionId) ?? (await flows.sessionOf(input.tenantId, input.interactionId));
     if (!sessionId) return this.bot.handOff(input.tenantId, input.interactionId, null);
-    const turn = await (await this.flows()).input(input.tenantId, sessionId, { text: input.text });
+    const turn = await flows.input(input.tenantId, sessionId, { text: input.text });
     const handOff = await this.play(input.tenantId, input.interactionId, turn);
     if (handOff) await this.bot.handOff(input.tenantId, input.interactionId, handOff.queueId);
   }
