@@ -22,6 +22,7 @@ interface ContentForm {
   tags: string[];
   categoryId: string | null;
   reviewBy: Dayjs | null;
+  expiresAt: Dayjs | null;
 }
 
 /**
@@ -58,6 +59,7 @@ function EditorForm({ article }: { article: ArticleDetail }) {
       tags: draft?.tags ?? article.tags,
       categoryId: article.categoryId,
       reviewBy: article.reviewBy ? dayjs(article.reviewBy) : null,
+      expiresAt: article.expiresAt ? dayjs(article.expiresAt) : null,
     }),
     [article, draft],
   );
@@ -76,7 +78,7 @@ function EditorForm({ article }: { article: ArticleDetail }) {
     try {
       apply(await action(), done);
     } catch (error) {
-      if (!showFieldError(form, error, ['title', 'body', 'tags', 'categoryId', 'reviewBy'])) void message.error(errorText(error, t));
+      if (!showFieldError(form, error, ['title', 'body', 'tags', 'categoryId', 'reviewBy', 'expiresAt'])) void message.error(errorText(error, t));
     } finally {
       setBusy(null);
     }
@@ -93,6 +95,8 @@ function EditorForm({ article }: { article: ArticleDetail }) {
     if (v.categoryId !== initial.categoryId) patch.categoryId = v.categoryId ?? null;
     const reviewBy = v.reviewBy ? v.reviewBy.format('YYYY-MM-DD') : null;
     if (reviewBy !== article.reviewBy) patch.reviewBy = reviewBy;
+    const expiresAt = v.expiresAt ? v.expiresAt.toISOString() : null;
+    if ((expiresAt === null) !== (article.expiresAt === null) || (expiresAt !== null && article.expiresAt !== null && Date.parse(expiresAt) !== Date.parse(article.expiresAt))) patch.expiresAt = expiresAt;
     if (Object.keys(patch).length === 0) return;
     await run('save', () => kbApi.updateArticle(article.id, patch), t('kb.editor.savedVersion'));
   };
@@ -203,14 +207,19 @@ function EditorForm({ article }: { article: ArticleDetail }) {
                 <Input maxLength={200} />
               </Form.Item>
               <Row gutter={12}>
-                <Col span={12}>
+                <Col span={8}>
                   <Form.Item name="categoryId" label={t('kb.article.category')}>
                     <Select allowClear options={(categories.data ?? []).map((c) => ({ value: c.id, label: c.name }))} />
                   </Form.Item>
                 </Col>
-                <Col span={12}>
+                <Col span={8}>
                   <Form.Item name="reviewBy" label={t('kb.article.reviewBy')}>
                     <DatePicker style={{ width: '100%' }} />
+                  </Form.Item>
+                </Col>
+                <Col span={8}>
+                  <Form.Item name="expiresAt" label={t('kb.article.expiresAt')} tooltip={t('kb.article.expiresHint')}>
+                    <DatePicker showTime style={{ width: '100%' }} />
                   </Form.Item>
                 </Col>
               </Row>
