@@ -266,4 +266,18 @@ describe('routing engine', () => {
     await second.engine.setState(tenantId, agentIds[0]!, 'offline', null, null);
     await second.engine.stop();
   });
+
+  test('an operation started the moment the previous one answers is not left waiting', async () => {
+    // Each step begins in the continuation of the last one: the tenant's pipeline must pick it up even when it
+    // arrives while the pipeline is finishing.
+    const { engine, admin } = setup();
+    const queueId = await queueFor(admin, []);
+    let step = engine.enqueue(tenantId, { queueId, channel: 'chat' });
+    for (let i = 0; i < 20; i++) step = step.then(({ taskId }) => engine.cancel(tenantId, taskId, 'cancelled')).then(() => engine.enqueue(tenantId, { queueId, channel: 'chat' }));
+    const last = await step;
+    await engine.cancel(tenantId, last.taskId, 'cancelled');
+    const { rows } = await db.database.withSystem((tx) => tx.execute<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM routing_tasks WHERE queue_id = ${queueId} GROUP BY status`));
+    expect(rows).toEqual([{ status: 'cancelled', n: 21 }]);
+    await engine.stop();
+  });
 });

@@ -85,7 +85,7 @@ export class TenantRouter {
   transact<T>(database: Database, now: () => number, fn: (w: Write) => Promise<T>, onDiverged: (err: unknown) => void, onEffectError: (err: unknown) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ fn: fn as PendingOp['fn'], resolve: resolve as PendingOp['resolve'], reject, context: { database, now, onDiverged, onEffectError } });
-      this.running ??= this.drain().finally(() => (this.running = undefined));
+      this.running ??= this.drain();
     });
   }
 
@@ -95,59 +95,74 @@ export class TenantRouter {
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      if (this.closed) {
-        for (const op of batch) op.reject(restarting());
-        continue;
+    // Operations of the same tick join the first transaction (and `running` is set before anything ends).
+    await null;
+    for (;;) {
+      if (this.waiting.length === 0) {
+        // Cleared in the same tick as the last look at `waiting`: an operation queued later starts a new drain.
+        this.running = undefined;
+        return;
       }
-      const { database, now, onDiverged, onEffectError } = batch[0]!.context;
-      const done: { op: PendingOp; result: unknown; effects: (() => void)[] }[] = [];
-      let changed = false;
-      let diverged = false;
-      let failed: PendingOp | undefined;
-      const refused = new Set<PendingOp>();
-      try {
-        await database.withTenant(this.tenantId, async (tx) => {
-          for (const op of batch) {
-            const effects: (() => void)[] = [];
-            let opChanged = false;
-            const w: Write = { tx, now: now(), changed: () => (opChanged = changed = true), diverged: () => (diverged = true), after: (e) => effects.push(e) };
-            try {
-              done.push({ op, result: await op.fn(w), effects });
-            } catch (err) {
-              // A refusal before any change (not found, conflict, bad input) leaves the transaction usable.
-              if (!opChanged && err instanceof AppError) {
-                refused.add(op);
-                op.reject(err);
-                continue;
-              }
-              failed = op;
-              throw err;
-            }
-          }
-        });
-      } catch (err) {
-        failed?.reject(err);
-        for (const d of done) d.op.reject(changed ? restarting() : err);
-        // Operations after the failing one never ran: they go first into the next transaction.
-        const ran = new Set<PendingOp>([...done.map((d) => d.op), ...refused, ...(failed ? [failed] : [])]);
-        this.waiting.unshift(...batch.filter((op) => !ran.has(op)));
-        if (changed || diverged) onDiverged(err);
-        continue;
-      }
-      for (const d of done) {
-        for (const effect of d.effects) {
+      // runBatch settles every operation itself; nothing it throws may stop the tenant's pipeline.
+      await this.runBatch().catch(() => {});
+    }
+  }
+
+  private async runBatch(): Promise<void> {
+    const batch = this.waiting.splice(0, MAX_BATCH);
+    if (this.closed) {
+      for (const op of batch) op.reject(restarting());
+      return;
+    }
+    const { database, now, onDiverged, onEffectError } = batch[0]!.context;
+    const done: { op: PendingOp; result: unknown; effects: (() => void)[] }[] = [];
+    let changed = false;
+    let diverged = false;
+    let failed: PendingOp | undefined;
+    const refused = new Set<PendingOp>();
+    try {
+      await database.withTenant(this.tenantId, async (tx) => {
+        for (const op of batch) {
+          const effects: (() => void)[] = [];
+          let opChanged = false;
+          const w: Write = { tx, now: now(), changed: () => (opChanged = changed = true), diverged: () => (diverged = true), after: (e) => effects.push(e) };
           try {
-            effect();
+            done.push({ op, result: await op.fn(w), effects });
           } catch (err) {
-            onEffectError(err);
+            // A refusal before any change (not found, conflict, bad input) leaves the transaction usable.
+            if (!opChanged && err instanceof AppError) {
+              refused.add(op);
+              op.reject(err);
+              continue;
+            }
+            failed = op;
+            throw err;
           }
         }
-        d.op.resolve(d.result);
-      }
-      if (diverged) onDiverged(new Error('the database changed under the router'));
+      });
+    } catch (err) {
+      failed?.reject(err);
+      for (const d of done) d.op.reject(changed ? restarting() : err);
+      // Operations after the failing one never ran: they go first into the next transaction. When none ran at all
+      // (no connection, BEGIN failed), they fail with the error rather than retry in a loop.
+      const ran = new Set<PendingOp>([...done.map((d) => d.op), ...refused, ...(failed ? [failed] : [])]);
+      const notRun = batch.filter((op) => !ran.has(op));
+      if (ran.size > 0) this.waiting.unshift(...notRun);
+      else for (const op of notRun) op.reject(err);
+      if (changed || diverged) onDiverged(err);
+      return;
     }
+    for (const d of done) {
+      for (const effect of d.effects) {
+        try {
+          effect();
+        } catch (err) {
+          onEffectError(err);
+        }
+      }
+      d.op.resolve(d.result);
+    }
+    if (diverged) onDiverged(new Error('the database changed under the router'));
   }
 
   /** Counts facts for the queue's current 15-minute interval (written by `takeFacts` every second). */
