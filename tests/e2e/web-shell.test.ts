@@ -127,7 +127,7 @@ describe('web shell', () => {
       expect(new URL(page.url()).pathname).toBe('/supervisor');
 
       const links = await nav.getByRole('link').allInnerTexts();
-      expect(links).toEqual(['Agent desktop', 'Contacts', 'Chats', 'Knowledge search', 'New-business updates', 'Supervisor console', 'Update read report', 'Users', 'Divisions', 'Roles', 'Audit log']);
+      expect(links).toEqual(['Agent desktop', 'Contacts', 'My tasks', 'Tickets', 'Chats', 'Knowledge search', 'New-business updates', 'Supervisor console', 'Update read report', 'Users', 'Divisions', 'Roles', 'Ticket settings', 'Audit log']);
 
       await nav.getByRole('link', { name: 'Users' }).click();
       await page.getByRole('row').filter({ hasText: kefu.adminEmail }).waitFor();
@@ -143,7 +143,7 @@ describe('web shell', () => {
       await signIn(page, demoUser('agent1'), kefu.password, '登录');
       await page.getByRole('heading', { name: '坐席工作台' }).first().waitFor();
       expect(new URL(page.url()).pathname).toBe('/agent');
-      expect(await page.getByRole('navigation').getByRole('link').allInnerTexts()).toEqual(['坐席工作台', '客户']);
+      expect(await page.getByRole('navigation').getByRole('link').allInnerTexts()).toEqual(['坐席工作台', '客户', '我的任务', '工单', '在线聊天', '知识搜索', '新业务更新']);
     } finally {
       await context.close();
     }
