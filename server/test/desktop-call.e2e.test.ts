@@ -1,10 +1,11 @@
 // A phone call handled from the agent desktop (Debian's chromium, a real Kefu, baresip as the caller and as agent1's
 // desk phone): the offer pops the caller's record before the phone is answered, the desk phone answers, the agent
 // holds and resumes the call and hangs up from the page, and saves the wrap-up.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Baresip } from '@kefu/sip/testing';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { pick, signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { until, type VoiceModule } from './voice-fixtures.ts';
@@ -35,10 +36,6 @@ afterAll(async () => {
   await kefu?.stop();
 });
 
-async function pick(page: Page, name: string | RegExp, text: string): Promise<void> {
-  await page.locator('.ant-select', { has: page.getByRole('combobox', { name }) }).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: new RegExp(`^${text}$`) }).click();
-}
 
 describe('a call on the agent desktop', () => {
   it('pops the caller, is answered on the desk phone, held, resumed and hung up from the page, then wrapped up', async () => {
@@ -46,11 +43,7 @@ describe('a call on the agent desktop', () => {
     context.setDefaultTimeout(UI_TIMEOUT);
     const page = await context.newPage();
     try {
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('agent1@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.getByRole('navigation').getByRole('link', { name: '坐席工作台' }).click();
+      await signInTo(page, kefu.baseUrl, 'agent1@demo.kefu', kefu.password, '坐席工作台');
       await page.getByText('已连接').waitFor();
 
       // agent1's desk phone (extension 1001) registers and answers automatically; the agent is available.

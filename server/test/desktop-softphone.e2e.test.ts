@@ -2,24 +2,20 @@
 // calling at 440 Hz): the call rings in the page with the caller's record on the offer, Alt+A answers it over
 // WebRTC, the page hears the caller (level meter) and the caller hears the microphone (measured in what baresip
 // decoded), the agent hangs up from the page and wraps up.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toneShare } from '@kefu/media';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { Baresip } from '@kefu/sip/testing';
-import { ensureWebBuilt } from '../../tests/e2e/fixtures/web-shell.ts';
+import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
+import { pick, signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { until, type VoiceModule } from './voice-fixtures.ts';
 
-// ARCHITECTURE.md field notes: fake devices, loopback ICE, autoplay.
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
 let browser: Browser;
@@ -40,8 +36,8 @@ beforeAll(async () => {
   expect(demoNumber.flowId).toEqual(expect.any(String)); // the demo IVR
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-desktop-softphone-'));
   const mic = path.join(tmp, 'mic.wav');
-  spawnSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '120', 'sine', '660', 'vol', '0.5']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...FLAGS, `--use-file-for-fake-audio-capture=${mic}`] });
+  fakeMicrophone(mic, 660);
+  browser = await launchChromium({ fakeMicrophone: mic });
 }, 180_000);
 
 afterAll(async () => {
@@ -51,34 +47,15 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-function bestShare(samples: Int16Array, hz: number): number {
-  let best = 0;
-  for (let at = 0; at + 1600 <= samples.length; at += 800) best = Math.max(best, toneShare(samples, hz, 8000, at, 1600));
-  return best;
-}
 
-function channel(file: string): Int16Array {
-  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', '1'], { maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
-  const b = out.stdout as Buffer;
-  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
-}
 
-async function pick(page: Page, name: string, text: string): Promise<void> {
-  await page.locator('.ant-select', { has: page.getByRole('combobox', { name }) }).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: new RegExp(`^${text}$`) }).click();
-}
 
 /** Signs a person in and opens the desktop with the browser phone ready. */
 async function desk(email: string): Promise<Page> {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
   context.setDefaultTimeout(UI_TIMEOUT);
   const page = await context.newPage();
-  await page.goto(`${kefu.baseUrl}/`);
-  await page.getByRole('textbox', { name: /邮箱|Email/ }).fill(email);
-  await page.getByLabel(/密码|Password/).fill(kefu.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation').getByRole('link', { name: '坐席工作台' }).click();
+  await signInTo(page, kefu.baseUrl, email, kefu.password, '坐席工作台');
   await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
   return page;
 }
@@ -91,11 +68,7 @@ describe('the browser phone on the agent desktop', () => {
     context.setDefaultTimeout(UI_TIMEOUT);
     const page = await context.newPage();
     try {
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('agent1@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.getByRole('navigation').getByRole('link', { name: '坐席工作台' }).click();
+      await signInTo(page, kefu.baseUrl, 'agent1@demo.kefu', kefu.password, '坐席工作台');
       await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
       await pick(page, '我的状态', '空闲');
       await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();

@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { pick, signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -42,19 +43,10 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page): Promise<void> {
-  await page.goto(`${kefu.baseUrl}/`);
-  await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('agent1@demo.kefu');
-  await page.getByLabel(/密码|Password/).fill(kefu.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation').getByRole('link', { name: '坐席工作台' }).click();
+  await signInTo(page, kefu.baseUrl, 'agent1@demo.kefu', kefu.password, '坐席工作台');
   await page.getByRole('heading', { name: '坐席工作台' }).waitFor();
 }
 
-/** Opens an antd select (by its combobox's accessible name) and picks the option whose text is exactly `text`. */
-async function pick(page: Page, name: string, text: string): Promise<void> {
-  await page.locator('.ant-select', { has: page.getByRole('combobox', { name }) }).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: new RegExp(`^${text}$`) }).click();
-}
 
 const enqueue = async (attributes: Record<string, unknown>) => {
   const r = await admin.post('/api/v1/routing/tasks', { queueId, channel: 'chat', attributes });

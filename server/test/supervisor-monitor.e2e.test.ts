@@ -1,22 +1,19 @@
 // A supervisor monitors a live call from the console (Debian's chromium with a fake microphone playing 1,500 Hz;
 // baresip as the caller at 440 Hz and as agent1's desk phone at 1,000 Hz): listening, the supervisor hears the call;
 // whispering, the agent hears the supervisor and the caller does not (measured in what each baresip decoded).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toneShare } from '@kefu/media';
 import { Baresip } from '@kefu/sip/testing';
-import { ensureWebBuilt } from '../../tests/e2e/fixtures/web-shell.ts';
+import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
+import { signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { until, type VoiceModule } from './voice-fixtures.ts';
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const SUPERVISOR_HZ = 1500;
 let kefu: TestKefu;
 let browser: Browser;
@@ -36,10 +33,9 @@ beforeAll(async () => {
   expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null })).status).toBe(200);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-monitor-'));
   const mic = path.join(tmp, 'mic.wav');
-  // A tone that pulses 3 times a second: Chromium's noise suppression learns a steady tone as background noise
-  // within seconds and removes it, as it would a fan; a pulsing one stays a voice.
-  spawnSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '120', 'sine', String(SUPERVISOR_HZ), 'tremolo', '3', '100', 'vol', '0.5']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...FLAGS, `--use-file-for-fake-audio-capture=${mic}`] });
+  // Pulsing: Chromium's noise suppression removes a steady tone within seconds (audio-fixtures.ts).
+  fakeMicrophone(mic, SUPERVISOR_HZ, { pulsed: true });
+  browser = await launchChromium({ fakeMicrophone: mic });
 }, 180_000);
 
 afterAll(async () => {
@@ -49,18 +45,7 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-function bestShare(samples: Int16Array, hz: number): number {
-  let best = 0;
-  for (let at = 0; at + 1600 <= samples.length; at += 800) best = Math.max(best, toneShare(samples, hz, 8000, at, 1600));
-  return best;
-}
 
-function heard(file: string): Int16Array {
-  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', '1'], { maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
-  const b = out.stdout as Buffer;
-  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
-}
 
 describe('supervisor monitoring', () => {
   it('listens to a live call, then whispers: the agent hears the supervisor, the caller does not', async () => {
@@ -80,11 +65,7 @@ describe('supervisor monitoring', () => {
       await deskPhone.waitForEvent('CALL_ESTABLISHED', 30_000);
 
       // The supervisor opens the console; the browser phone is ready and the call is listed with its agent.
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('supervisor@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: '登录' }).click();
-      await page.getByRole('navigation').getByRole('link', { name: '主管监控台' }).click();
+      await signInTo(page, kefu.baseUrl, 'supervisor@demo.kefu', kefu.password, '主管监控台');
       await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
       const row = page.getByTestId('live-calls').getByRole('row', { name: /13800138000/ });
       await row.getByText('坐席一 Agent 1').waitFor();
@@ -104,8 +85,8 @@ describe('supervisor monitoring', () => {
       await deskPhone.waitForEvent('CALL_CLOSED', 30_000);
       await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor({ timeout: 30_000 });
 
-      const agentHeard = heard(deskPhone.heardFile());
-      const callerHeard = heard(caller.heardFile());
+      const agentHeard = channel(deskPhone.heardFile());
+      const callerHeard = channel(caller.heardFile());
       expect(bestShare(agentHeard, 440), 'the agent hears the caller').toBeGreaterThan(0.5);
       expect(bestShare(callerHeard, 1000), 'the caller hears the agent').toBeGreaterThan(0.5);
       expect(bestShare(agentHeard, SUPERVISOR_HZ), 'the agent hears the whisper').toBeGreaterThan(0.2);

@@ -40,6 +40,8 @@ async function pick(page: Page, scope: ReturnType<Page['getByRole']> | Page, lab
   await box.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " ant-select-selector ")][1]').click();
   if (search) await box.fill(search);
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first().click();
+  // The next pick must not find this dropdown still closing (its options are no longer clickable then).
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' }).catch(() => undefined);
 }
 
 describe('tickets pages', () => {
@@ -87,7 +89,9 @@ describe('tickets pages', () => {
       const done = staff.getByRole('dialog');
       await done.getByRole('textbox', { name: '处理结果' }).fill('银行已退回，流水号 R20260914001');
       await done.getByRole('button', { name: /完\s*成/ }).click();
-      await staff.getByText('没有待办的子任务').waitFor();
+      await done.waitFor({ state: 'hidden' });
+      // The list reloads after the change; on a loaded CI machine that can take longer than one UI step.
+      await staff.getByText('没有待办的子任务').waitFor({ timeout: 45_000 });
 
       // The owner is told, sees the result come back, and solves the ticket.
       await agent.getByText(/子任务已完成（工单 #\d+）：核实银行退款流水/).waitFor();

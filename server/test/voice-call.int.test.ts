@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toneShare } from '@kefu/media';
+import { bestShare, channel } from './audio-fixtures.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -44,20 +44,7 @@ afterAll(async () => {
 });
 
 /** The largest share of the energy at `hz` in any 200 ms window (8 kHz PCM), for audio that changes over time. */
-function bestShare(samples: Int16Array, hz: number): number {
-  let best = 0;
-  for (let at = 0; at + 1600 <= samples.length; at += 800) best = Math.max(best, toneShare(samples, hz, 8000, at, 1600));
-  return best;
-}
 
-/** One channel of a WAV as 8 kHz PCM, through sox. */
-function channel(file: string, n: 1 | 2): Int16Array {
-  // remix picks the channel of a stereo file; a mono file has only channel 1.
-  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', String(n)], { maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
-  const b = out.stdout as Buffer;
-  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
-}
 
 async function agentPhone(extension: string, toneHz: number): Promise<Baresip> {
   const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === extension);

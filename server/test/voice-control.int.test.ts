@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toneShare } from '@kefu/media';
+import { bestShare, channel } from './audio-fixtures.ts';
 import { Baresip } from '@kefu/sip/testing';
 import type { ModuleFactory } from '../src/module.ts';
 import type { CallControl, CaptureAudioResult, CollectDigitsResult, PlayResult } from '../src/voice/call-control.ts';
@@ -101,12 +101,6 @@ async function setState(email: string, state: 'available' | 'away'): Promise<voi
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The largest share of the energy at `hz` in any 200 ms window. */
-function bestShare(samples: Int16Array, hz: number, rate = 8000): number {
-  const win = rate / 5;
-  let best = 0;
-  for (let at = 0; at + win <= samples.length; at += win / 2) best = Math.max(best, toneShare(samples, hz, rate, at, win));
-  return best;
-}
 
 /** The longest run of near-silence (|x| < 300 for whole 20 ms frames), in ms. */
 function longestSilenceMs(samples: Int16Array): number {
@@ -121,12 +115,6 @@ function longestSilenceMs(samples: Int16Array): number {
   return best;
 }
 
-function channel(file: string, n: 1 | 2): Int16Array {
-  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', String(n)], { maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
-  const b = out.stdout as Buffer;
-  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
-}
 
 /** Waits until the test flow runs on a new call (its prompt starts right after). */
 async function flowStarted(): Promise<void> {

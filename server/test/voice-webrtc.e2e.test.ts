@@ -10,7 +10,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toneShare } from '@kefu/media';
+import { bestShare, channel } from './audio-fixtures.ts';
 import { Baresip } from '@kefu/sip/testing';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -48,18 +48,7 @@ afterAll(async () => {
   if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
-function bestShare(samples: Int16Array, hz: number): number {
-  let best = 0;
-  for (let at = 0; at + 1600 <= samples.length; at += 800) best = Math.max(best, toneShare(samples, hz, 8000, at, 1600));
-  return best;
-}
 
-function channel(file: string, n: 1 | 2): Int16Array {
-  const out = spawnSync('sox', [file, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', '-', 'remix', String(n)], { maxBuffer: 64 << 20 });
-  if (out.status !== 0) throw new Error(`sox failed: ${out.stderr.toString()}`);
-  const b = out.stdout as Buffer;
-  return new Int16Array(b.buffer, b.byteOffset, Math.floor(b.length / 2));
-}
 
 interface PageState { state: string; packetsReceived: number; packetsSent: number; totalAudioEnergy: number; connection: string; peakHz: number }
 
