@@ -51,7 +51,8 @@ if (existsSync(jsonFile)) {
   failed = (results.numFailedTests ?? 0) + brokenFiles;
   // Tests that passed only on a retry are flaky: name them, so that they are fixed rather than forgotten.
   const flaky = (results.testResults ?? []).flatMap((f) =>
-    (f.assertionResults ?? []).filter((a) => a.status === 'passed' && (a.retryReasons?.length ?? 0) > 0).map((a) => a.fullName),
+    // vitest's JSON keeps the errors of the failed attempts in failureMessages of a test that passed in the end.
+    (f.assertionResults ?? []).filter((a) => a.status === 'passed' && (a.failureMessages?.length ?? 0) > 0).map((a) => a.fullName),
   );
   if (flaky.length) console.log(`passed only after a retry (flaky): ${flaky.join(' | ')}`);
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
