@@ -100,6 +100,10 @@ describe('kefu start on the embedded database', () => {
     expect(await health.json()).toMatchObject({ status: 'ok' });
     const page = await fetch(`http://127.0.0.1:${port}/admin/users`);
     expect(await page.text()).toContain('客服 Kefu');
+    // The root too, for a client that asks for no compression (curl, a load balancer's health check).
+    const root = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'accept-encoding': 'identity' } });
+    expect(root.status).toBe(200);
+    expect(await root.text()).toContain('客服 Kefu');
     const admin = await TestClient.login(`http://127.0.0.1:${port}`, 'admin@demo.kefu', password);
     divisionId = (await admin.post('/api/v1/divisions', { name: '保险 Insurance' })).body.id;
     expect(divisionId).toBeTruthy();

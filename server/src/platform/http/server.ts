@@ -150,6 +150,11 @@ export async function buildHttpServer(options: HttpServerOptions): Promise<{ app
         if (file.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
       },
     });
+    // "/" is a directory to the static plugin, which answers 403 for it unless a pre-compressed index happens to
+    // match the request's Accept-Encoding: curl and load balancers' health checks ask for none.
+    app.get('/', { config: { access: { public: true } }, schema: { hide: true } }, async (_request, reply) =>
+      reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(fs.createReadStream(indexFile)),
+    );
   }
   app.setNotFoundHandler(async (request, reply) => {
     // A missing asset is a 404, not the app's page: a browser must not run index.html as a script.
