@@ -4,3 +4,4 @@ export * from './platform-api.ts';
 export * from './realtime.ts';
 export * from './flows/index.ts';
 export * from './webchat.ts';
+export * from './desktop.ts';

@@ -1,6 +1,7 @@
 // The agent's side of a piece of work after routing assigned it: what is on the agent's desk now, and the wrap-up
 // (disposition code, notes, first-contact resolution) that closes it. Routing owns tasks and states; this service
 // reads tasks as stored and asks routing to complete a task that is still open when its wrap-up is saved.
+import type { DeskTask } from '@kefu/contracts';
 import { sql } from 'drizzle-orm';
 import type { Actor } from '../platform/auth/actor.ts';
 import type { Database } from '../platform/db/database.ts';
@@ -12,23 +13,6 @@ export interface WrapupInput {
   resolvedFirstContact?: boolean | undefined;
 }
 
-export interface DeskTask {
-  id: string;
-  queueId: string;
-  queueName: string;
-  channel: string;
-  status: string;
-  attributes: Record<string, unknown>;
-  contactId: string | null;
-  interactionId: string | null;
-  externalRef: string | null;
-  /** Who the customer is on the channel: the caller's number, the visitor's address (for the screen pop). */
-  customerAddress: string | null;
-  assignedAt: string | null;
-  endedAt: string | null;
-  wrapupCodes: { code: string; label: string }[];
-  wrapup: { code: string | null; notes: string; resolvedFirstContact: boolean | null; createdAt: string } | null;
-}
 
 /** What the service needs from routing: completing a task ends the agent's work on it (after-call work starts). */
 export interface TaskCompleter {

@@ -1,5 +1,6 @@
 // What the agent desktop asks the server: the agent's routing state, the desk (docs/desktop.md), away reasons, and
 // the CRM record of the customer for the screen pop.
+import type { DeskTask } from '@kefu/contracts';
 import { http } from '../../api/client.ts';
 import type { Contact, Order } from '../crm/crm-api.ts';
 
@@ -15,27 +16,13 @@ export interface AgentView {
   offers: { offerId: string; taskId: string; expiresAt: number }[];
 }
 
+export type { DeskTask };
+
 export interface AwayReason {
   id: string;
   name: string;
 }
 
-export interface DeskTask {
-  id: string;
-  queueId: string;
-  queueName: string;
-  channel: string;
-  status: string;
-  attributes: Record<string, unknown>;
-  contactId: string | null;
-  interactionId: string | null;
-  externalRef: string | null;
-  customerAddress: string | null;
-  assignedAt: string | null;
-  endedAt: string | null;
-  wrapupCodes: { code: string; label: string }[];
-  wrapup: { code: string | null; notes: string; resolvedFirstContact: boolean | null; createdAt: string } | null;
-}
 
 /** An `offer` pushed on the realtime socket (packages/contracts realtime.ts). */
 export interface Offer {
