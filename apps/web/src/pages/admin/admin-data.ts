@@ -1,4 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
+import type { FormInstance } from 'antd';
+import { useEffect } from 'react';
 import type { ParseKeys } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { divisionsApi, itemsOf, rolesApi } from '../../api/endpoints.ts';
@@ -54,6 +56,19 @@ export function useDivisions() {
     queryFn: async () => itemsOf(await divisionsApi.list()),
     enabled: can('divisions.read'),
   });
+}
+
+/**
+ * Fills the `divisionId` of a form for a new object with the first division once the divisions have loaded.
+ * A form's initialValues apply only when it mounts: divisions that arrive after a dialog opened (a busy server) left
+ * the field empty, and "create" then failed validation on a field the person could not see.
+ */
+export function useFirstDivisionDefault(form: FormInstance, isNew: boolean): void {
+  const divisions = useDivisions();
+  useEffect(() => {
+    const first = divisions.data?.[0]?.id;
+    if (isNew && first && !form.getFieldValue('divisionId')) form.setFieldsValue({ divisionId: first });
+  }, [divisions.data, form, isNew]);
 }
 
 /** Translated names of permission keys and built-in roles; unknown ones fall back to what the server says. */

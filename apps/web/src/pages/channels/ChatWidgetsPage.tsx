@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, showFieldError } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { useDivisions } from '../admin/admin-data.ts';
+import { useDivisions, useFirstDivisionDefault } from '../admin/admin-data.ts';
 import { channelsApi, snippetFor, type Widget, type WidgetInput } from './channels-api.ts';
 
 /** Web chat administration: widgets with their allowed origins, appearance and hours; the snippet and the identity secret. */
@@ -126,6 +126,7 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
   const [form] = Form.useForm<WidgetForm>();
   const [busy, setBusy] = useState(false);
   const w = props.widget;
+  useFirstDivisionDefault(form, w === null);
   const weekdayHours = w?.settings.businessHours?.days.mon?.[0];
   const submit = async () => {
     const v = await form.validateFields();

@@ -12,7 +12,7 @@ import { useCallback, useMemo, useState, type DragEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
-import { useDivisions } from '../admin/admin-data.ts';
+import { useDivisions, useFirstDivisionDefault } from '../admin/admin-data.ts';
 import { FlowNodeView } from './FlowNodeView.tsx';
 import { newNode, toCanvas } from './flow-graph.ts';
 import { flowsApi, type FlowDetail } from './flows-api.ts';
@@ -53,6 +53,7 @@ function NewFlowModal(props: { onClose: (id?: string) => void }) {
   const queryClient = useQueryClient();
   const divisions = useDivisions();
   const [form] = Form.useForm<{ name: string; channel: 'voice' | 'chat'; divisionId: string }>();
+  useFirstDivisionDefault(form, true);
   return (
     <Modal open title={t('flows.newFlow')} onCancel={() => props.onClose()} onOk={() => form.submit()} okText={t('flows.newFlow')}>
       <Form form={form} layout="vertical" initialValues={{ channel: 'voice', divisionId: divisions.data?.[0]?.id }} onFinish={async (values) => {

@@ -2,10 +2,10 @@
 // after-call work, offer timeout, callbacks and wrap-up codes.
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, Divider, Form, Input, InputNumber, Modal, Select, Space, Switch } from 'antd';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText, showFieldError } from '../../components/errors.ts';
-import { useDivisions } from '../admin/admin-data.ts';
+import { useDivisions, useFirstDivisionDefault } from '../admin/admin-data.ts';
 import { channelNames, routingApi, strategyNames, type OverflowRule, type PriorityRule, type Queue, type WrapupCode } from './routing-api.ts';
 
 interface OverflowRow { afterSeconds: number; action: 'queue' | 'relax_skills'; queueId?: string; by?: number }
@@ -44,12 +44,7 @@ export function QueueFormModal(props: { queue: Queue | null; queues: Queue[]; on
   const [busy, setBusy] = useState(false);
   const q = props.queue;
   const otherQueues = props.queues.filter((x) => x.id !== q?.id).map((x) => ({ value: x.id, label: x.name }));
-  // initialValues apply once, when the form mounts: divisions that load after the dialog opened (a busy server)
-  // would leave a new queue's division empty, and "create" would fail on a field scrolled out of view.
-  useEffect(() => {
-    const first = divisions.data?.[0]?.id;
-    if (q === null && first && !form.getFieldValue('divisionId')) form.setFieldsValue({ divisionId: first });
-  }, [divisions.data, form, q]);
+  useFirstDivisionDefault(form, q === null);
   const submit = async () => {
     const v = await form.validateFields();
     setBusy(true);
