@@ -5,3 +5,4 @@ export * from './realtime.ts';
 export * from './flows/index.ts';
 export * from './webchat.ts';
 export * from './desktop.ts';
+export * from './markdown.ts';

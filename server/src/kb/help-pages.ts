@@ -7,7 +7,7 @@ import type { AttachmentsService } from './attachments.service.ts';
 import type { HelpCenterService } from './help-center.service.ts';
 import { sendKbFile } from './kb.routes.ts';
 import { escapeHtml as e } from './search/snippet.ts';
-import { renderMarkdown } from './markdown.ts';
+import { renderMarkdown } from '@kefu/contracts';
 
 type Lang = 'zh-CN' | 'en';
 const text = {
@@ -108,7 +108,7 @@ function openChat(){if(window.KefuChat)window.KefuChat.open({context:Object.assi
 const cb=document.getElementById('chat');if(cb)cb.onclick=openChat;
 document.getElementById('contact').onsubmit=async(ev)=>{ev.preventDefault();const f=new FormData(ev.target);
 await post('/contact',{articleId:${JSON.stringify(id)},sessionId:s,name:f.get('name'),contact:f.get('contact'),message:f.get('message')});ev.target.textContent=${JSON.stringify(t.sent)};};})();</script>`;
-    const main = `<article><h1>${e(a.title)}</h1><p class="muted">${translations}</p>${renderMarkdown(a.body, (id) => `/help/${slug}/files/${id}`)}</article>${related}${feedback}`;
+    const main = `<article><h1>${e(a.title)}</h1><p class="muted">${translations}</p>${renderMarkdown(a.body, { attachmentUrl: (id) => `/help/${slug}/files/${id}` })}</article>${related}${feedback}`;
     return reply.type(html).header('cache-control', 'public, max-age=60').send(page(lang, a.title, slug, tenant.name, main));
   });
 }

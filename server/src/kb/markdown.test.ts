@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { diffLines } from './diff.ts';
-import { renderMarkdown } from './markdown.ts';
+import { renderMarkdown } from '@kefu/contracts';
 import { PublicRateLimit } from './help.routes.ts';
 
 describe('renderMarkdown()', () => {
