@@ -39,6 +39,13 @@ export const visitorClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('typing'), on: z.boolean() }),
   z.strictObject({ type: z.literal('end') }),
   z.strictObject({ type: z.literal('ping') }),
+  /** Mail me the transcript of this chat (now when it has ended, else when it ends). */
+  z.strictObject({ type: z.literal('transcript'), email: z.email({ message: 'must be an email address' }).max(254) }),
+  // Voice escalation (docs/webchat.md): the visitor's WebRTC offer (accepting the agent's invitation, or starting
+  // a call where the widget allows it), declining the invitation, hanging up. The call always goes to the chat's agent.
+  z.strictObject({ type: z.literal('call.start'), sdp: z.string().min(10).max(20_000) }),
+  z.strictObject({ type: z.literal('call.decline') }),
+  z.strictObject({ type: z.literal('call.hangup') }),
 ]);
 export type VisitorClientMessage = z.infer<typeof visitorClientMessage>;
 
@@ -79,11 +86,15 @@ export const widgetAppearance = z.object({
   languages: z.array(z.enum(['zh-CN', 'en'])),
   prechat: z.array(z.object({ field: z.enum(['name', 'email', 'phone', 'question']), required: z.boolean() })),
   online: z.boolean(),
+  /** Whether the tenant can send the transcript by email (outbound email is set up). */
+  transcript: z.boolean().optional(),
+  /** Who may turn the chat into a voice call: nobody, the agent only, or the agent and the visitor. */
+  voiceCall: z.enum(['off', 'agent', 'agent_and_visitor']).optional(),
 });
 export type WidgetAppearance = z.infer<typeof widgetAppearance>;
 
 export type VisitorServerMessage =
-  | { type: 'welcome'; visitorId: string; token: string; verified: boolean; widget: WidgetAppearance; conversation: { interactionId: string; status: ChatStatus; agentName: string | null } | null }
+  | { type: 'welcome'; visitorId: string; token: string; verified: boolean; widget: WidgetAppearance; conversation: { interactionId: string; status: ChatStatus; agentName: string | null; ticketNumber?: number | null } | null }
   | { type: 'message'; message: ChatMessage }
   | { type: 'sent'; clientMessageId: string; seq: number }
   | { type: 'receipt'; by: 'agent' | 'customer'; kind: 'delivered' | 'read'; seq: number }
@@ -91,7 +102,20 @@ export type VisitorServerMessage =
   | { type: 'status'; status: ChatStatus; agentName: string | null }
   | { type: 'queue'; position: number | null; estimatedWaitSeconds: number | null }
   | { type: 'error'; code: string; message: string }
+  /** The visitor's message became ticket `number` (offline, or nobody could take the chat). */
+  | { type: 'ticket'; number: number }
+  /** The transcript request was taken (it is mailed when the chat ends, or now when it has). */
+  | { type: 'transcript'; status: 'requested' | 'queued'; email: string }
+  | { type: 'call'; state: ChatCallState; reason?: string }
+  | { type: 'call.answer'; sdp: string }
   | { type: 'pong' };
+
+/** A chat's voice call: invited by the agent, declined, ringing the agent, connected, ended. */
+export const chatCallState = z.enum(['invited', 'declined', 'ringing', 'connected', 'ended']);
+export type ChatCallState = z.infer<typeof chatCallState>;
+/** `chat.call` on topic `chat:<id>` (agents and the visitor's sockets). */
+export const chatCallEvent = z.object({ interactionId: z.string(), state: chatCallState, by: z.enum(['agent', 'customer', 'system']).optional(), reason: z.string().optional() });
+export type ChatCallEvent = z.infer<typeof chatCallEvent>;
 
 /** Close codes of the visitor socket (RFC 6455 §7.4.2 private range). */
 export const visitorCloseCodes = { originRefused: 4403, badHello: 4400, rateLimited: 4429, widgetUnknown: 4404 } as const;

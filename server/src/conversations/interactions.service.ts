@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../platform/http/pagination.ts';
 
 export type Channel = 'voice' | 'chat' | 'email' | 'ticket' | 'social';
 export type HangupBy = 'customer' | 'agent' | 'system';
-export type SegmentKind = 'flow' | 'queue' | 'ringing' | 'agent' | 'hold' | 'voicemail';
+export type SegmentKind = 'flow' | 'queue' | 'ringing' | 'agent' | 'hold' | 'voicemail' | 'voice_call';
 
 export interface Segment {
   id: string;
@@ -159,6 +159,22 @@ export class InteractionsService {
         WHERE tenant_id = ${tenantId} AND interaction_id = ${interactionId} AND ended_at IS NULL`);
       await tx.execute(sql`INSERT INTO interaction_segments (tenant_id, interaction_id, kind, user_id, endpoint)
         VALUES (${tenantId}, ${interactionId}, ${kind}, ${o.userId ?? null}, ${o.endpoint ?? null})`);
+    });
+  }
+
+  /**
+   * Ends the open segment of `kind` (a chat's voice call) and, while the interaction is still live, opens `then`
+   * (the chat goes on with its agent). After the interaction closed nothing new is opened.
+   */
+  async endSegment(tenantId: string, interactionId: string, kind: SegmentKind, outcome: string, then?: { kind: SegmentKind; userId?: string | null }): Promise<void> {
+    await this.database.withTenant(tenantId, async (tx) => {
+      const ended = await tx.execute(sql`UPDATE interaction_segments SET ended_at = clock_timestamp(), outcome = coalesce(outcome, ${outcome})
+        WHERE tenant_id = ${tenantId} AND interaction_id = ${interactionId} AND kind = ${kind} AND ended_at IS NULL`);
+      if (!then || !ended.rowCount) return;
+      await tx.execute(sql`INSERT INTO interaction_segments (tenant_id, interaction_id, kind, user_id)
+        SELECT ${tenantId}, ${interactionId}, ${then.kind}, ${then.userId ?? null}::uuid
+        WHERE EXISTS (SELECT 1 FROM interactions WHERE tenant_id = ${tenantId} AND id = ${interactionId} AND state = 'live')
+          AND NOT EXISTS (SELECT 1 FROM interaction_segments WHERE tenant_id = ${tenantId} AND interaction_id = ${interactionId} AND ended_at IS NULL)`);
     });
   }
 

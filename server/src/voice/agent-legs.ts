@@ -30,6 +30,8 @@ export interface RingContext {
   callerName: string;
   /** Browser softphones (WebRTC), rung beside the SIP phones. */
   browsers?: BrowserPhones | undefined;
+  /** Told to a browser phone with the ring: the chat a call belongs to, and whether to answer by itself. */
+  offer?: { interactionId?: string; autoAnswer?: boolean } | undefined;
 }
 
 export interface RingOptions {
@@ -85,7 +87,7 @@ export async function ringTargets(ctx: RingContext, targets: AgentTarget[], o: R
   const tries = attempts.map(async (attempt) => {
     const { target } = attempt;
     if (attempt.kind === 'browser') {
-      const r = await ctx.browsers!.ring(ctx.media, { tenantId: ctx.tenantId, userId: target.userId, group: ctx.group, callerName: ctx.callerName, signal: round.signal });
+      const r = await ctx.browsers!.ring(ctx.media, { tenantId: ctx.tenantId, userId: target.userId, group: ctx.group, callerName: ctx.callerName, signal: round.signal, ...(ctx.offer ? { offer: ctx.offer } : {}) });
       if (r === 'refused') refusedBy(target);
       if (!r || r === 'refused') throw new Error('not answered');
       try {

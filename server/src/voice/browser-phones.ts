@@ -1,7 +1,8 @@
 // Agents in the browser: the agent desktop registers a softphone over its realtime WebSocket (request
 // `softphone.register`); ringing the agent then also offers the call to the browser as a WebRTC endpoint of the media
-// engine (DTLS-SRTP, ICE-lite): event `softphone.incoming { ringId, from, sdp }` → request `softphone.answer
-// { ringId, sdp }` (or `softphone.reject`). An answered browser leg behaves like a SIP dialog for the call session
+// engine (DTLS-SRTP, ICE-lite): event `softphone.incoming { ringId, from, sdp, interactionId?, autoAnswer? }` (a web
+// chat's call names its chat; the agent who asked for it answers by itself) → request `softphone.answer { ringId,
+// sdp }` (or `softphone.reject`). An answered browser leg behaves like a SIP dialog for the call session
 // (state, destroy, the `destroy` event); `softphone.hangup` ends it from the browser, `softphone.ended` tells the
 // browser the call is over. The last socket of the agent closing unregisters the softphone and ends its calls.
 import { randomUUID } from 'node:crypto';
@@ -105,7 +106,7 @@ export class BrowserPhones {
   }
 
   /** Offers a call to the agent's browser; resolves with the answered leg, 'refused', or undefined (cancelled). */
-  async ring(media: MediaEngine, o: { tenantId: string; userId: string; group: string; callerName: string; signal: AbortSignal }): Promise<BrowserRing> {
+  async ring(media: MediaEngine, o: { tenantId: string; userId: string; group: string; callerName: string; signal: AbortSignal; offer?: { interactionId?: string; autoAnswer?: boolean } }): Promise<BrowserRing> {
     const ep = await media.createWebRtcEndpoint({ group: o.group });
     try {
       const offer = await media.request('webrtcOffer', ep.id);
@@ -121,7 +122,7 @@ export class BrowserPhones {
         this.ringing.set(ringId, { tenantId: o.tenantId, userId: o.userId, resolve: done });
         o.signal.addEventListener('abort', cancel, { once: true });
         if (o.signal.aborted) return cancel();
-        send('softphone.incoming', { ringId, from: o.callerName, sdp: offer });
+        send('softphone.incoming', { ringId, from: o.callerName, sdp: offer, ...o.offer });
       });
       if (!answer) {
         send('softphone.cancelled', { ringId });

@@ -8,6 +8,9 @@ import type { InteractionsService } from '../conversations/interactions.service.
 import type { Logger } from '../platform/logger.ts';
 import { CallSession, type CallDeps } from './call-session.ts';
 import { ClickToDialCall } from './click-to-dial.ts';
+import { ChatCall } from './chat-call.ts';
+import type { ChatCallHandle, ChatCallRequest } from './chat-call-port.ts';
+import { conflict } from '../platform/errors.ts';
 import { OutboundCall } from './outbound-call.ts';
 import { decideOutbound } from './outbound-rules.ts';
 import type { RecordingsService } from './recordings.service.ts';
@@ -62,6 +65,8 @@ export class SipService {
   readonly guard: ScannerGuard;
   readonly registrar: TenantRegistrar;
   readonly calls = new Map<string, CallSession | OutboundCall | ClickToDialCall>();
+  /** Web chats turned into voice calls, by interaction id (one call per chat at a time). */
+  readonly chatCalls = new Map<string, ChatCall>();
   private ua: UserAgent | undefined;
   private readonly timing: CallDeps['timing'];
   /** Registrations to providers, by trunk id, with the settings they were made with and their last outcome. */
@@ -246,6 +251,27 @@ export class SipService {
     return interactionId;
   }
 
+  /**
+   * A web chat's voice call (already authorized by web chat: the visitor's own accepted chat): answers the visitor's
+   * WebRTC offer, then rings the chat's agent in the background.
+   */
+  async placeChatCall(request: ChatCallRequest): Promise<ChatCallHandle> {
+    const id = request.interactionId;
+    if (this.chatCalls.has(id)) throw conflict('the chat already has a voice call');
+    const realm = (await this.deps.directory.sipDomain(request.tenantId)) ?? 'kefu';
+    const call: ChatCall = new ChatCall({ ...this.callDeps(), ended: () => void (this.chatCalls.get(id) === call && this.chatCalls.delete(id)) }, request, realm);
+    this.chatCalls.set(id, call);
+    let answerSdp: string;
+    try {
+      answerSdp = await call.answerVisitor(request.offerSdp);
+    } catch (err) {
+      this.chatCalls.delete(id);
+      throw err;
+    }
+    void call.run();
+    return { answerSdp, hangup: (by, reason) => call.end(by, reason) };
+  }
+
   private startCall(call: CallSession | OutboundCall | ClickToDialCall): void {
     if (this.calls.has(call.callId)) return; // a retransmitted INVITE is absorbed by its transaction; a twin is ignored
     this.calls.set(call.callId, call);
@@ -256,6 +282,7 @@ export class SipService {
   async stop(): Promise<void> {
     if (this.syncTimer) clearInterval(this.syncTimer);
     await Promise.allSettled([...this.calls.values()].map((c) => c.end('system', 503, 'system_shutdown')));
+    await Promise.allSettled([...this.chatCalls.values()].map((c) => c.end('system', 'system_shutdown')));
     this.trunkRegistrations.clear(); // ua.close() unregisters them
     await this.ua?.close(500);
     this.ua = undefined;

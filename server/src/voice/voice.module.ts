@@ -19,6 +19,8 @@ import { voiceFlowRegistry } from './flow-port.ts';
 import { VoiceQueue } from './voice-queue.ts';
 import { CallbackRequests } from './callbacks.ts';
 import { BrowserPhones } from './browser-phones.ts';
+import { chatCallSlotFor } from './chat-call-port.ts';
+import { AppError } from '../platform/errors.ts';
 import { realtimeHubFor } from '../realtime/realtime.module.ts';
 import { routingServiceFor } from '../routing/routing.module.ts';
 
@@ -166,6 +168,25 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
         media = undefined;
       },
     };
+    // Web chat's voice calls (chat-call-port.ts): answered and rung by the SIP service of this node.
+    chatCallSlotFor(ctx).set({
+      async canReach(tenantId, agentId) {
+        if (browsers.has(tenantId, agentId)) return true;
+        const device = await directory.deviceOfUser(tenantId, agentId);
+        return !!device && !!module.sip?.isRegistered(tenantId, device.extension);
+      },
+      live: (interactionId) => module.sip?.chatCalls.has(interactionId) ?? false,
+      place(request) {
+        if (!module.sip) throw new AppError('UNAVAILABLE', 'voice calls are not available on this server');
+        return module.sip.placeChatCall(request);
+      },
+      async hangup(interactionId, by, reason) {
+        const call = module.sip?.chatCalls.get(interactionId);
+        if (!call) return false;
+        await call.end(by, reason);
+        return true;
+      },
+    });
     return module;
   };
 }
