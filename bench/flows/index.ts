@@ -6,19 +6,18 @@
  * --hold ms, before the menu gives up. Per step: calls attempted/succeeded/failed, the most concurrent calls, how
  * many runs entered the menu (path log), Kefu's CPU (% of one core, all threads) and RSS. One JSON object.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../server/src/platform/db/embedded-postgres.ts';
 import { EspeakTts, PromptSynthesizer } from '../../server/src/speech/tts.ts';
+import { sippStep, startKefu, stopKefu, type SippStep } from '../kefu-load.ts';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const RATES = (args.get('rates') ?? '10,25,50').split(',').map(Number);
 const STEP_SECONDS = Number(args.get('seconds') ?? 10);
 const HOLD_MS = Number(args.get('hold') ?? 15_000);
 const PROMPTS = Number(args.get('prompts') ?? 20);
-const repoRoot = path.resolve(import.meta.dirname, '../..');
 const log = (...a: unknown[]) => console.error('[bench/flows]', ...a);
 const password = 'bench-password-1';
 
@@ -47,59 +46,19 @@ async function ttsLatency(dir: string) {
   return { prompts: PROMPTS, note: 'each prompt mixes Chinese and English: two voices, two cached runs', miss: summary(miss), diskHit: summary(disk), memoryHit: summary(memory) };
 }
 
-function cpuTicks(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-
-async function startKefu(dataDir: string, httpPort: number, sipPort: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'server/bin/kefu.mjs'), 'start'], {
-    env: { ...process.env, KEFU_DATA_DIR: dataDir, KEFU_HTTP_PORT: String(httpPort), KEFU_HTTP_HOST: '127.0.0.1', KEFU_SIP_PORT: String(sipPort), KEFU_SIP_HOST: '127.0.0.1', KEFU_DEMO_PASSWORD: password, KEFU_LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error('kefu exited');
-    if (await fetch(`http://127.0.0.1:${httpPort}/api/health`).then((r) => r.ok, () => false)) return child;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('kefu did not start');
-}
-
 async function login(httpPort: number): Promise<{ get: (p: string) => Promise<any> }> {
   const r = await fetch(`http://127.0.0.1:${httpPort}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@demo.kefu', password }) });
   const cookie = r.headers.get('set-cookie')!.split(';')[0]!;
   return { get: async (p) => (await fetch(`http://127.0.0.1:${httpPort}${p}`, { headers: { cookie } })).json() };
 }
 
-interface Step { rate: number; attempted: number; succeeded: number; failed: number; maxConcurrent: number; enteredMenu: number; cpuPercent: number; rssMb: number }
+interface Step extends SippStep { enteredMenu: number }
 
-async function runStep(kefu: number, sipPort: number, rate: number, dir: string, menuEntered: () => Promise<number>): Promise<Step> {
-  const total = Math.round(rate * STEP_SECONDS);
-  const stf = path.join(dir, `stat-${rate}.csv`);
-  const localPort = await freePort();
+async function runStep(kefuPid: number, sipPort: number, rate: number, dir: string, menuEntered: () => Promise<number>): Promise<Step> {
   const before = await menuEntered();
-  const cpu0 = cpuTicks(kefu);
-  const t0 = Date.now();
-  let maxRss = rssMb(kefu);
-  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMb(kefu))), 500);
-  const sipp = spawn('sipp', ['-sn', 'uac', '-s', '4000', `127.0.0.1:${sipPort}`, '-i', '127.0.0.1', '-p', String(localPort), '-mp', String(localPort + 2),
-    '-r', String(rate), '-m', String(total), '-d', String(HOLD_MS), '-l', String(rate * (HOLD_MS / 1000 + 5)), '-timeout', `${STEP_SECONDS + HOLD_MS / 1000 + 60}s`,
-    '-trace_stat', '-stf', stf, '-fd', '1', '-nostdin'], { cwd: dir, stdio: 'ignore' });
-  await new Promise((r) => sipp.on('exit', r));
-  clearInterval(sampler);
-  const seconds = (Date.now() - t0) / 1000;
-  const cpuPercent = Math.round(((cpuTicks(kefu) - cpu0) / TICKS / seconds) * 1000) / 10;
-  const lines = fs.readFileSync(stf, 'utf8').trim().split('\n');
-  const header = lines[0]!.split(';');
-  const col = (row: string, name: string) => Number(row.split(';')[header.indexOf(name)]);
-  const last = lines[lines.length - 1]!;
+  const step = await sippStep({ kefuPid, sipPort, number: '4000', rate, seconds: STEP_SECONDS, holdMs: HOLD_MS, dir });
   await new Promise((r) => setTimeout(r, 1000)); // the path log writes in batches
-  return {
-    rate, attempted: col(last, 'OutgoingCall(C)'), succeeded: col(last, 'SuccessfulCall(C)'), failed: col(last, 'FailedCall(C)'),
-    maxConcurrent: Math.max(...lines.slice(1).map((l) => col(l, 'CurrentCall'))), enteredMenu: (await menuEntered()) - before, cpuPercent, rssMb: Math.round(maxRss),
-  };
+  return { ...step, enteredMenu: (await menuEntered()) - before };
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-bench-flows-'));
@@ -111,7 +70,7 @@ try {
   const httpPort = await freePort();
   const sipPort = await freePort();
   log('starting kefu', { httpPort, sipPort });
-  const kefu = await startKefu(path.join(dir, 'data'), httpPort, sipPort);
+  const kefu = await startKefu({ dataDir: path.join(dir, 'data'), httpPort, sipPort, password });
   try {
     const api = await login(httpPort);
     const flowId = (await api.get('/api/v1/flows')).find((f: { name: string }) => f.name === 'Kefu demo IVR').id as string;
@@ -138,8 +97,7 @@ try {
       },
     }));
   } finally {
-    kefu.kill('SIGTERM');
-    await new Promise((r) => kefu.on('exit', r));
+    await stopKefu(kefu);
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
