@@ -19,6 +19,8 @@ import { queueNode } from './nodes/queue/queue.node.ts';
 import { returnNode } from './nodes/return/return.node.ts';
 import { sayNode } from './nodes/say/say.node.ts';
 import { setVariableNode } from './nodes/set-variable/set-variable.node.ts';
+import { surveyAnswerNode } from './nodes/survey-answer/survey-answer.node.ts';
+import { surveyNode } from './nodes/survey/survey.node.ts';
 import { subFlowNode } from './nodes/sub-flow/sub-flow.node.ts';
 import { switchNode } from './nodes/switch/switch.node.ts';
 import { transferNode } from './nodes/transfer/transfer.node.ts';
@@ -47,6 +49,8 @@ export const nodeRegistry = {
   collect: collectNode,
   kb_answer: kbAnswerNode,
   hand_off: handOffNode,
+  survey: surveyNode,
+  survey_answer: surveyAnswerNode,
 } satisfies { [T in NodeType]: FlowNodeImpl<T> };
 
 export function nodeImpl(type: string): FlowNodeImpl<NodeType> | undefined {

@@ -149,6 +149,31 @@ export interface NodeSpecInfo<T extends NodeType> {
   /** The node's exits for a config: required ones must be connected before publishing. */
   ports(config: NodeConfig<T>): { required: string[]; optional: string[] };
   label: { en: string; zh: string };
+  // Surveys (both channels)
+  /**
+   * Post-contact survey hand-off: placed before the queue, it marks the interaction so that when the agent ends the
+   * conversation the customer is handed to `surveyFlowId` (a published flow of the same channel) instead of being
+   * dropped. `sampleRate`: the percentage of interactions that are offered the survey.
+   */
+  survey: z.strictObject({
+    surveyFlowId: z.uuid('must be a survey flow id'),
+    sampleRate: z.number().int().min(0).max(100).default(100),
+  }),
+  /**
+   * Stores one survey answer of the interaction: a score on a scale (from a menu, collected digits or a button
+   * variable), and/or a choice and a comment. `question` is the stable key reports aggregate by.
+   */
+  survey_answer: z.strictObject({
+    question: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be a lower-case key: letters, digits and _ (at most 40)'),
+    /** The question as people read it in reports (e.g. 本次服务满意度 / overall satisfaction). */
+    text: z.string().max(500).default(''),
+    /** A template giving the score, e.g. {{last_input}} or {{rating}}; empty = no score (a choice or comment only). */
+    score: z.string().max(200).default('{{last_input}}'),
+    scaleMin: z.number().int().min(0).max(10).default(1),
+    scaleMax: z.number().int().min(1).max(100).default(5),
+    choice: z.string().max(200).optional(),
+    comment: z.string().max(200).optional(),
+  }).refine((c) => c.scaleMax > c.scaleMin, { message: 'scaleMax must be above scaleMin', path: ['scaleMax'] }),
 }
 
 const both = ['voice', 'chat'] as const;
@@ -187,3 +212,5 @@ export const nodeSpecs: { [T in NodeType]: NodeSpecInfo<T> } = {
   kb_answer: { channels: chat, terminal: false, label: { en: 'KB answer', zh: '知识库答复' }, ports: () => ({ required: ['found', 'not_found'], optional: [] }) },
   hand_off: { channels: chat, terminal: true, label: { en: 'Hand off', zh: '转人工' }, ports: () => ({ required: [], optional: [] }) },
 };
+  survey: { channels: both, terminal: false, ports: next, label: { en: 'Survey hand-off', zh: '满意度调查' } },
+  survey_answer: { channels: both, terminal: false, label: { en: 'Survey answer', zh: '记录评价' }, ports: () => ({ required: ['next'], optional: ['invalid'] }) },

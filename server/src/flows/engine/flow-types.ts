@@ -98,6 +98,19 @@ export interface NodeContext<T extends NodeType> {
   state: RunState;
   io: FlowIO;
   services: NodeServices;
+  /** Post-contact surveys (the survey and survey_answer nodes); absent in the simulator: nothing is stored. */
+  surveys?: SurveyPort;
+  /** A number in [0, 1) for sampling (the survey node's sample rate); Math.random when absent. */
+  random?(): number;
+}
+
+/** What the survey nodes store (server/src/surveys/surveys.service.ts implements it). */
+export interface SurveyPort {
+  mark(tenantId: string, mark: { interactionId: string; surveyFlowId: string; flowId: string | null; nodeId: string; sampleRate: number; sampled: boolean }): Promise<void>;
+  answer(tenantId: string, answer: {
+    interactionId: string; surveyFlowId: string | null; flowVersion: number | null; nodeId: string; questionKey: string; questionText: string;
+    score: number | null; scaleMin: number | null; scaleMax: number | null; choice: string | null; comment: string | null;
+  }): Promise<unknown>;
   signal: AbortSignal;
   /** Fills `{{variable}}` from the run's variables (unknown ones become empty). */
   fill(text: string): string;

@@ -78,14 +78,14 @@ export async function runOnCall(g: FlowGraph, o: HarnessOptions = {}) {
 }
 
 /** Runs a graph as a text conversation (the simulator's way): each input answers the next wait. */
-export async function runAsText(g: FlowGraph, inputs: FlowInput[], o: { channel?: FlowChannel; services?: Partial<NodeServices> } = {}) {
+export async function runAsText(g: FlowGraph, inputs: FlowInput[], o: { channel?: FlowChannel; services?: Partial<NodeServices>; interactionId?: string } = {}) {
   const graphs = new MemoryGraphs();
   graphs.put('main', o.channel ?? 'chat', g);
   const path_: PathEvent[] = [];
   const runner = new FlowRunner({ graphs, services: services(o.services), path: { record: (e) => path_.push(e) }, defaultTimeoutMs: 2000 });
   const outputs: FlowOutput[] = [];
   const io: FlowIO = { output: async (out) => void outputs.push(out) };
-  let state = await runner.begin({ tenantId: TENANT, divisionId: DIVISION, flowId: 'main', version: 1 });
+  let state = await runner.begin({ tenantId: TENANT, divisionId: DIVISION, flowId: 'main', version: 1, interactionId: o.interactionId });
   let r = await runner.advance(state, io);
   const queue = [...inputs];
   while (r.status === 'waiting' && queue.length) {
