@@ -13,7 +13,12 @@ import { notFound } from '../platform/errors.ts';
 import { realtimeHubFor } from '../realtime/realtime.module.ts';
 import { routingServiceFor } from '../routing/routing.module.ts';
 import { chatFlowsFor } from '../flows/chat-port.ts';
-import { chatFlowSlotFor, type ChatFlowHook } from './conversation-intake.ts';
+import { chatFlowSlotFor, ticketIntakeSlotFor, type ChatFlowHook } from './conversation-intake.ts';
+import { mailSettingsFor } from '../platform/mail/mail.module.ts';
+import type { MailSenderOptions } from '../platform/mail/mail-sender.ts';
+import type { JobHandler } from '../platform/jobs/job-runner.ts';
+import { claimSilentChats } from './webchat/auto-reply.ts';
+import { enqueueTranscript, TRANSCRIPT_JOB, transcriptJobHandler } from './webchat/transcript.job.ts';
 import { FlowChatHook } from './webchat/chat-flow.ts';
 import { ChatSessions } from './webchat/chat-sessions.ts';
 import { CHAT_TOPIC_KIND } from './webchat/chat-topic.ts';
@@ -25,6 +30,9 @@ import { widgetAssetRoutes } from './webchat/widget-assets.ts';
 import { WebchatService, type ChatRouting } from './webchat/webchat.service.ts';
 import { webchatRoutes } from './webchat/webchat.routes.ts';
 import { WidgetsService } from './webchat/widgets.service.ts';
+import { VoiceEscalation } from './webchat/voice-escalation.ts';
+import { voiceEscalationRoutes } from './webchat/voice-escalation.routes.ts';
+import { chatCallSlotFor } from '../voice/chat-call-port.ts';
 
 export interface ChannelsModule extends KefuModule {
   widgets: WidgetsService;
@@ -43,7 +51,11 @@ export interface ChannelsOptions {
   heartbeatMs?: number;
   /** How often waiting visitors get their queue position. */
   queueUpdateMs?: number;
-  limits?: { messagesBurst?: number; messagesPerSecond?: number; connectionsPerIpBurst?: number };
+  limits?: { messagesBurst?: number; messagesPerSecond?: number; connectionsPerIpBurst?: number; offlineMessagesPerIpBurst?: number };
+  /** How often chats are checked for an auto-reply after silence. */
+  autoReplyCheckMs?: number;
+  /** SMTP timeouts of transcript mails (tests shorten them). */
+  mail?: MailSenderOptions;
 }
 
 export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFactory {
@@ -57,6 +69,8 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     const sessions = new ChatSessions(ctx.database);
     const tokens = new VisitorTokens(ctx.secrets.derive('webchat-visitor-token'));
     const flowSlot = chatFlowSlotFor(ctx);
+    const mail = mailSettingsFor(ctx);
+    const onLog = (err: unknown, what: string) => ctx.logger.error({ err }, `webchat: ${what} failed`);
     const chats: WebchatService = new WebchatService({
       database: ctx.database,
       hub,
@@ -67,7 +81,20 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       sessions,
       contacts: new ContactLinker(new ContactsService(ctx.database)),
       chatFlow: (): ChatFlowHook => flowSlot.get() ?? flowHook,
+      tickets: () => ticketIntakeSlotFor(ctx).intake,
+      staffed: async (tenantId, queueId) => {
+        const byState = (await routing.queueStats(tenantId, queueId)).agentsByState;
+        return byState.available + byState.busy + byState.acw > 0;
+      },
+      transcripts: {
+        available: (tenantId) => mail.configured(tenantId),
+        enqueue: async (tenantId, interactionId) => {
+          if (await enqueueTranscript(ctx.database, tenantId, interactionId)) ctx.jobs.wake();
+        },
+      },
+      log: onLog,
     });
+    ctx.jobs.register(TRANSCRIPT_JOB, transcriptJobHandler({ sessions, messages, widgets, mail, ...(options.mail ? { sender: options.mail } : {}) }) as JobHandler);
     // Chat flows come from the flows module (built before this one); a hook set in the slot takes precedence.
     const flowHook: FlowChatHook = new FlowChatHook(() => chatFlowsFor(ctx), {
       say: (tenantId, interactionId, output) => chats.botSay(tenantId, interactionId, output),
@@ -109,9 +136,28 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       messagesPerVisitor: new RateLimiter(options.limits?.messagesBurst ?? 20, options.limits?.messagesPerSecond ?? 2),
       messagesPerIp: new RateLimiter((options.limits?.messagesBurst ?? 20) * 5, (options.limits?.messagesPerSecond ?? 2) * 5),
       connectionsPerIp: new RateLimiter(options.limits?.connectionsPerIpBurst ?? 60, 1),
+      // Each offline message is a ticket: a few per address, then one a minute.
+      offlineMessagesPerIp: new RateLimiter(options.limits?.offlineMessagesPerIpBurst ?? 5, 1 / 60),
     };
+    // Chat → voice call (voice-escalation.ts): the voice module fills the slot; calls per visitor 3 burst, one per 20 s.
+    const callSlot = chatCallSlotFor(ctx);
+    const voice = new VoiceEscalation({
+      hub, messages, sessions, widgets, calls: () => callSlot.get(), logger: ctx.logger,
+      limits: { perVisitor: new RateLimiter(3, 0.05), perIp: new RateLimiter(10, 0.2) },
+    });
     let gateway: { sockets: Set<VisitorSocket>; closeAll(): void; dropAll(): number } | undefined;
     let queueTimer: NodeJS.Timeout | undefined;
+    let autoReplyTimer: NodeJS.Timeout | undefined;
+    let sweeping = false;
+    const sweepAutoReplies = async () => {
+      if (sweeping) return; // a slow database: never two sweeps at once on one node
+      sweeping = true;
+      try {
+        for (const c of await claimSilentChats(ctx.database)) await chats.autoReply(c.tenantId, c.interactionId, c.text);
+      } finally {
+        sweeping = false;
+      }
+    };
 
     const pushQueuePositions = async () => {
       for (const socket of gateway?.sockets ?? []) {
@@ -131,7 +177,8 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       tokens,
       dropVisitorConnections: () => gateway?.dropAll() ?? 0,
       routes(app) {
-        gateway = visitorGateway(app, { hub, widgets, chats, messages, tokens, visitorGrants, heartbeatMs: options.heartbeatMs ?? 25_000, limits });
+        gateway = visitorGateway(app, { hub, widgets, chats, messages, tokens, visitorGrants, heartbeatMs: options.heartbeatMs ?? 25_000, limits, voice });
+        voiceEscalationRoutes(app, { chats, voice });
         webchatRoutes(app, { widgets, chats, messages, attachments, tokens, uploadsPerVisitor: new RateLimiter(10, 0.2) });
         widgetAssetRoutes(app, widgets);
         app.get('/api/v1/webchat/public/widget', {
@@ -151,9 +198,12 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       async start() {
         queueTimer = setInterval(() => void pushQueuePositions().catch(onError('queue positions')), options.queueUpdateMs ?? 3000);
         queueTimer.unref();
+        autoReplyTimer = setInterval(() => void sweepAutoReplies().catch(onError('auto-replies')), options.autoReplyCheckMs ?? 5000);
+        autoReplyTimer.unref();
       },
       async stop() {
         clearInterval(queueTimer);
+        clearInterval(autoReplyTimer);
         gateway?.closeAll();
       },
       async seedDemo(demo) {

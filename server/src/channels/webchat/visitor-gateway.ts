@@ -16,6 +16,8 @@ import type { HubConnection, RealtimeHub } from '../../realtime/realtime.hub.ts'
 import type { ChatSession } from './chat-sessions.ts';
 import { chatTopic } from './chat-topic.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { VoiceEscalation } from './voice-escalation.ts';
+import type { ChatCallHandle } from '../../voice/chat-call-port.ts';
 import { verifyIdentity, type VerifiedIdentity, type VisitorTokens } from './visitor-identity.ts';
 import type { WebchatService } from './webchat.service.ts';
 import { webchatAdapter } from './webchat.adapter.ts';
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   visitorGrants: WeakMap<Actor, Set<string>>;
   heartbeatMs: number;
   limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter };
+  /** Voice calls from the chat (voice-escalation.ts); absent: `call.*` frames are refused. */
+  voice?: VoiceEscalation;
 }
 
 /** A visitor socket the gateway holds (the module pushes queue positions to the waiting ones). */
@@ -90,6 +94,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
       let meta = { page: null as string | null, referrer: null as string | null, locale: null as string | null };
       const state: VisitorSocket = { session: undefined, send };
       sockets.add(state);
+      // Voice: whether the agent's invitation is open for this socket's chat, and the call this socket placed.
+      const voice = { invited: false, call: undefined as ChatCallHandle | undefined };
 
       // Message forwarding with resume: `lastSent` is the highest sequence number this socket has delivered.
       let lastSent = 0;
@@ -123,7 +129,16 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             send({ type: 'receipt', by: 'agent', kind: data.kind as 'delivered' | 'read', seq: data.seq as number });
           } else if (message.name === 'chat.typing' && data.by === 'agent') {
             send({ type: 'typing', by: 'agent', on: data.on as boolean });
+          } else if (message.name === 'chat.call') {
+            const call = data as { state: 'invited' | 'declined' | 'ringing' | 'connected' | 'ended'; reason?: string };
+            voice.invited = call.state === 'invited';
+            if (call.state === 'ended') voice.call = undefined;
+            send({ type: 'call', state: call.state, ...(call.reason ? { reason: call.reason } : {}) });
+          } else if (message.name === 'chat.call.hangup') {
+            void o.voice?.hangup(data.interactionId as string, 'agent');
           } else if (message.name === 'chat.status') {
+            // The call ends with the chat.
+            if (data.status === 'ended') void o.voice?.hangup(data.interactionId as string, 'system', 'chat_ended');
             if (state.session) state.session = { ...state.session, status: data.status as ChatSession['status'], agentName: (data.agentName as string | null) ?? null };
             send({ type: 'status', status: data.status as ChatSession['status'], agentName: (data.agentName as string | null) ?? null });
           }
@@ -167,7 +182,7 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             visitorId,
             token: issued.token,
             verified: verified !== undefined,
-            widget: { color: s.color, position: s.position, title: s.title, greeting: s.greeting, languages: s.languages, prechat: s.prechat, online: isOpen(s.businessHours, new Date()) },
+            widget: { color: s.color, position: s.position, title: s.title, greeting: s.greeting, languages: s.languages, prechat: s.prechat, online: isOpen(s.businessHours, new Date()), voiceCall: s.voiceCall },
             conversation: session ? { interactionId: session.interactionId, status: session.status, agentName: session.agentName } : null,
           });
           if (session) await watch(session, m.lastSeq);
@@ -203,6 +218,23 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             return;
           case 'end':
             return o.chats.end((await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session, 'customer');
+          case 'call.start': {
+            if (!o.voice) throw new AppError('UNAVAILABLE', 'voice calls are not available');
+            // The visitor's own chat as it is now; the call can only reach its agent.
+            const now = (await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session;
+            const handle = await o.voice.visitorStart({ widget, session: now, visitorId, ip, invited: voice.invited, sdp: m.sdp });
+            voice.invited = false;
+            voice.call = handle;
+            return send({ type: 'call.answer', sdp: handle.answerSdp });
+          }
+          case 'call.decline':
+            if (!voice.invited || !o.voice) return;
+            voice.invited = false;
+            return o.voice.visitorDecline(session);
+          case 'call.hangup':
+            voice.call = undefined;
+            await o.voice?.hangup(session.interactionId, 'customer');
+            return;
         }
       };
 
@@ -241,6 +273,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         );
       });
       socket.on('close', () => {
+        // The page that holds the call's peer connection is gone (or lost its network): the call ends.
+        if (voice.call) void voice.call.hangup('customer', 'visitor_left').catch(() => undefined);
         clearInterval(heartbeat);
         raw.delete(socket);
         sockets.delete(state);
