@@ -36,6 +36,18 @@ export const widgetSettings = z.strictObject({
   businessHours: businessHours.nullable().default(null),
   /** A chat flow (bot greeting, buttons, collected fields) run before the hand-off, when the flows module has one. */
   chatFlowId: z.uuid().nullable().default(null),
+  /** Who may turn an accepted chat into a voice call with its agent: nobody, the agent, or the agent and the visitor. */
+  voiceCall: z.enum(['off', 'agent', 'agent_and_visitor']).default('agent'),
+  /** Also offline (leave a message) when nobody in the widget's queue is staffed (available, busy or in wrap-up). */
+  offlineWhenNoAgents: z.boolean().default(false),
+  /**
+   * Auto-reply after silence: when the visitor's last message has had no answer (agent, bot or system) for
+   * `afterSeconds` while the chat waits or is with an agent, this text is posted once for that message.
+   */
+  autoReply: z
+    .strictObject({ afterSeconds: z.number().int().min(5).max(3600), text: z.partialRecord(locale, z.string().trim().min(1).max(500)) })
+    .nullable()
+    .default({ afterSeconds: 60, text: { 'zh-CN': '感谢您的耐心等待，客服会尽快回复您。', en: 'Thanks for waiting — an agent will reply as soon as possible.' } }),
 });
 export type WidgetSettings = z.infer<typeof widgetSettings>;
 
