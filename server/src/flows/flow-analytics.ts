@@ -18,7 +18,8 @@ export class FlowAnalytics {
     for (const c of counts) {
       const n = nodes.get(c.node_id) ?? { nodeId: c.node_id, nodeType: c.node_type, entered: 0, exits: {}, dropped: 0 };
       if (c.event === 'enter') n.entered += c.n;
-      else n.exits[c.port ?? ''] = (n.exits[c.port ?? ''] ?? 0) + c.n;
+      // `queue` rows (a queued call's announcements and wait result) come after the node was left: not exits.
+      else if (c.event === 'leave') n.exits[c.port ?? ''] = (n.exits[c.port ?? ''] ?? 0) + c.n;
       nodes.set(c.node_id, n);
     }
     for (const n of nodes.values()) n.dropped = Math.max(0, n.entered - Object.values(n.exits).reduce((a, b) => a + b, 0));

@@ -128,6 +128,8 @@ export class RoutingService {
   queueStats = (t: string, ...a: Rest<RoutingEngine['queueStats']>) => this.call('queueStats', t, ...a);
   agentStats = (t: string, ...a: Rest<RoutingEngine['agentStats']>) => this.call('agentStats', t, ...a);
   queueAgents = (t: string, ...a: Rest<RoutingEngine['queueAgents']>) => this.call('queueAgents', t, ...a);
+  /** Position and estimated wait of a waiting task (a queued call's announcements). */
+  estimateOf = (t: string, ...a: Rest<RoutingEngine['estimateOf']>) => this.call('estimateOf', t, ...a);
   reloadConfig = (t: string) => (this.routes(t) || !this.lease ? this.engine.reloadConfig(t) : this.call('reloadConfig', t));
   registerLiveness: RoutingEngine['registerLiveness'] = (channel, check) => this.engine.registerLiveness(channel, check);
 

@@ -19,7 +19,8 @@ import type { BrowserPhones } from './browser-phones.ts';
 import type { CallbackRequests } from './callbacks.ts';
 import { beepPcm, holdMusicPcm } from './hold-music.ts';
 import { mediaEventsOf } from './media-events.ts';
-import { waitForAgent, type QueueHost } from './queue-wait.ts';
+import { callbackConfirmationText } from './queue-announcer.ts';
+import { waitForAgent, type QueueHost, type WaitInfo } from './queue-wait.ts';
 import type { RecordingsService } from './recordings.service.ts';
 import type { TenantRegistrar } from './tenant-registrar.ts';
 import { authorizeOutbound, dialTrunk } from './trunk-dial.ts';
@@ -204,15 +205,22 @@ export class CallSession implements CallControl, QueueHost {
         if (!this.deps.queue()) return this.noAgent();
         await this.deps.interactions.update(this.tenantId, this.interactionId, { queuedAt: new Date() });
         await this.deps.interactions.segment(this.tenantId, this.interactionId, 'queue');
-        await this.playWaiting();
+        const plan = outcome.wait;
+        await this.playWaiting(plan?.music ?? 'ringback');
+        const info: Partial<WaitInfo> = {};
         const result = await waitForAgent(this, {
           queueId: outcome.queueId, priority: outcome.priority, skills: outcome.skills, attributes: outcome.attributes,
-          maxWaitMs: outcome.maxWaitMs ?? this.deps.timing.queueTimeoutMs,
-        });
+          maxWaitMs: outcome.maxWaitMs ?? this.deps.timing.queueTimeoutMs, plan,
+        }, info);
         if (result === 'connected' || result === 'hangup' || this.abort.signal.aborted) return;
         await this.stopWaiting();
         if (outcome.overflow) return this.carryOut(await outcome.overflow());
         return this.noAgent();
+        if (result === 'callback' && plan) {
+          // The caller keeps the place they had in the queue; they hear a confirmation in their language.
+          const confirmation = await plan.say(callbackConfirmationText(plan.language), plan.language).catch(() => undefined);
+          return this.takeCallback({ queueId: outcome.queueId, queuedSince: info.queuedAt, confirmation, logged: (requestId) => plan.log?.({ kind: 'callback', requestId }) });
+        }
       }
       case 'transfer':
         return this.sendTo(outcome.target);
@@ -258,25 +266,45 @@ export class CallSession implements CallControl, QueueHost {
     await this.end('system', 200, 'voicemail');
   }
 
-  /** The caller asked to be called back: the request is stored for routing and the call ends. */
-  private async takeCallback(o: { queueId: string; number?: string | undefined; preferredAt?: Date | undefined }): Promise<void> {
+  /**
+   * The caller asked to be called back: the request is stored for routing and the call ends. From a queue (the
+   * callback key) the request keeps the caller's place (`queuedSince`) and the caller hears `confirmation`.
+   */
+  private async takeCallback(o: {
+    queueId: string; number?: string | undefined; preferredAt?: Date | undefined; queuedSince?: Date | undefined;
+    confirmation?: AudioSource | undefined; logged?: (requestId: string) => void;
+  }): Promise<void> {
     if (this.abort.signal.aborted) return;
     await this.stopWaiting();
-    await this.deps.callbacks.request({
+    const requestId = await this.deps.callbacks.request({
       tenantId: this.tenantId, divisionId: this.divisionId, interactionId: this.interactionId, queueId: o.queueId,
-      number: o.number ?? this.from, preferredAt: o.preferredAt ?? new Date(),
+      number: o.number ?? this.from, preferredAt: o.preferredAt ?? new Date(), ...(o.queuedSince ? { queuedSince: o.queuedSince } : {}),
     });
-    await this.audio.play({ pcm: beepPcm(), sampleRate: 8000 });
+    o.logged?.(requestId);
+    await this.deps.interactions.endSegment(this.tenantId, this.interactionId, 'queue', 'callback_requested').catch(() => {});
+    await this.audio.play(o.confirmation ?? { pcm: beepPcm(), sampleRate: 8000 });
     await this.end('system', 200, 'callback_requested');
   }
 
-  /** Ringback while the caller waits for a person. */
-  private async playWaiting(): Promise<void> {
-    if (this.waitingPlayback || !this.callerEndpoint) return;
-    this.waitingPlayback = (await this.media.request('play', this.callerEndpoint, { tone: 'ringback' }).catch(() => undefined))?.playbackId;
+  /** Ringback (or the music on hold, in a queue that asks for it) while the caller waits for a person. */
+  async playWaiting(music: 'hold' | 'ringback' = 'ringback'): Promise<void> {
+    if (this.waitingPlayback || !this.callerEndpoint || this.abort.signal.aborted) return;
+    const source = music === 'hold' ? { pcm: holdMusicPcm(), loop: true } : { tone: 'ringback' as const };
+    this.waitingPlayback = (await this.media.request('play', this.callerEndpoint, source).catch(() => undefined))?.playbackId;
   }
 
-  private async stopWaiting(): Promise<void> {
+  /** A queue announcement: a key barges in (the wait listens for it); the waiting sound is off meanwhile. */
+  async announce(source: AudioSource, signal: AbortSignal): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    await this.audio.play(source, { signal, bargeIn: true });
+  }
+
+  onDigit(listener: (digit: string) => void): () => void {
+    if (!this.callerEndpoint) return () => {};
+    return mediaEventsOf(this.media).onDigit(this.callerEndpoint, listener);
+  }
+
+  async stopWaiting(): Promise<void> {
     const id = this.waitingPlayback;
     this.waitingPlayback = undefined;
     if (id) await this.media.request('stopPlayback', id).catch(() => {});

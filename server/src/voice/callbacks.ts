@@ -14,6 +14,8 @@ export interface CallbackRequestInput {
   queueId: string;
   number: string;
   preferredAt: Date;
+  /** When the caller joined the queue (a callback offered while waiting): the callback task keeps that place. */
+  queuedSince?: Date | undefined;
 }
 
 /** Places the call for an assigned callback task; resolves with the new interaction (or undefined when it cannot). */
@@ -28,8 +30,8 @@ export class CallbackRequests {
 
   async request(input: CallbackRequestInput): Promise<string> {
     const [row] = (await this.database.withTenant(input.tenantId, (tx) =>
-      tx.execute<{ id: string }>(sql`INSERT INTO voice_callback_requests (tenant_id, division_id, interaction_id, queue_id, number, preferred_at)
-        VALUES (${input.tenantId}, ${input.divisionId}, ${input.interactionId}, ${input.queueId}, ${input.number}, ${input.preferredAt})
+      tx.execute<{ id: string }>(sql`INSERT INTO voice_callback_requests (tenant_id, division_id, interaction_id, queue_id, number, preferred_at, queued_since)
+        VALUES (${input.tenantId}, ${input.divisionId}, ${input.interactionId}, ${input.queueId}, ${input.number}, ${input.preferredAt}, ${input.queuedSince ?? null})
         RETURNING id`))).rows;
     if (input.preferredAt.getTime() <= Date.now()) void this.tick();
     return row!.id;
@@ -70,16 +72,16 @@ export class CallbackRequests {
     const routing = this.routing;
     if (!routing) return;
     const due = (await this.database.withSystem((tx) =>
-      tx.execute<{ id: string; tenant_id: string; queue_id: string; number: string; interaction_id: string | null; created_at: Date }>(sql`
-        SELECT id, tenant_id, queue_id, number, interaction_id, created_at FROM voice_callback_requests
+      tx.execute<{ id: string; tenant_id: string; queue_id: string; number: string; interaction_id: string | null; created_at: Date; queued_since: Date | null }>(sql`
+        SELECT id, tenant_id, queue_id, number, interaction_id, created_at, queued_since FROM voice_callback_requests
         WHERE state = 'pending' AND preferred_at <= clock_timestamp() ORDER BY preferred_at LIMIT 100`))).rows;
     for (const r of due) {
       try {
         const { taskId } = await routing.enqueue(r.tenant_id, {
           queueId: r.queue_id, channel: 'callback', callbackNumber: r.number,
           attributes: { callbackRequestId: r.id, ...(r.interaction_id ? { interactionId: r.interaction_id } : {}) },
-          // The caller keeps the place they had when they asked (routing orders by enqueue time).
-          enqueuedAt: new Date(r.created_at),
+          // The caller keeps the place they had when they asked, or in the queue they left (routing orders by enqueue time).
+          enqueuedAt: new Date(r.queued_since ?? r.created_at),
         });
         await this.database.withTenant(r.tenant_id, (tx) =>
           tx.execute(sql`UPDATE voice_callback_requests SET state = 'queued', task_id = ${taskId}, updated_at = clock_timestamp()

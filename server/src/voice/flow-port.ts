@@ -5,6 +5,7 @@
 // and for numbers without a flow, the default runner queues the call to its division's default queue.
 import type { ModuleContext } from '../module.ts';
 import type { AudioSource, CallControl, SkillRequirement, TransferTarget } from './call-control.ts';
+import type { QueueWaitPlan } from './queue-announcer.ts';
 
 /** What the flow decided; the call session carries it out. */
 export type FlowOutcome =
@@ -21,6 +22,8 @@ export type FlowOutcome =
        */
       maxWaitMs?: number;
       overflow?: () => Promise<FlowOutcome>;
+      /** Music, position / estimated-wait announcements and the callback offer while waiting (none: ringback). */
+      wait?: QueueWaitPlan;
     }
   | { kind: 'transfer'; target: Exclude<TransferTarget, { kind: 'queue' }> }
   /** Record a message for the division (attached to the interaction); `greeting` replaces the built-in beep. */

@@ -3,7 +3,12 @@
 // (exactly one accept wins) and is connected; a phone that refuses declines the offer for its agent. An agent
 // who accepts on the desktop instead gets their device rung directly. The wait ends with an agent, at the
 // session's maximum wait (the task is withdrawn), when routing ends the task (its max wait), or at hangup.
+// With a wait plan (the flow's queue node) the caller hears music interrupted by announcements of their place and
+// estimated wait and by a callback offer (queue-announcer.ts); the offered key withdraws the task and ends the
+// wait with `callback` (the session stores the request and ends the call).
 import type { AgentLeg, AgentTarget, RingOptions } from './agent-legs.ts';
+import type { AudioSource } from './call-control.ts';
+import { announcementText, WaitAnnouncer, type QueueEstimate, type QueueWaitPlan } from './queue-announcer.ts';
 import type { VoiceQueue } from './voice-queue.ts';
 
 export interface QueueHost {
@@ -20,6 +25,13 @@ export interface QueueHost {
   task: { id: string; assigned: boolean; agentId?: string } | undefined;
   ringTimeoutMs: number;
   offered(): Promise<void>;
+  /** The waiting sound (music on hold or ringback) starts, or stops for an announcement or the end of the wait. */
+  playWaiting(music: 'hold' | 'ringback'): Promise<void>;
+  stopWaiting(): Promise<void>;
+  /** Plays to the caller over nothing else (the waiting sound is stopped first); a key barges in. */
+  announce(source: AudioSource, signal: AbortSignal): Promise<void>;
+  /** The caller's keys (RFC 4733 / in-band, as the media engine detects them) while waiting. */
+  onDigit(listener: (digit: string) => void): () => void;
 }
 
 export interface QueueRequest {
@@ -28,12 +40,28 @@ export interface QueueRequest {
   skills?: { skill: string; minLevel: number; weight?: number }[] | undefined;
   attributes?: Record<string, string | number | boolean | null> | undefined;
   maxWaitMs: number;
+  /** Music, announcements and the callback offer (absent: ringback only). */
+  plan?: QueueWaitPlan | undefined;
 }
 
-export type QueueResult = 'connected' | 'timeout' | 'expired' | 'hangup';
+/** `callback`: the caller pressed the callback key; the task is withdrawn, the session stores the request. */
+export type QueueResult = 'connected' | 'timeout' | 'expired' | 'hangup' | 'callback';
 
-export async function waitForAgent(host: QueueHost, req: QueueRequest): Promise<QueueResult> {
+/** When the call entered the queue (a callback keeps this place). */
+export interface WaitInfo {
+  queuedAt: Date;
+}
+
+export async function waitForAgent(host: QueueHost, req: QueueRequest, info: Partial<WaitInfo> = {}): Promise<QueueResult> {
+  const result = await waitInQueue(host, req, info);
+  req.plan?.log?.({ kind: 'result', result });
+  return result;
+}
+
+async function waitInQueue(host: QueueHost, req: QueueRequest, info: Partial<WaitInfo>): Promise<QueueResult> {
   if (host.signal.aborted) return 'hangup';
+  info.queuedAt = new Date();
+  const plan = req.plan;
   const taskId = await host.queue.enqueue({
     tenantId: host.tenantId, callId: host.callId, interactionId: host.interactionId,
     queueId: req.queueId, priority: req.priority, skills: req.skills, attributes: req.attributes,
@@ -43,6 +71,35 @@ export async function waitForAgent(host: QueueHost, req: QueueRequest): Promise<
     let settled = false;
     /** The ringing of each offered agent's device, by offer and agent (withdrawn offers stop their ringing). */
     const rings = new Map<string, AbortController>();
+    /** Agents the task is offered to now (their phone or desktop rings), by offer. */
+    const offers = new Map<string, Set<string>>();
+    /** The announcement playing (stopped when the wait ends). */
+    let speaking: AbortController | undefined;
+    const announcer = plan ? new WaitAnnouncer(plan, {
+      busy: () => settled || !!host.task?.assigned || [...offers.values()].some((s) => s.size > 0),
+      estimate: (): Promise<QueueEstimate | undefined> => host.queue.estimate(host.tenantId, taskId),
+      announce: async (a) => {
+        const audio = await plan.say(announcementText(a, plan.language), plan.language);
+        if (settled) return;
+        speaking = new AbortController();
+        const current = speaking;
+        plan.log?.({ kind: 'announce', announcement: a });
+        await host.stopWaiting();
+        if (!settled) await host.announce(audio, current.signal).catch(() => {});
+        if (!settled) {
+          await host.playWaiting(plan.music);
+          // The wait ended while the music restarted: the one who ended it stopped the sound before it began.
+          if (settled) await host.stopWaiting();
+        }
+        if (speaking === current) speaking = undefined;
+      },
+    }) : undefined;
+    const offDigit = plan?.callback ? host.onDigit((d) => {
+      // The key counts once it has been offered, and only while no agent has the call.
+      if (settled || d !== plan.callback!.digit || !announcer?.callbackOffered || host.task?.assigned) return;
+      finish('callback');
+    }) : () => {};
+    announcer?.start();
     const stopRings = (): void => {
       for (const r of rings.values()) r.abort();
       rings.clear();
@@ -51,17 +108,27 @@ export async function waitForAgent(host: QueueHost, req: QueueRequest): Promise<
     const onHangup = (): void => finish('hangup');
     host.signal.addEventListener('abort', onHangup, { once: true });
 
-    function finish(result: QueueResult): void {
-      if (settled) return;
+    /** Ends what the wait runs besides the task: timers, ringing, the announcer, the key listener. */
+    function quiet(): void {
       settled = true;
       clearTimeout(waitTimer);
       stopRings();
+      announcer?.stop();
+      speaking?.abort();
+      offDigit();
       host.signal.removeEventListener('abort', onHangup);
       unwatch();
-      if (result === 'timeout' && host.task && !host.task.assigned) {
+    }
+
+    function finish(result: QueueResult): void {
+      if (settled) return;
+      quiet();
+      if ((result === 'timeout' || result === 'callback') && host.task && !host.task.assigned) {
         const t = host.task;
         host.task = undefined;
-        void host.queue.cancel(host.tenantId, t.id, 'cancelled').catch(() => {});
+        const withdrawn = host.queue.cancel(host.tenantId, t.id, 'cancelled').catch(() => {});
+        // A callback is stored only once routing no longer holds the call's task.
+        if (result === 'callback') return void withdrawn.then(() => resolve(result));
       }
       if (result === 'expired') host.task = undefined;
       resolve(result);
@@ -73,17 +140,14 @@ export async function waitForAgent(host: QueueHost, req: QueueRequest): Promise<
         return;
       }
       if (!leg) return ifMissing();
-      settled = true; // from here the call belongs to the agent
-      clearTimeout(waitTimer);
-      stopRings();
-      host.signal.removeEventListener('abort', onHangup);
-      unwatch();
+      quiet(); // from here the call belongs to the agent
       await host.connect(leg);
       resolve('connected');
     };
 
     const unwatch = host.queue.watch(taskId, {
       offered(offerId, agentIds) {
+        offers.set(offerId, new Set(agentIds));
         for (const agentId of agentIds) {
           const r = new AbortController();
           rings.set(`${offerId}|${agentId}`, r);
@@ -110,6 +174,9 @@ export async function waitForAgent(host: QueueHost, req: QueueRequest): Promise<
         }
       },
       revoked(offerId, agentIds) {
+        const open = offers.get(offerId);
+        for (const agentId of agentIds) open?.delete(agentId);
+        if (open?.size === 0) offers.delete(offerId);
         for (const agentId of agentIds) {
           rings.get(`${offerId}|${agentId}`)?.abort();
           rings.delete(`${offerId}|${agentId}`);

@@ -149,6 +149,12 @@ export class VoiceQueue {
     return view.offers.find((o) => o.offerId === offerId)?.expiresAt;
   }
 
+  /** Position (1 = next) and estimated wait of a waiting task, from the tenant's router; undefined once it left. */
+  async estimate(tenantId: string, taskId: string): Promise<{ position: number | null; estimatedWaitSeconds: number | null } | undefined> {
+    const e = await this.routing.estimateOf(tenantId, taskId);
+    return e.position === null ? undefined : e;
+  }
+
   /** Replaces a waiting task with a callback task that keeps its place (routing dials nothing: voice does). */
   async requestCallback(tenantId: string, taskId: string, number: string): Promise<void> {
     await this.routing.requestCallback(tenantId, taskId, number);

@@ -97,8 +97,16 @@ export const nodeConfigs = {
   }),
   transfer: z.strictObject({
     target: z.discriminatedUnion('kind', [
+    /** Tell the waiting caller their place in line and the estimated wait (routing's figures), between music. */
       z.strictObject({ kind: z.literal('number'), number: z.string().regex(/^\+?[0-9*#]{2,32}$/, 'must be a phone number') }),
+    /** Offer a callback with the announcements (from `callbackAfterSeconds` of waiting on): the key ends the wait. */
       z.strictObject({ kind: z.literal('agent'), userId: z.uuid() }),
+    /** Seconds of music between announcements (and before the first one). */
+    announceEverySeconds: z.number().int().min(5).max(600).default(30),
+    callbackAfterSeconds: z.number().int().min(0).max(3600).default(0),
+    callbackDigit: digit.default('1'),
+    /** What the caller hears while waiting: the music on hold, or ringback as if the phone still rang. */
+    music: z.enum(['hold', 'ringback']).default('hold'),
       z.strictObject({ kind: z.literal('extension'), extension: z.string().regex(/^[0-9]{2,10}$/) }),
       z.strictObject({ kind: z.literal('flow'), flowId: z.uuid() }),
     ]),

@@ -22,7 +22,8 @@ export interface PathEvent {
   interactionId: string | null;
   nodeId: string;
   nodeType: string;
-  event: 'enter' | 'leave';
+  /** `queue`: something that happened to a queued call after its queue node (port: what, input: detail). */
+  event: 'enter' | 'leave' | 'queue';
   port: string | null;
   input: string | null;
   at: Date;
@@ -194,7 +195,12 @@ export class FlowRunner {
     }
   }
 
-  private log(state: RunState, frame: Frame, node: FlowNode, event: 'enter' | 'leave', port: string | null, input: string | null): void {
+  /** Records what happened at a node the run has left (a queued call's announcements, callback, wait result). */
+  note(state: RunState, frame: Frame, node: { id: string; type: string }, port: string, input: string | null): void {
+    this.log(state, frame, node, 'queue', port, input);
+  }
+
+  private log(state: RunState, frame: Frame, node: Pick<FlowNode, 'id' | 'type'>, event: PathEvent['event'], port: string | null, input: string | null): void {
     this.o.path.record({
       tenantId: state.tenantId, flowId: frame.flowId, version: frame.version === 'draft' ? null : frame.version, runId: state.runId,
       interactionId: state.interactionId ?? null, nodeId: node.id, nodeType: node.type, event, port, input, at: new Date(),

@@ -24,7 +24,11 @@ export type FlowInput =
 
 /** How a run ends. `fallback`: an error nothing in the flow handled (the caller was told; queue by default). */
 export type FlowEnd =
-  | { kind: 'queue'; queueId: string; priority: number; skills: { skill: string; minLevel: number }[]; maxWaitSeconds?: number | undefined; announcePosition: boolean; offerCallback: boolean; overflow?: OverflowResume | undefined }
+  | {
+      kind: 'queue'; queueId: string; priority: number; skills: { skill: string; minLevel: number }[]; maxWaitSeconds?: number | undefined;
+      announcePosition: boolean; offerCallback: boolean; announceEverySeconds: number; callbackAfterSeconds: number; callbackDigit: string;
+      music: 'hold' | 'ringback'; overflow?: OverflowResume | undefined;
+    }
   | { kind: 'transfer'; target: { kind: 'number'; number: string } | { kind: 'agent'; userId: string } | { kind: 'extension'; extension: string } | { kind: 'flow'; flowId: string } }
   | { kind: 'voicemail'; greeting?: ResolvedPrompt | undefined; maxSeconds: number }
   | { kind: 'callback'; queueId: string; number?: string | undefined }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { AudioSource, CallControl, DtmfDigit } from '../../voice/call-control.ts';
 import type { FlowOutcome, FlowStart, VoiceFlowRunner } from '../../voice/flow-port.ts';
+import type { QueueWaitEvent, QueueWaitPlan, WaitLanguage } from '../../voice/queue-announcer.ts';
 import type { AsrProvider } from '../../speech/asr.ts';
 import type { PromptSynthesizer } from '../../speech/tts.ts';
 import type { FlowRunner } from '../engine/flow-runner.ts';
@@ -120,4 +121,41 @@ export class CallFlowRunner implements VoiceFlowRunner {
         throw new FlowFallbackError(end.reason);
     }
   }
+}
+  /**
+   * How the queued caller's wait sounds, from the queue node: announcements in the call's language (the run's
+   * `language` variable, set by a language_select node; zh by default), spoken with the flow's TTS, and each thing
+   * that happens while waiting written to the path log under the queue node (event `queue`).
+   */
+  private waitPlan(call: CallControl, state: RunState, end: Extract<FlowEnd, { kind: 'queue' }>): QueueWaitPlan {
+    const frame = { ...state.frames.at(-1)! };
+    const node = { id: frame.nodeId, type: 'queue' };
+    const language: WaitLanguage = state.vars.language === 'en' || state.vars.language === 'yue' ? state.vars.language : 'zh';
+    return {
+      music: end.music,
+      announceEveryMs: end.announceEverySeconds * 1000,
+      announcePosition: end.announcePosition,
+      ...(end.offerCallback ? { callback: { digit: end.callbackDigit, afterMs: end.callbackAfterSeconds * 1000 } } : {}),
+      language,
+      say: async (text, lang) => ({ pcm: await this.d.tts.speak(text, lang, 8000, call.signal), sampleRate: 8000 }),
+      log: (e) => {
+        const [port, input] = describeWaitEvent(e);
+        this.d.runner.note(state, frame, node, port, input);
+      },
+    };
+  }
+
+          wait: this.waitPlan(call, state, end),
+
+/** A wait event as a path-log row: `announce` "position=2 wait=180s key=1", `callback` (request id), `result`. */
+function describeWaitEvent(e: QueueWaitEvent): [string, string | null] {
+  if (e.kind === 'callback') return ['callback', e.requestId];
+  if (e.kind === 'result') return ['result', e.result];
+  const a = e.announcement;
+  const parts = [
+    ...(a.position !== undefined ? [`position=${a.position}`] : []),
+    ...(a.estimatedWaitSeconds !== undefined ? [`wait=${a.estimatedWaitSeconds}s`] : []),
+    ...(a.callbackDigit ? [`key=${a.callbackDigit}`] : []),
+  ];
+  return ['announce', parts.join(' ')];
 }
