@@ -187,7 +187,8 @@ export class Connection {
     this.messages.clear();
   }
 
-  private raw(message: VisitorClientMessage): boolean {
+  /** Sends a frame now (false while disconnected). */
+  raw(message: VisitorClientMessage): boolean {
     if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
     this.socket.send(JSON.stringify(message));
     return true;

@@ -31,6 +31,16 @@ const zh = {
   refused: '此网站不能使用在线客服。',
   uploadFailed: '文件发送失败：',
   unread: (n: number) => `${n} 条未读消息`,
+  // Voice call from the chat
+  voiceCall: '语音通话',
+  callInvite: '客服邀请您进行语音通话',
+  callAccept: '接听',
+  callDecline: '拒绝',
+  callStarting: '正在打开麦克风…',
+  callRinging: '正在呼叫客服…',
+  callConnected: '语音通话中',
+  callHangup: '挂断',
+  callFailed: '无法开始语音通话：',
 };
 
 const en: typeof zh = {
@@ -64,6 +74,15 @@ const en: typeof zh = {
   refused: 'This site may not use the chat.',
   uploadFailed: 'The file could not be sent: ',
   unread: (n: number) => `${n} unread messages`,
+  voiceCall: 'Voice call',
+  callInvite: 'The agent invites you to a voice call',
+  callAccept: 'Accept',
+  callDecline: 'Decline',
+  callStarting: 'Opening the microphone…',
+  callRinging: 'Calling the agent…',
+  callConnected: 'On a voice call',
+  callHangup: 'Hang up',
+  callFailed: 'The voice call could not start: ',
 };
 
 export type Texts = typeof zh;

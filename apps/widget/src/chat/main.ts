@@ -2,6 +2,7 @@
 // outside business hours), the conversation with receipts, typing, queue position, images and files (pasted
 // screenshots too). It talks to the embedding page only through postMessage with that page's exact origin.
 import type { ChatMessage, ChatStatus, VisitorServerMessage, WidgetAppearance } from '@kefu/contracts';
+import { VisitorCall, type CallUiState } from './call.ts';
 import { Connection, newId } from './connection.ts';
 import { clear, el } from './dom.ts';
 import { pickLocale, texts, type Locale, type Texts } from './i18n.ts';
@@ -41,6 +42,13 @@ const endButton = el('button', { class: 'end', type: 'button', hidden: true });
 const closeButton = el('button', { class: 'close', type: 'button', 'aria-label': t.close, text: '×' });
 const banner = el('div', { class: 'banner', hidden: true, role: 'alert' });
 const log = el('ol', { class: 'log', 'aria-live': 'polite' });
+// The voice call bar (invitation, ringing, on a call) and the visitor's own "voice call" button where allowed.
+const callBar = el('div', { class: 'call', hidden: true, role: 'region' });
+const callText = el('span', { class: 'call-text', role: 'status' });
+const callAccept = el('button', { type: 'button', class: 'call-accept' });
+const callDecline = el('button', { type: 'button', class: 'call-decline' });
+const callHangup = el('button', { type: 'button', class: 'call-hangup' });
+const callButton = el('button', { type: 'button', class: 'call-start', hidden: true });
 const typingLine = el('div', { class: 'typing', hidden: true });
 const form = el('form', { class: 'prechat', hidden: true });
 const composer = el('form', { class: 'composer', hidden: true });
@@ -49,8 +57,19 @@ const fileInput = el('input', { type: 'file', hidden: true, accept: 'image/png,i
 const attachButton = el('button', { type: 'button', class: 'attach', text: '📎' });
 const sendButton = el('button', { type: 'submit', class: 'send' });
 composer.append(fileInput, attachButton, input, sendButton);
-panel.append(el('header', {}, el('div', {}, title, subtitle), endButton, closeButton), banner, log, typingLine, form, composer);
+panel.append(el('header', {}, el('div', {}, title, subtitle), callButton, endButton, closeButton), banner, callBar, log, typingLine, form, composer);
 app.append(panel, launcher);
+
+let callState: CallUiState = 'idle';
+const call = new VisitorCall(
+  (message) => conn.raw(message),
+  (state, error) => {
+    callState = state;
+    if (error) showError(`${t.callFailed}${error}`);
+    renderCall();
+  },
+);
+callBar.append(callText, callAccept, callDecline, callHangup, call.speaker);
 
 const conn = new Connection(
   { widgetId, hostOrigin: parentOrigin, identity: null, page: '', referrer: '', locale },
@@ -100,6 +119,7 @@ function onServer(message: VisitorServerMessage): void {
       status = message.status;
       agentName = message.agentName;
       if (status !== 'queued') queueInfo = null;
+      if (status === 'ended' && callState !== 'idle') call.hangup();
       renderAll();
       return;
     case 'queue':
@@ -116,7 +136,14 @@ function onServer(message: VisitorServerMessage): void {
       typingLine.textContent = t.typing;
       return;
     case 'error':
+      call.failed();
       showError(message.message);
+      return;
+    case 'call':
+      call.onServerState(message.state);
+      return;
+    case 'call.answer':
+      void call.onAnswer(message.sdp).catch(() => call.hangup());
       return;
     default:
       return;
@@ -142,6 +169,19 @@ function renderAll(): void {
   renderSubtitle();
   renderLauncher();
   renderBanner();
+  renderCall();
+}
+
+function renderCall(): void {
+  callBar.hidden = callState === 'idle';
+  callText.textContent = { idle: '', invited: t.callInvite, starting: t.callStarting, ringing: t.callRinging, connected: t.callConnected }[callState];
+  callAccept.textContent = t.callAccept;
+  callDecline.textContent = t.callDecline;
+  callHangup.textContent = t.callHangup;
+  callAccept.hidden = callDecline.hidden = callState !== 'invited';
+  callHangup.hidden = callState !== 'ringing' && callState !== 'connected';
+  callButton.textContent = `📞 ${t.voiceCall}`;
+  callButton.hidden = !(widget?.voiceCall === 'agent_and_visitor' && status === 'assigned' && callState === 'idle');
 }
 
 function renderSubtitle(): void {
@@ -294,6 +334,10 @@ function setOpen(open: boolean): void {
 launcher.addEventListener('click', () => setOpen(true));
 closeButton.addEventListener('click', () => setOpen(false));
 endButton.addEventListener('click', () => conn.end());
+callAccept.addEventListener('click', () => void call.start());
+callDecline.addEventListener('click', () => call.decline());
+callHangup.addEventListener('click', () => call.hangup());
+callButton.addEventListener('click', () => void call.start());
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
