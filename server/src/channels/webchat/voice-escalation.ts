@@ -84,7 +84,10 @@ export class VoiceEscalation {
   /** The agent hangs up from the chat panel: whichever node carries the call ends it. */
   async agentHangup(session: ChatSession): Promise<void> {
     publishChat(this.d.hub, session.tenantId, session.interactionId, 'chat.call.hangup', { interactionId: session.interactionId, by: 'agent' });
-    await this.d.calls()?.hangup(session.interactionId, 'agent');
+    if (await this.d.calls()?.hangup(session.interactionId, 'agent')) return;
+    // No call here (an invitation not yet accepted, or a call on another node, which ends on the request above):
+    // the widget closes its invitation.
+    publishChat(this.d.hub, session.tenantId, session.interactionId, 'chat.call', { interactionId: session.interactionId, state: 'ended', by: 'agent', reason: 'cancelled' });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@kefu/contracts';
+import type { ChatCallState, ChatMessage } from '@kefu/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { App, Button, Card, Descriptions, Input, Space, Tag } from 'antd';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -22,6 +22,8 @@ export function ChatConversation(props: { interactionId: string }) {
   const [receipts, setReceipts] = useState({ delivered: 0, read: 0 });
   const [typing, setTyping] = useState(false);
   const [ended, setEnded] = useState(false);
+  // The chat's voice call as the chat topic reports it (the call itself rings the agent's browser phone).
+  const [call, setCall] = useState<'idle' | Exclude<ChatCallState, 'declined' | 'ended'>>('idle');
   const [text, setText] = useState('');
   const logRef = useRef<HTMLDivElement>(null);
   const typingSent = useRef(false);
@@ -50,9 +52,16 @@ export function ChatConversation(props: { interactionId: string }) {
         const seq = data.seq as number;
         setReceipts((r) => ({ delivered: Math.max(r.delivered, seq), read: data.kind === 'read' ? Math.max(r.read, seq) : r.read }));
       } else if (event.name === 'chat.typing' && data.by === 'customer') setTyping(data.on as boolean);
-      else if (event.name === 'chat.status' && data.status === 'ended') setEnded(true);
+      else if (event.name === 'chat.status' && data.status === 'ended') {
+        setEnded(true);
+        setCall('idle');
+      } else if (event.name === 'chat.call') {
+        const state = data.state as ChatCallState;
+        if (state === 'declined') void message.info(t('webchat.agent.callDeclined'));
+        setCall(state === 'declined' || state === 'ended' ? 'idle' : state);
+      }
     },
-    [interactionId, load],
+    [interactionId, load, message, t],
   );
   const realtime = useRealtime(onEvent);
 
@@ -101,9 +110,25 @@ export function ChatConversation(props: { interactionId: string }) {
         </Space>
       }
       extra={
-        <Button danger disabled={ended} onClick={() => void channelsApi.end(interactionId).catch((err: unknown) => message.error(errorText(err, t)))}>
-          {t('webchat.agent.end')}
-        </Button>
+        <Space>
+          {call !== 'idle' && (
+            <Tag color={call === 'connected' ? 'green' : 'processing'} data-testid="chat-call-state" data-state={call}>
+              {t(call === 'invited' ? 'webchat.agent.callInvited' : call === 'connected' ? 'webchat.agent.callConnected' : 'webchat.agent.callRinging')}
+            </Tag>
+          )}
+          {call === 'idle' ? (
+            <Button disabled={ended} onClick={() => void channelsApi.call(interactionId).then(() => setCall((c) => (c === 'idle' ? 'invited' : c)), (err: unknown) => message.error(errorText(err, t)))}>
+              {t('webchat.agent.call')}
+            </Button>
+          ) : (
+            <Button danger onClick={() => void channelsApi.hangupCall(interactionId).then(() => setCall('idle'), (err: unknown) => message.error(errorText(err, t)))}>
+              {t('webchat.agent.callHangup')}
+            </Button>
+          )}
+          <Button danger disabled={ended} onClick={() => void channelsApi.end(interactionId).catch((err: unknown) => message.error(errorText(err, t)))}>
+            {t('webchat.agent.end')}
+          </Button>
+        </Space>
       }
     >
       {info && (

@@ -117,6 +117,7 @@ interface WidgetForm {
   timezone: string;
   weekdays: string;
   enabled: boolean;
+  voiceCall: 'off' | 'agent' | 'agent_and_visitor';
 }
 
 function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSaved(widget: Widget): void }) {
@@ -144,6 +145,7 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
           title: { 'zh-CN': v.titleZh, en: v.titleEn },
           greeting: { 'zh-CN': v.greetingZh, en: v.greetingEn },
           businessHours: days ? { timezone: v.timezone || 'Asia/Shanghai', days } : null,
+          voiceCall: v.voiceCall,
         },
       };
       const saved = w === null ? await channelsApi.createWidget({ ...input, divisionId: v.divisionId }) : await channelsApi.updateWidget(w.id, input);
@@ -173,6 +175,7 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
           timezone: w?.settings.businessHours?.timezone ?? 'Asia/Shanghai',
           weekdays: weekdayHours ? `${weekdayHours[0]}-${weekdayHours[1]}` : '',
           enabled: w?.enabled ?? true,
+          voiceCall: w?.settings.voiceCall ?? 'agent',
         }}
       >
         <Form.Item name="name" label={t('webchat.widgets.name')} rules={[{ required: true, message: t('common.required') }]}>
@@ -197,6 +200,16 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
             <Switch />
           </Form.Item>
         </Space>
+        <Form.Item name="voiceCall" label={t('webchat.widgets.voiceCall')} extra={t('webchat.widgets.voiceCallHelp')}>
+          <Select
+            aria-label={t('webchat.widgets.voiceCall')}
+            options={[
+              { value: 'off', label: t('webchat.widgets.voiceCallOff') },
+              { value: 'agent', label: t('webchat.widgets.voiceCallAgent') },
+              { value: 'agent_and_visitor', label: t('webchat.widgets.voiceCallBoth') },
+            ]}
+          />
+        </Form.Item>
         <Form.Item name="titleZh" label={t('webchat.widgets.titleZh')}>
           <Input maxLength={60} />
         </Form.Item>

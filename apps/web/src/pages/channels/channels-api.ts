@@ -10,6 +10,8 @@ export interface WidgetSettings {
   languages: ('zh-CN' | 'en')[];
   prechat: { field: 'name' | 'email' | 'phone' | 'question'; required: boolean }[];
   businessHours: { timezone: string; days: Record<string, [string, string][]> } | null;
+  /** Who may turn a chat into a voice call. */
+  voiceCall: 'off' | 'agent' | 'agent_and_visitor';
 }
 
 export interface Widget {
@@ -55,6 +57,9 @@ export const channelsApi = {
   read: (id: string, seq: number) => http.post(`/api/v1/chats/${id}/read`, { seq }),
   typing: (id: string, on: boolean) => http.post(`/api/v1/chats/${id}/typing`, { on }),
   end: (id: string) => http.post(`/api/v1/chats/${id}/end`),
+  /** Invites the visitor to a voice call (the widget asks them; the agent's browser phone answers by itself). */
+  call: (id: string) => http.post<{ state: 'invited' }>(`/api/v1/chats/${id}/call`),
+  hangupCall: (id: string) => http.post(`/api/v1/chats/${id}/call/hangup`),
   attachmentUrl: (id: string, attachmentId: string) => `/api/v1/chats/${id}/attachments/${attachmentId}`,
 };
 

@@ -33,6 +33,11 @@ export const webchatZhCN = {
     copy: '复制',
     copied: '已复制',
     none: '还没有聊天窗口',
+    voiceCall: '语音通话',
+    voiceCallHelp: '已接入的聊天可以转为与同一位客服的语音通话（浏览器 WebRTC，按部门策略录音）。',
+    voiceCallOff: '关闭',
+    voiceCallAgent: '仅客服发起',
+    voiceCallBoth: '客服或访客均可发起',
   },
   agent: {
     title: '在线聊天',
@@ -59,6 +64,12 @@ export const webchatZhCN = {
     delivered: '已送达',
     read: '已读',
     ended: '对话已结束',
+    call: '语音通话',
+    callHangup: '挂断通话',
+    callInvited: '已邀请访客通话…',
+    callRinging: '正在接通…',
+    callConnected: '语音通话中',
+    callDeclined: '访客拒绝了通话',
   },
 };
 
@@ -93,6 +104,11 @@ export const webchatEn: ResourceShape<typeof webchatZhCN> = {
     copy: 'Copy',
     copied: 'Copied',
     none: 'No chat widgets yet',
+    voiceCall: 'Voice call',
+    voiceCallHelp: 'An accepted chat can become a voice call with the same agent (WebRTC in the browser, recorded per the division’s policy).',
+    voiceCallOff: 'Off',
+    voiceCallAgent: 'Agent only',
+    voiceCallBoth: 'Agent or visitor',
   },
   agent: {
     title: 'Chats',
@@ -119,5 +135,11 @@ export const webchatEn: ResourceShape<typeof webchatZhCN> = {
     delivered: 'Delivered',
     read: 'Read',
     ended: 'The chat has ended',
+    call: 'Voice call',
+    callHangup: 'Hang up',
+    callInvited: 'Waiting for the visitor to accept…',
+    callRinging: 'Connecting…',
+    callConnected: 'On a voice call',
+    callDeclined: 'The visitor declined the call',
   },
 };

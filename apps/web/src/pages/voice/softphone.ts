@@ -13,6 +13,8 @@ export interface SoftphoneTransport {
 export interface IncomingCall {
   ringId: string;
   from: string;
+  /** A web chat's voice call: the chat it belongs to. */
+  interactionId?: string;
 }
 
 export type SoftphoneState = 'unregistered' | 'idle' | 'ringing' | 'in_call';
@@ -31,6 +33,9 @@ interface Incoming {
   ringId: string;
   from: string;
   sdp: string;
+  interactionId?: string;
+  /** The agent asked for this call (a chat escalated to voice): answer without ringing. */
+  autoAnswer?: boolean;
 }
 
 export class BrowserSoftphone {
@@ -64,9 +69,9 @@ export class BrowserSoftphone {
     const d = data as Partial<Incoming>;
     if (name === 'softphone.incoming' && d.ringId && d.sdp) {
       this.offer = { ringId: d.ringId, from: d.from ?? '', sdp: d.sdp };
-      this.call = { ringId: d.ringId, from: d.from ?? '' };
+      this.call = { ringId: d.ringId, from: d.from ?? '', ...(d.interactionId ? { interactionId: d.interactionId } : {}) };
       this.set('ringing');
-      if (this.o.autoAnswer) void this.answer().catch(() => this.reset());
+      if (this.o.autoAnswer || d.autoAnswer === true) void this.answer().catch(() => this.reset());
     } else if ((name === 'softphone.cancelled' || name === 'softphone.ended') && d.ringId === this.call?.ringId) {
       this.reset();
     }
