@@ -16,15 +16,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const DURATION = Number(args.get('duration') ?? 8000);
 const WARMUP = Number(args.get('warmup') ?? 2000);
-const STEPS = (args.get('steps') ?? '100,250,500,750,1000,1250').split(',').map(Number);
-const REC_STEPS = (args.get('rec-steps') ?? '100,200,300,400').split(',').map(Number);
+const STEPS = (args.get('steps') ?? '100,250,500,750,1000,1250').split(',').filter(Boolean).map(Number);
+const REC_STEPS = (args.get('rec-steps') ?? '100,200,300,400').split(',').filter(Boolean).map(Number);
 const LOSS_LIMIT = 0.1;
 
 const log = (...a: unknown[]) => console.error('[bench/media]', ...a);
 
 interface RawGen { sent: number; received: number; minTransitMs: number; measuredMs: number; binMs: number; bins: [number, number][] }
 interface GenResult { sent: number; received: number; lossPercent: number; transitP50Ms: number; transitP99Ms: number; transitMinMs: number; measuredMs: number; offeredPps: number; targetPps: number }
-interface StepResult extends GenResult { calls: number; cpuPercent: number; addedJitterP99Ms: number; generatorLimited: boolean }
+interface StepResult extends GenResult { calls: number; cpuPercent: number; cpuUsPerPacket: number; addedJitterP99Ms: number; generatorLimited: boolean }
 const GENERATORS = Number(args.get('generators') ?? 1);
 
 class Generator {
@@ -122,6 +122,8 @@ function summarize(calls: number, g: GenResult, cpuSeconds: number, wallMs: numb
     calls,
     ...g,
     cpuPercent: Math.round((1000 * cpuSeconds) / (wallMs / 1000)) / 10,
+    // CPU of the system under test per packet it forwarded (each call: 100 packets/s in, 100 out).
+    cpuUsPerPacket: g.offeredPps ? Math.round((100 * cpuSeconds * 1e6) / (wallMs / 1000) / g.offeredPps) / 100 : 0,
     addedJitterP99Ms: Math.round((g.transitP99Ms - g.transitMinMs) * 100) / 100,
     // The generator could not offer the full 50 packets/s per leg: the step does not measure the target.
     generatorLimited: g.offeredPps < 0.95 * g.targetPps,
