@@ -1,12 +1,13 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined, TeamOutlined } from '@ant-design/icons';
+import { PlusOutlined, TeamOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Popconfirm, Space, Table, Tabs, Tag } from 'antd';
+import { App, Button, Card, Input, Space, Table, Tabs, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../auth/session.tsx';
 import { errorText } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { DeleteAction, RowActions } from '../../components/RowActions.tsx';
 import { AgentsTab } from './AgentsTab.tsx';
 import { MembersModal } from './MembersModal.tsx';
 import { QueueFormModal } from './QueueFormModal.tsx';
@@ -60,16 +61,7 @@ function QueuesTab() {
       key: 'actions',
       width: 170,
       render: (_, queue) => (
-        <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setEditing(queue)}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm title={t('common.confirmDelete', { name: queue.name })} okText={t('common.delete')} cancelText={t('common.cancel')} okButtonProps={{ danger: true }} onConfirm={() => remove.mutateAsync(queue).catch(() => undefined)}>
-            <Button type="link" size="small" danger icon={<DeleteOutlined />}>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
+        <RowActions name={queue.name} onEdit={() => setEditing(queue)} onDelete={() => remove.mutateAsync(queue)} />
       ),
     });
   }
@@ -130,9 +122,7 @@ function NamedList(props: { kind: 'skills' | 'away-reasons' }) {
           { title: t('common.name'), dataIndex: 'name' },
           ...(manage
             ? [{ title: t('common.actions'), key: 'actions', width: 120, render: (_: unknown, item: NamedItem) => (
-                <Popconfirm title={t('common.confirmDelete', { name: item.name })} okText={t('common.delete')} cancelText={t('common.cancel')} okButtonProps={{ danger: true }} onConfirm={() => remove.mutateAsync(item).catch(() => undefined)}>
-                  <Button type="link" size="small" danger icon={<DeleteOutlined />}>{t('common.delete')}</Button>
-                </Popconfirm>
+                <DeleteAction name={item.name} onDelete={() => remove.mutateAsync(item)} />
               ) }]
             : []),
         ]}

@@ -1,6 +1,6 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Space, Table } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -10,6 +10,7 @@ import { useSession } from '../../../auth/session.tsx';
 import { errorText, showFieldError } from '../../../components/errors.ts';
 import { formatDateTime } from '../../../components/format.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
+import { RowActions } from '../../../components/RowActions.tsx';
 import { queryKeys, useDivisions } from '../admin-data.ts';
 
 export default function DivisionsPage() {
@@ -41,22 +42,7 @@ export default function DivisionsPage() {
       key: 'actions',
       width: 170,
       render: (_, division) => (
-        <Space size={0}>
-          <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setEditing(division)}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm
-            title={t('common.confirmDelete', { name: division.name })}
-            okText={t('common.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutateAsync(division).catch(() => undefined)}
-          >
-            <Button type="link" size="small" danger icon={<DeleteOutlined />}>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
+        <RowActions name={division.name} onEdit={() => setEditing(division)} onDelete={() => remove.mutateAsync(division)} />
       ),
     });
   }

@@ -1,6 +1,6 @@
-import { DeleteOutlined, EditOutlined, LockOutlined, PlusOutlined } from '@ant-design/icons';
+import { LockOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import type { Role } from '../../../api/types.ts';
 import { useSession } from '../../../auth/session.tsx';
 import { errorText } from '../../../components/errors.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
+import { RowActions } from '../../../components/RowActions.tsx';
 import { queryKeys, useLabels, usePermissions, useRoles } from '../admin-data.ts';
 import { RoleFormModal } from './RoleFormModal.tsx';
 
@@ -81,22 +82,7 @@ export default function RolesPage() {
         role.builtIn ? (
           <Typography.Text type="secondary">{t('roles.readOnly')}</Typography.Text>
         ) : (
-          <Space size={0}>
-            <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setEditing(role)}>
-              {t('common.edit')}
-            </Button>
-            <Popconfirm
-              title={t('common.confirmDelete', { name: role.name })}
-              okText={t('common.delete')}
-              cancelText={t('common.cancel')}
-              okButtonProps={{ danger: true }}
-              onConfirm={() => remove.mutateAsync(role).catch(() => undefined)}
-            >
-              <Button type="link" size="small" danger icon={<DeleteOutlined />}>
-                {t('common.delete')}
-              </Button>
-            </Popconfirm>
-          </Space>
+          <RowActions name={role.name} onEdit={() => setEditing(role)} onDelete={() => remove.mutateAsync(role)} />
         ),
     });
   }

@@ -1,6 +1,6 @@
-import { DeleteOutlined, EditOutlined, HistoryOutlined, PlusOutlined } from '@ant-design/icons';
+import { HistoryOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Badge, Button, Card, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,7 @@ import type { Webhook } from '../../../api/types.ts';
 import { errorText } from '../../../components/errors.ts';
 import { formatDateTime } from '../../../components/format.ts';
 import { PageHeader } from '../../../components/PageHeader.tsx';
+import { RowActions } from '../../../components/RowActions.tsx';
 import { SecretModal } from '../../../components/SecretModal.tsx';
 import { queryKeys, useLabels } from '../admin-data.ts';
 import { DeliveriesDrawer } from './DeliveriesDrawer.tsx';
@@ -65,25 +66,16 @@ export default function WebhooksPage() {
       key: 'actions',
       width: 250,
       render: (_, webhook) => (
-        <Space size={0}>
-          <Button type="link" size="small" icon={<HistoryOutlined />} onClick={() => setDeliveriesOf(webhook)}>
+        <RowActions
+          name={webhook.url}
+          onEdit={() => setEditing(webhook)}
+          onDelete={() => remove.mutateAsync(webhook)}
+          before={
+            <Button type="link" size="small" icon={<HistoryOutlined />} onClick={() => setDeliveriesOf(webhook)}>
             {t('webhooks.deliveries')}
           </Button>
-          <Button type="link" size="small" icon={<EditOutlined />} onClick={() => setEditing(webhook)}>
-            {t('common.edit')}
-          </Button>
-          <Popconfirm
-            title={t('common.confirmDelete', { name: webhook.url })}
-            okText={t('common.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutateAsync(webhook).catch(() => undefined)}
-          >
-            <Button type="link" size="small" danger icon={<DeleteOutlined />}>
-              {t('common.delete')}
-            </Button>
-          </Popconfirm>
-        </Space>
+          }
+        />
       ),
     },
   ];
