@@ -16,6 +16,7 @@ import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { storedTestRecording, type VoiceModule } from './voice-fixtures.ts';
 import { attachmentInteractions, storedTestAttachment } from './webchat-fixtures.ts';
+import { soxTone, uploadPrompt } from './flow-prompt-fixtures.ts';
 
 /** How to make one object of each kind in a tenant, through the API, and how to read it back. */
 const fixtures = {
@@ -66,6 +67,7 @@ const fixtures = {
   flow: { create: async (c: TestClient) => (await c.post('/api/v1/flows', { divisionId: (await c.get('/api/v1/divisions')).body[0].id, name: 'Isolation flow', channel: 'chat' })).body.id, read: (id: string) => `/api/v1/flows/${id}` },
   flow_secret: { create: async (c: TestClient) => (await c.post('/api/v1/flow-secrets', { name: 'iso_secret', value: 'isolation' })).body.id, read: () => `/api/v1/flow-secrets` },
   flow_session: { create: async (c: TestClient) => (await c.post(`/api/v1/flows/${(await c.get('/api/v1/flows')).body.find((f: { name: string }) => f.name === 'Isolation flow').id}/simulations`, {})).body.id, read: (id: string) => `/api/v1/flow-simulations/${id}` },
+  flow_prompt: { create: async (c: TestClient) => (await uploadPrompt(c, 'Isolation prompt', soxTone('wav', 0.5, ['-r', '8000', '-c', '1']))).body.id, read: (id: string) => `/api/v1/flow-prompts/${id}` },
   ticket_group: { create: async (c: TestClient) => (await c.post('/api/v1/ticket-groups', { name: 'Isolation department' })).body.id, read: (id: string) => `/api/v1/ticket-groups/${id}` },
   ticket: { create: async (c: TestClient) => (await c.post('/api/v1/tickets', { subject: 'Isolation ticket' })).body.id, read: (id: string) => `/api/v1/tickets/${id}` },
   ticket_task: { create: async (c: TestClient) => (await c.post(`/api/v1/tickets/${(await c.get('/api/v1/tickets?q=Isolation')).body.items[0].id}/tasks`, { title: 'Isolation task', assigneeUserId: (await c.get('/api/v1/me')).body.user.id })).body.id, read: () => `/api/v1/ticket-tasks` },
@@ -107,6 +109,7 @@ const withIds = (route: RouteTableEntry) => paramNames(route.url).length > 0;
  */
 const sampleBodies: Record<string, unknown> = {
   'POST /api/v1/flows/:id/rollback': { version: 1 },
+  'PATCH /api/v1/flow-prompts/:id': { name: 'isolation' },
   'POST /api/v1/tickets/:id/comments': { body: 'isolation' },
   'POST /api/v1/tickets/:id/tasks': { title: 'isolation', assigneeGroupId: null },
   'POST /api/v1/interactions/:id/voice/dtmf': { digits: '1' },

@@ -4,10 +4,12 @@ import { diffGraphs } from './graph-diff.ts';
 import { graph } from './testing/flow-harness.ts';
 
 const KNOWN_QUEUE = '11111111-1111-4111-8111-111111111111';
+const KNOWN_PROMPT = '22222222-2222-4222-8222-222222222222';
 const refs: FlowReferences = {
   queues: async (ids) => new Set(ids.filter((i) => i === KNOWN_QUEUE)),
   flows: async () => new Set(),
   secrets: async (names) => new Set(names.filter((n) => n === 'token')),
+  prompts: async (ids) => new Set(ids.filter((i) => i === KNOWN_PROMPT)),
 };
 
 describe('publish validation', () => {
@@ -37,6 +39,18 @@ describe('publish validation', () => {
     ]));
     expect(codes).not.toContain('unknown_secret:h:token');
     expect(problems.find((p) => p.code === 'missing_branch')!.field).toBe('next.key_2');
+  });
+
+  test('a play node must name a prompt of the library (a file name is still accepted)', async () => {
+    const g = graph([
+      { id: 'known', type: 'play', config: { promptId: KNOWN_PROMPT }, next: { next: 'gone' } },
+      { id: 'gone', type: 'play', config: { promptId: '44444444-4444-4444-8444-444444444444' }, next: { next: 'file' } },
+      { id: 'file', type: 'play', config: { file: 'welcome.wav' }, next: { next: 'none' } },
+      { id: 'none', type: 'play', config: {}, next: { next: 'end' } },
+      { id: 'end', type: 'hangup' },
+    ]);
+    const problems = await validateGraph(g, 'voice', refs);
+    expect(problems.map((p) => `${p.code}:${p.nodeId}:${p.field}`)).toEqual(['invalid_config:none:promptId', 'unknown_prompt:gone:promptId']);
   });
 
   test('a missing start node is named', async () => {

@@ -1,14 +1,18 @@
 // Checks a graph before it is published and lists every problem, so the editor can show them all at once:
 // unknown node types, configs that break their spec, exits left unconnected, links to missing nodes, nodes no
-// path reaches, nodes of the other channel, and references to queues, flows or secrets the tenant lacks.
+// path reaches, nodes of the other channel, and references to queues, flows, secrets or prompts the tenant lacks.
 import { nodeConfigs, nodeSpecs, nodeTypes, type FlowChannel, type FlowGraph, type FlowProblem, type NodeType } from '@kefu/contracts';
 import { safeRegex } from './engine/variables.ts';
 
 /** Which referenced objects exist (looked up once per validation, in the tenant and division). */
 export interface FlowReferences {
+  /** The channel of each published flow among `ids` (survey flows must be of the surveyed flow's channel). */
+  publishedChannels?(ids: string[]): Promise<Map<string, FlowChannel>>;
   queues(ids: string[]): Promise<Set<string>>;
   flows(ids: string[]): Promise<Set<string>>;
   secrets(names: string[]): Promise<Set<string>>;
+  /** Prompts of the tenant's library. */
+  prompts(ids: string[]): Promise<Set<string>>;
 }
 
 const isNodeType = (t: string): t is NodeType => (nodeTypes as string[]).includes(t);
@@ -23,10 +27,12 @@ export async function validateGraph(graph: FlowGraph, channel: FlowChannel, refs
   if (!ids.has(graph.start)) problems.push({ code: 'no_start', field: 'start', message: `the start node ${graph.start} does not exist` });
   if (graph.onError && !ids.has(graph.onError)) problems.push({ code: 'unknown_target', field: 'onError', message: `the error node ${graph.onError} does not exist` });
 
+  const surveyRefs: { nodeId: string; value: string }[] = [];
   const queueIds = new Set<string>();
   const flowIds = new Set<string>();
   const secretNames = new Set<string>();
-  const refsOf: { nodeId: string; kind: 'queue' | 'flow' | 'secret'; value: string }[] = [];
+  const promptIds = new Set<string>();
+  const refsOf: { nodeId: string; kind: 'queue' | 'flow' | 'secret' | 'prompt'; value: string }[] = [];
 
   for (const n of graph.nodes) {
     if (!isNodeType(n.type)) {
@@ -57,7 +63,9 @@ export async function validateGraph(graph: FlowGraph, channel: FlowChannel, refs
       else if (!ids.has(target)) problems.push({ code: 'unknown_target', nodeId: n.id, field: `next.${port}`, message: `${n.id}: exit ${port} leads to ${target}, which does not exist` });
     }
     if (n.type === 'queue' || n.type === 'hand_off' || n.type === 'callback') refsOf.push({ nodeId: n.id, kind: 'queue', value: config.queueId as string });
+    if (n.type === 'play' && typeof config.promptId === 'string') refsOf.push({ nodeId: n.id, kind: 'prompt', value: config.promptId });
     if (n.type === 'sub_flow') refsOf.push({ nodeId: n.id, kind: 'flow', value: config.flowId as string });
+    if (n.type === 'survey') surveyRefs.push({ nodeId: n.id, value: config.surveyFlowId as string });
     const target = config.target as { kind?: string; flowId?: string } | undefined;
     if (n.type === 'transfer' && target?.kind === 'flow') refsOf.push({ nodeId: n.id, kind: 'flow', value: target.flowId! });
     if (n.type === 'http_request') {
@@ -67,12 +75,24 @@ export async function validateGraph(graph: FlowGraph, channel: FlowChannel, refs
     }
   }
 
-  for (const r of refsOf) ({ queue: queueIds, flow: flowIds, secret: secretNames })[r.kind].add(r.value);
-  const [queues, flows, secrets] = await Promise.all([refs.queues([...queueIds]), refs.flows([...flowIds]), refs.secrets([...secretNames])]);
+  for (const r of refsOf) ({ queue: queueIds, flow: flowIds, secret: secretNames, prompt: promptIds })[r.kind].add(r.value);
+  const [queues, flows, secrets, prompts] = await Promise.all([refs.queues([...queueIds]), refs.flows([...flowIds]), refs.secrets([...secretNames]), refs.prompts([...promptIds])]);
   for (const r of refsOf) {
     if (r.kind === 'queue' && !queues.has(r.value)) problems.push({ code: 'unknown_queue', nodeId: r.nodeId, field: 'queueId', message: `${r.nodeId}: queue ${r.value} does not exist in this division` });
     if (r.kind === 'flow' && !flows.has(r.value)) problems.push({ code: 'unknown_flow', nodeId: r.nodeId, field: 'flowId', message: `${r.nodeId}: flow ${r.value} does not exist or is not published` });
+    if (r.kind === 'prompt' && !prompts.has(r.value)) problems.push({ code: 'unknown_prompt', nodeId: r.nodeId, field: 'promptId', message: `${r.nodeId}: prompt ${r.value} is not in the prompt library` });
     if (r.kind === 'secret' && !secrets.has(r.value)) problems.push({ code: 'unknown_secret', nodeId: r.nodeId, field: 'headers', message: `${r.nodeId}: secret ${r.value} is not defined` });
+  }
+
+  // A survey hand-off needs a published survey flow of the same channel (a caller cannot answer chat buttons).
+  if (surveyRefs.length) {
+    const ids = [...new Set(surveyRefs.map((r) => r.value))];
+    const published = refs.publishedChannels ? await refs.publishedChannels(ids) : new Map([...(await refs.flows(ids))].map((id) => [id, channel]));
+    for (const r of surveyRefs) {
+      const c = published.get(r.value);
+      if (!c) problems.push({ code: 'unknown_flow', nodeId: r.nodeId, field: 'surveyFlowId', message: `${r.nodeId}: survey flow ${r.value} does not exist or is not published` });
+      else if (c !== channel) problems.push({ code: 'unknown_flow', nodeId: r.nodeId, field: 'surveyFlowId', message: `${r.nodeId}: survey flow ${r.value} is a ${c} flow; this ${channel} flow needs a ${channel} survey flow` });
+    }
   }
 
   // Reachability from the start node and the error node.

@@ -23,9 +23,15 @@ import { PathLog } from './path-log.ts';
 import { FlowSecretsService } from './secrets.service.ts';
 import { FlowSessionsService } from './sessions.service.ts';
 import { CallFlowRunner } from './voice/voice-flow-runner.ts';
+import { SurveysService } from '../surveys/surveys.service.ts';
+import { HttpAllowListService } from './http-allowlist.service.ts';
+import { promptRoutes } from './prompts/prompts.routes.ts';
+import { PromptsService } from './prompts/prompts.service.ts';
 
 export interface FlowsModule extends KefuModule {
   flows: FlowsService;
+  prompts: PromptsService;
+  allowList: HttpAllowListService;
   sessions: FlowSessionsService;
   runner: FlowRunner;
   voice: CallFlowRunner;
@@ -44,6 +50,8 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
   const pathLog = new PathLog(database, logger);
   const secrets = new FlowSecretsService(database, ctx.secrets);
   const flows = new FlowsService(database, (flowId) => graphs.forget(flowId));
+  // Post-contact surveys: the survey nodes mark and answer; calls and chats hand customers over (surveys/).
+  const surveys = new SurveysService(database);
   // The kb_answer node searches what the public help center shows (kb's own public search, by tenant slug).
   const help = new HelpCenterService(database, new SpacesService(database));
   const kbSearch = async (tenantId: string, q: string, o: { language?: string | undefined; limit: number }) => {
@@ -52,7 +60,9 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
     const { results } = await help.search(tenant.slug, { q, language: o.language });
     return results.slice(0, o.limit).map((h) => ({ id: h.id, title: h.title, snippet: h.snippet, url: `/help/${tenant.slug}/articles/${h.id}` }));
   };
-  const runner = new FlowRunner({ graphs, path: pathLog, services: { now: () => new Date(), secret: (t, n) => secrets.value(t, n), fetch, kbSearch } });
+  const allowList = new HttpAllowListService(database);
+  const prompts = new PromptsService(database, ctx.blobs);
+  const runner = new FlowRunner({ graphs, path: pathLog, services: { now: () => new Date(), secret: (t, n) => secrets.value(t, n), httpAllowList: (t) => allowList.entries(t), kbSearch, surveys } });
   const sessions = new FlowSessionsService(database, runner);
   const tts = new PromptSynthesizer({ provider: new EspeakTts(), cacheDir: path.join(ctx.config.dataDir, 'speech', 'tts-cache') });
   const pocketsphinx = new PocketsphinxAsr();
@@ -60,7 +70,7 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
     const [url, key] = await Promise.all([secrets.value(tenantId, CLOUD_ASR_SECRETS.url), secrets.value(tenantId, CLOUD_ASR_SECRETS.key)]);
     return url && key ? new CloudAsr({ url, apiKey: key }) : pocketsphinx;
   };
-  const voice = new CallFlowRunner({ runner, tts, asr, promptDir: (tenantId) => path.join(ctx.config.dataDir, 'prompts', tenantId) });
+  const voice = new CallFlowRunner({ runner, tts, asr, promptDir: (tenantId) => path.join(ctx.config.dataDir, 'prompts', tenantId), promptAudio: (t, id, rate) => prompts.pcm(t, id, rate), surveys });
   voiceFlowsFor(ctx).setRunner(voice);
 
   const chat: ChatFlows = {
@@ -80,8 +90,11 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
 
   return {
     name: 'flows',
-    flows, sessions, runner, voice, tts, pathLog, chat,
-    routes: (app) => flowRoutes(app, { flows, secrets, sessions, analytics: new FlowAnalytics(database, pathLog), interactions: new InteractionsService(database), tts }),
+    flows, prompts, allowList, sessions, runner, voice, tts, pathLog, chat,
+    routes: (app) => {
+      flowRoutes(app, { flows, secrets, sessions, analytics: new FlowAnalytics(database, pathLog), interactions: new InteractionsService(database), tts });
+      promptRoutes(app, { prompts, allowList });
+    },
     async stop() {
       await pathLog.flush();
     },

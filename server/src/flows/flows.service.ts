@@ -69,12 +69,15 @@ export class FlowsService {
     return f;
   }
 
-  /** Queues of the flow's division, flows of the tenant that are published, the tenant's secrets. */
+  /** Queues of the flow's division, flows of the tenant that are published, the tenant's secrets and prompts. */
   references(tx: Tx, tenantId: string, divisionId: string): FlowReferences {
     return {
       queues: async (ids) => new Set(ids.length ? (await rows<{ id: string }>(tx, sql`SELECT id FROM routing_queues WHERE tenant_id = ${tenantId} AND division_id = ${divisionId} AND id::text IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`)).map((r) => r.id) : []),
+      publishedChannels: async (ids) => new Map(ids.length ? (await rows<{ id: string; channel: FlowChannel }>(tx, sql`SELECT id, channel FROM flows WHERE tenant_id = ${tenantId} AND published_version IS NOT NULL AND id::text IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`)).map((r) => [r.id, r.channel]) : []),
       flows: async (ids) => new Set(ids.length ? (await rows<{ id: string }>(tx, sql`SELECT id FROM flows WHERE tenant_id = ${tenantId} AND published_version IS NOT NULL AND id::text IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`)).map((r) => r.id) : []),
       secrets: async (names) => new Set(names.length ? (await rows<{ name: string }>(tx, sql`SELECT name FROM flow_secrets WHERE tenant_id = ${tenantId} AND name IN (${sql.join(names.map((n) => sql`${n}`), sql`, `)})`)).map((r) => r.name) : []),
+      // FOR SHARE: a prompt being deleted waits for this publish, or this publish sees it gone (prompts.service.ts).
+      prompts: async (ids) => new Set(ids.length ? (await rows<{ id: string }>(tx, sql`SELECT id FROM flow_prompts WHERE tenant_id = ${tenantId} AND id::text IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) FOR SHARE`)).map((r) => r.id) : []),
     };
   }
 

@@ -27,7 +27,7 @@ export type FlowChannel = z.infer<typeof flowChannel>;
 
 /** One problem that blocks publishing; `nodeId` and `field` point the editor at it. */
 export interface FlowProblem {
-  code: 'unknown_type' | 'invalid_config' | 'missing_branch' | 'unknown_target' | 'unreachable' | 'wrong_channel' | 'unknown_queue' | 'unknown_flow' | 'unknown_secret' | 'no_start' | 'duplicate_id';
+  code: 'unknown_type' | 'invalid_config' | 'missing_branch' | 'unknown_target' | 'unreachable' | 'wrong_channel' | 'unknown_queue' | 'unknown_flow' | 'unknown_secret' | 'unknown_prompt' | 'no_start' | 'duplicate_id';
   nodeId?: string;
   field?: string;
   message: string;
@@ -36,6 +36,6 @@ export interface FlowProblem {
 /** What the engine shows in a text conversation (simulator, chat): prompts as text, buttons, and waits. */
 export type FlowOutput =
   | { kind: 'say'; text: string; language: string }
-  | { kind: 'play'; file: string }
+  | { kind: 'play'; file?: string | undefined; promptId?: string | undefined }
   | { kind: 'text'; text: string }
   | { kind: 'buttons'; text: string; buttons: { id: string; label: string }[] };

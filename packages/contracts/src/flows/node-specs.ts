@@ -21,7 +21,12 @@ const portId = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be letters, digit
 
 export const nodeConfigs = {
   // Voice
-  play: z.strictObject({ file: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\.wav$/, 'must be a prompt file name ending in .wav') }),
+  // A prompt of the tenant's library (`promptId`, uploaded in the admin console), or — as before the library —
+  // a WAV file an operator put in the tenant's prompt directory (`file`). Exactly one of the two.
+  play: z.strictObject({
+    promptId: z.uuid('must be a prompt of the library').optional(),
+    file: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\.wav$/, 'must be a prompt file name ending in .wav').optional(),
+  }).refine((c) => (c.promptId === undefined) !== (c.file === undefined), { message: 'choose a prompt from the library', path: ['promptId'] }),
   say: z.strictObject({ prompt: promptSchema }),
   menu: z.strictObject({
     prompt: promptSchema,
@@ -92,21 +97,21 @@ export const nodeConfigs = {
     priority: z.number().int().min(0).max(100).default(0),
     skills: z.array(z.strictObject({ skill: z.string().min(1).max(64), minLevel: z.number().int().min(1).max(5).default(1) })).max(10).default([]),
     maxWaitSeconds: z.number().int().min(10).max(86_400).optional(),
-    announcePosition: z.boolean().default(false),
-    offerCallback: z.boolean().default(false),
-  }),
-  transfer: z.strictObject({
-    target: z.discriminatedUnion('kind', [
     /** Tell the waiting caller their place in line and the estimated wait (routing's figures), between music. */
-      z.strictObject({ kind: z.literal('number'), number: z.string().regex(/^\+?[0-9*#]{2,32}$/, 'must be a phone number') }),
+    announcePosition: z.boolean().default(false),
     /** Offer a callback with the announcements (from `callbackAfterSeconds` of waiting on): the key ends the wait. */
-      z.strictObject({ kind: z.literal('agent'), userId: z.uuid() }),
+    offerCallback: z.boolean().default(false),
     /** Seconds of music between announcements (and before the first one). */
     announceEverySeconds: z.number().int().min(5).max(600).default(30),
     callbackAfterSeconds: z.number().int().min(0).max(3600).default(0),
     callbackDigit: digit.default('1'),
     /** What the caller hears while waiting: the music on hold, or ringback as if the phone still rang. */
     music: z.enum(['hold', 'ringback']).default('hold'),
+  }),
+  transfer: z.strictObject({
+    target: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('number'), number: z.string().regex(/^\+?[0-9*#]{2,32}$/, 'must be a phone number') }),
+      z.strictObject({ kind: z.literal('agent'), userId: z.uuid() }),
       z.strictObject({ kind: z.literal('extension'), extension: z.string().regex(/^[0-9]{2,10}$/) }),
       z.strictObject({ kind: z.literal('flow'), flowId: z.uuid() }),
     ]),
@@ -144,19 +149,6 @@ export const nodeConfigs = {
     intro: z.string().max(500).optional(),
   }),
   hand_off: z.strictObject({ queueId: z.uuid('must be a queue id'), text: z.string().max(4000).optional(), priority: z.number().int().min(0).max(100).default(0) }),
-} as const;
-
-export type NodeType = keyof typeof nodeConfigs;
-export const nodeTypes = Object.keys(nodeConfigs) as NodeType[];
-export type NodeConfig<T extends NodeType> = z.output<(typeof nodeConfigs)[T]>;
-
-export interface NodeSpecInfo<T extends NodeType> {
-  channels: readonly ('voice' | 'chat')[];
-  /** Ends the flow (hands the call or chat on); such nodes have only their optional ports. */
-  terminal: boolean;
-  /** The node's exits for a config: required ones must be connected before publishing. */
-  ports(config: NodeConfig<T>): { required: string[]; optional: string[] };
-  label: { en: string; zh: string };
   // Surveys (both channels)
   /**
    * Post-contact survey hand-off: placed before the queue, it marks the interaction so that when the agent ends the
@@ -182,6 +174,19 @@ export interface NodeSpecInfo<T extends NodeType> {
     choice: z.string().max(200).optional(),
     comment: z.string().max(200).optional(),
   }).refine((c) => c.scaleMax > c.scaleMin, { message: 'scaleMax must be above scaleMin', path: ['scaleMax'] }),
+} as const;
+
+export type NodeType = keyof typeof nodeConfigs;
+export const nodeTypes = Object.keys(nodeConfigs) as NodeType[];
+export type NodeConfig<T extends NodeType> = z.output<(typeof nodeConfigs)[T]>;
+
+export interface NodeSpecInfo<T extends NodeType> {
+  channels: readonly ('voice' | 'chat')[];
+  /** Ends the flow (hands the call or chat on); such nodes have only their optional ports. */
+  terminal: boolean;
+  /** The node's exits for a config: required ones must be connected before publishing. */
+  ports(config: NodeConfig<T>): { required: string[]; optional: string[] };
+  label: { en: string; zh: string };
 }
 
 const both = ['voice', 'chat'] as const;
@@ -219,6 +224,6 @@ export const nodeSpecs: { [T in NodeType]: NodeSpecInfo<T> } = {
   collect: { channels: chat, terminal: false, label: { en: 'Collect', zh: '收集信息' }, ports: () => ({ required: ['next'], optional: ['invalid', 'timeout'] }) },
   kb_answer: { channels: chat, terminal: false, label: { en: 'KB answer', zh: '知识库答复' }, ports: () => ({ required: ['found', 'not_found'], optional: [] }) },
   hand_off: { channels: chat, terminal: true, label: { en: 'Hand off', zh: '转人工' }, ports: () => ({ required: [], optional: [] }) },
-};
   survey: { channels: both, terminal: false, ports: next, label: { en: 'Survey hand-off', zh: '满意度调查' } },
   survey_answer: { channels: both, terminal: false, label: { en: 'Survey answer', zh: '记录评价' }, ports: () => ({ required: ['next'], optional: ['invalid'] }) },
+};

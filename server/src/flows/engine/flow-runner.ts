@@ -131,7 +131,8 @@ export class FlowRunner {
         }
       }
       const target = result.port === 'error' ? undefined : node.next[result.port];
-      this.log(state, frame, node, 'leave', result.port, 'input' in result ? (result.input ?? null) : null);
+      // A failure keeps its reason in the path log (where an admin looks for why a caller went the error way).
+      this.log(state, frame, node, 'leave', result.port, 'input' in result ? (result.input ?? null) : 'error' in result ? errorReason(result.error) : null);
       if (target) {
         this.moveTo(state, target);
         continue;
@@ -206,4 +207,10 @@ export class FlowRunner {
       interactionId: state.interactionId ?? null, nodeId: node.id, nodeType: node.type, event, port, input, at: new Date(),
     });
   }
+}
+
+/** A failure's message for the path log, kept short. */
+function errorReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 }

@@ -1,5 +1,6 @@
 // The engine's types: what a node returns, what a run waits for, how a run ends, and the saved state that lets
 // a run resume later (a chat input an hour on, the simulator's next request) in this or another process.
+import type { Resolver } from '../nodes/http-request/guarded-request.ts';
 import type { FlowChannel, FlowGraph, FlowNode, FlowOutput, NodeConfig, NodeType, Prompt } from '@kefu/contracts';
 
 export type Vars = Record<string, string>;
@@ -91,17 +92,12 @@ export interface HttpResult {
 export interface NodeServices {
   now(): Date;
   secret(tenantId: string, name: string): Promise<string | undefined>;
-  fetch: typeof fetch;
+  /** The tenant's HTTP allow-list entries (internal hosts and CIDRs the HTTP node may reach); none by default. */
+  httpAllowList(tenantId: string): Promise<string[]>;
+  /** How the HTTP node resolves host names (the system resolver when absent; tests pass their own). */
+  resolveHost?: Resolver | undefined;
   /** Public knowledge-base articles for a query (the kb_answer node); absent where there is no knowledge base. */
   kbSearch?(tenantId: string, query: string, options: { language?: string | undefined; limit: number }): Promise<{ id: string; title: string; snippet: string; url: string | null }[]>;
-}
-
-export interface NodeContext<T extends NodeType> {
-  node: FlowNode;
-  config: NodeConfig<T>;
-  state: RunState;
-  io: FlowIO;
-  services: NodeServices;
   /** Post-contact surveys (the survey and survey_answer nodes); absent in the simulator: nothing is stored. */
   surveys?: SurveyPort;
   /** A number in [0, 1) for sampling (the survey node's sample rate); Math.random when absent. */
@@ -115,6 +111,14 @@ export interface SurveyPort {
     interactionId: string; surveyFlowId: string | null; flowVersion: number | null; nodeId: string; questionKey: string; questionText: string;
     score: number | null; scaleMin: number | null; scaleMax: number | null; choice: string | null; comment: string | null;
   }): Promise<unknown>;
+}
+
+export interface NodeContext<T extends NodeType> {
+  node: FlowNode;
+  config: NodeConfig<T>;
+  state: RunState;
+  io: FlowIO;
+  services: NodeServices;
   signal: AbortSignal;
   /** Fills `{{variable}}` from the run's variables (unknown ones become empty). */
   fill(text: string): string;

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   asr?: AsrProvider;
   subFlows?: Record<string, FlowGraph>;
   channel?: FlowChannel;
+  /** Library prompts by id (PCM at 8 kHz) for play nodes. */
+  prompts?: Record<string, Int16Array>;
 }
 
 /** Builds a graph: the node under test first, then its targets. */
@@ -48,7 +50,7 @@ export const ends = (...ids: string[]) => ids.map((id) => ({ id, type: 'hangup' 
 export const services = (extra: Partial<NodeServices> = {}): NodeServices => ({
   now: () => new Date(),
   secret: async () => undefined,
-  fetch,
+  httpAllowList: async () => [],
   ...extra,
 });
 
@@ -64,6 +66,11 @@ export async function runOnCall(g: FlowGraph, o: HarnessOptions = {}) {
     runner, tts: new PromptSynthesizer({ provider: tts, cacheDir: path.join(os.tmpdir(), `kefu-flow-test-${process.pid}`) }),
     asr: async () => o.asr ?? { name: 'none', recognize: async () => ({ text: '' }) },
     promptDir: () => '/prompts',
+    promptAudio: async (_tenant, id) => {
+      const pcm = o.prompts?.[id];
+      if (!pcm) throw new Error(`prompt ${id} does not exist`);
+      return pcm;
+    },
   });
   let outcome: FlowOutcome | undefined;
   let error: Error | undefined;

@@ -5,7 +5,7 @@
 // for a throw).
 import path from 'node:path';
 import type { AudioSource, CallControl, DtmfDigit } from '../../voice/call-control.ts';
-import type { FlowOutcome, FlowStart, VoiceFlowRunner } from '../../voice/flow-port.ts';
+import type { FlowOutcome, FlowStart, VoiceFlowRunner, VoiceSurveys } from '../../voice/flow-port.ts';
 import type { QueueWaitEvent, QueueWaitPlan, WaitLanguage } from '../../voice/queue-announcer.ts';
 import type { AsrProvider } from '../../speech/asr.ts';
 import type { PromptSynthesizer } from '../../speech/tts.ts';
@@ -14,19 +14,52 @@ import type { FlowEnd, FlowInput, FlowIO, ResolvedPrompt, RunState, WaitSpec } f
 
 export interface VoiceFlowDeps {
   runner: FlowRunner;
+  /** Post-contact survey invitations (surveys/surveys.service.ts); absent: calls are never handed to a survey. */
+  surveys?: SurveyInvitations | undefined;
   tts: PromptSynthesizer;
   /** The recognizer for a tenant (a cloud one when the tenant configured it, else pocketsphinx). */
   asr(tenantId: string): Promise<AsrProvider>;
-  /** Directory of a tenant's prompt files. */
+  /** Directory of a tenant's prompt files (`play` nodes that name a file, from before the prompt library). */
   promptDir(tenantId: string): string;
+  /** A library prompt's 16-bit mono PCM at the call's rate (prompts/prompts.service.ts). */
+  promptAudio(tenantId: string, promptId: string, rate: 8000 | 16000): Promise<Int16Array>;
 }
 
 export class FlowFallbackError extends Error {
   readonly code = 'FLOW_FALLBACK';
 }
 
+/** The part of the SurveysService the call's survey hand-over uses. */
+export interface SurveyInvitations {
+  claim(tenantId: string, interactionId: string, o: { taskId?: string | null | undefined }): Promise<{ surveyFlowId: string } | undefined>;
+  skip(tenantId: string, interactionId: string, reason: string): Promise<void>;
+  complete(tenantId: string, interactionId: string): Promise<void>;
+}
+
 export class CallFlowRunner implements VoiceFlowRunner {
-  constructor(private readonly d: VoiceFlowDeps) {}
+  /**
+   * The post-contact survey on a call whose agent ended first: the survey flow runs like any flow on the caller's
+   * media (its answers land on the same interaction); whatever it ends in, the call then ends — a survey flow only
+   * asks and says goodbye. An unpublished survey flow has already been apologised for by the engine.
+   */
+  readonly survey: VoiceSurveys | undefined;
+
+  constructor(private readonly d: VoiceFlowDeps) {
+    const surveys = d.surveys;
+    this.survey = surveys && {
+      claim: async (call, o) => (await surveys.claim(call.tenantId, call.interactionId, o))?.surveyFlowId,
+      skip: (call, reason) => surveys.skip(call.tenantId, call.interactionId, reason),
+      run: async (call, surveyFlowId) => {
+        try {
+          await this.run(call, { flowId: surveyFlowId, numberId: null, number: call.to }).catch((err: unknown) => {
+            if (!(err instanceof FlowFallbackError)) throw err;
+          });
+        } finally {
+          await surveys.complete(call.tenantId, call.interactionId);
+        }
+      },
+    };
+  }
 
   async run(call: CallControl, start: FlowStart): Promise<FlowOutcome> {
     if (!start.flowId) throw new FlowFallbackError('the number has no flow');
@@ -52,7 +85,8 @@ export class CallFlowRunner implements VoiceFlowRunner {
     return {
       output: async (o, signal) => {
         if (o.kind === 'say') await call.play(await this.audio(call, { text: o.text, language: o.language as ResolvedPrompt['language'] }, 8000), { signal });
-        else if (o.kind === 'play') await call.play({ file: path.join(this.d.promptDir(call.tenantId), path.basename(o.file)) }, { signal });
+        else if (o.kind === 'play' && o.promptId) await call.play({ pcm: await this.d.promptAudio(call.tenantId, o.promptId, 8000), sampleRate: 8000 }, { signal });
+        else if (o.kind === 'play' && o.file) await call.play({ file: path.join(this.d.promptDir(call.tenantId), path.basename(o.file)) }, { signal });
         else if (o.kind === 'text') await call.play(await this.audio(call, { text: o.text, language: 'auto' }, 8000), { signal });
       },
     };
@@ -96,32 +130,6 @@ export class CallFlowRunner implements VoiceFlowRunner {
     return { kind: 'timeout' };
   }
 
-  private async outcome(call: CallControl, state: RunState, end: FlowEnd): Promise<FlowOutcome> {
-    switch (end.kind) {
-      case 'queue': {
-        const overflow = end.overflow;
-        return {
-          kind: 'queue', queueId: end.queueId, priority: end.priority, skills: end.skills.map((s) => ({ skill: s.skill, minLevel: s.minLevel })),
-          // Nobody answered within the maximum wait: the run continues at the queue node's `overflow` exit.
-          ...(end.maxWaitSeconds && overflow ? { maxWaitMs: end.maxWaitSeconds * 1000, overflow: () => this.drive(call, { ...state, frames: overflow.frames, attempts: 0, waiting: undefined }) } : {}),
-        };
-      }
-      case 'callback':
-        return { kind: 'callback', queueId: end.queueId, ...(end.number ? { number: end.number } : {}) };
-      case 'hand_off':
-        return { kind: 'queue', queueId: end.queueId, priority: end.priority };
-      case 'transfer':
-        return { kind: 'transfer', target: end.target };
-      case 'voicemail':
-        return { kind: 'voicemail', ...(end.greeting ? { greeting: await this.audio(call, end.greeting, 8000) } : {}), maxDurationMs: end.maxSeconds * 1000 };
-      case 'hangup':
-      case 'end':
-        return { kind: 'hangup', endReason: 'flow_ended' };
-      case 'fallback':
-        throw new FlowFallbackError(end.reason);
-    }
-  }
-}
   /**
    * How the queued caller's wait sounds, from the queue node: announcements in the call's language (the run's
    * `language` variable, set by a language_select node; zh by default), spoken with the flow's TTS, and each thing
@@ -145,7 +153,33 @@ export class CallFlowRunner implements VoiceFlowRunner {
     };
   }
 
+  private async outcome(call: CallControl, state: RunState, end: FlowEnd): Promise<FlowOutcome> {
+    switch (end.kind) {
+      case 'queue': {
+        const overflow = end.overflow;
+        return {
+          kind: 'queue', queueId: end.queueId, priority: end.priority, skills: end.skills.map((s) => ({ skill: s.skill, minLevel: s.minLevel })),
           wait: this.waitPlan(call, state, end),
+          // Nobody answered within the maximum wait: the run continues at the queue node's `overflow` exit.
+          ...(end.maxWaitSeconds && overflow ? { maxWaitMs: end.maxWaitSeconds * 1000, overflow: () => this.drive(call, { ...state, frames: overflow.frames, attempts: 0, waiting: undefined }) } : {}),
+        };
+      }
+      case 'callback':
+        return { kind: 'callback', queueId: end.queueId, ...(end.number ? { number: end.number } : {}) };
+      case 'hand_off':
+        return { kind: 'queue', queueId: end.queueId, priority: end.priority };
+      case 'transfer':
+        return { kind: 'transfer', target: end.target };
+      case 'voicemail':
+        return { kind: 'voicemail', ...(end.greeting ? { greeting: await this.audio(call, end.greeting, 8000) } : {}), maxDurationMs: end.maxSeconds * 1000 };
+      case 'hangup':
+      case 'end':
+        return { kind: 'hangup', endReason: 'flow_ended' };
+      case 'fallback':
+        throw new FlowFallbackError(end.reason);
+    }
+  }
+}
 
 /** A wait event as a path-log row: `announce` "position=2 wait=180s key=1", `callback` (request id), `result`. */
 function describeWaitEvent(e: QueueWaitEvent): [string, string | null] {

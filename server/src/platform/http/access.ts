@@ -5,7 +5,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { Permission } from '../auth/permissions.ts';
 
 /** The kind of object a path parameter names; the isolation suite needs a fixture for each kind. */
-export type ResourceKind = 'user' | 'kb_space' | 'kb_category' | 'kb_article' | 'kb_update' | 'kb_synonym' | 'kb_attachment' | 'division' | 'role' | 'api_key' | 'webhook' | 'voice_trunk' | 'voice_number' | 'voice_extension' | 'voice_outbound_rule' | 'interaction' | 'recording' | 'routing_queue' | 'routing_skill' | 'routing_away_reason' | 'routing_task' | 'contact' | 'company' | 'crm_field' | 'order' | 'crm_import' | 'ticket' | 'ticket_task' | 'ticket_group' | 'ticket_calendar' | 'ticket_sla_policy' | 'ticket_macro' | 'flow' | 'flow_secret' | 'flow_session' | 'chat_widget' | 'chat_attachment';
+export type ResourceKind = 'user' | 'kb_space' | 'kb_category' | 'kb_article' | 'kb_update' | 'kb_synonym' | 'kb_attachment' | 'division' | 'role' | 'api_key' | 'webhook' | 'voice_trunk' | 'voice_number' | 'voice_extension' | 'voice_outbound_rule' | 'interaction' | 'recording' | 'routing_queue' | 'routing_skill' | 'routing_away_reason' | 'routing_task' | 'contact' | 'company' | 'crm_field' | 'order' | 'crm_import' | 'ticket' | 'ticket_task' | 'ticket_group' | 'ticket_calendar' | 'ticket_sla_policy' | 'ticket_macro' | 'flow' | 'flow_secret' | 'flow_session' | 'flow_prompt' | 'chat_widget' | 'chat_attachment';
 
 export type RouteAccess =
   | { public: true }

@@ -1,10 +1,12 @@
-// Plays a prompt file of the tenant (uploaded WAV) to the caller, then follows `next`.
+// Plays a prompt of the tenant's library (`promptId`) — or, as before the library, a WAV file of the tenant's
+// prompt directory (`file`) — to the caller, then follows `next`.
 import type { FlowNodeImpl } from '../../engine/flow-types.ts';
 
 export const playNode: FlowNodeImpl<'play'> = {
   type: 'play',
   async run(ctx) {
-    await ctx.io.output({ kind: 'play', file: ctx.config.file }, ctx.signal);
+    const c = ctx.config;
+    await ctx.io.output(c.promptId ? { kind: 'play', promptId: c.promptId } : { kind: 'play', file: c.file }, ctx.signal);
     return { port: 'next' };
   },
   timeoutMs: () => 300_000,
