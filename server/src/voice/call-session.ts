@@ -214,13 +214,13 @@ export class CallSession implements CallControl, QueueHost {
         }, info);
         if (result === 'connected' || result === 'hangup' || this.abort.signal.aborted) return;
         await this.stopWaiting();
-        if (outcome.overflow) return this.carryOut(await outcome.overflow());
-        return this.noAgent();
         if (result === 'callback' && plan) {
           // The caller keeps the place they had in the queue; they hear a confirmation in their language.
           const confirmation = await plan.say(callbackConfirmationText(plan.language), plan.language).catch(() => undefined);
           return this.takeCallback({ queueId: outcome.queueId, queuedSince: info.queuedAt, confirmation, logged: (requestId) => plan.log?.({ kind: 'callback', requestId }) });
         }
+        if (outcome.overflow) return this.carryOut(await outcome.overflow());
+        return this.noAgent();
       }
       case 'transfer':
         return this.sendTo(outcome.target);
