@@ -9,6 +9,7 @@ import { TransportError, type Destination } from '../transport/transport.ts';
 import type { PreparedResponse } from '../transport/transport-layer.ts';
 import { ClientTransaction, clientKey, type TransactionTransport } from './client.transaction.ts';
 import { ServerTransaction, type ResponseSender } from './server.transaction.ts';
+import { ExpiringMap } from '../util/expiring-map.ts';
 import { deriveTimers, systemClock, type Clock, type TimerConfig, type Timers } from './timers.ts';
 
 /** What the transaction layer needs from the layer below (the TransportLayer, or a test double). */
@@ -47,9 +48,9 @@ export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly merged = new Map<string, string>();
   /** Non-INVITE transactions past their final response over UDP: the bytes to repeat until Timer J (retire). */
-  private readonly completed = new Map<string, { response: PreparedResponse; timer: unknown }>();
+  private readonly completed: ExpiringMap<PreparedResponse>;
   /** INVITE transactions past a 2xx (RFC 6026 Accepted): retransmitted INVITEs are absorbed until Timer L (accept). */
-  private readonly accepted = new Map<string, unknown>();
+  private readonly accepted: ExpiringMap<true>;
   private requestHandler: (req: SipRequest, tx: ServerTransaction | undefined) => void = () => {};
   private strayResponseHandler: (res: SipResponse) => void = () => {};
   private readonly autoTrying: boolean;
@@ -61,6 +62,8 @@ export class TransactionLayer {
     this.timers = deriveTimers(opts.timers);
     this.clock = opts.clock ?? systemClock;
     this.autoTrying = opts.autoTrying ?? true;
+    this.completed = new ExpiringMap(this.clock, this.timers.J(false));
+    this.accepted = new ExpiringMap(this.clock, this.timers.L);
     lower.onRequest((req) => this.handleRequest(req));
     lower.onResponse((res) => this.handleResponse(res));
   }
@@ -95,7 +98,7 @@ export class TransactionLayer {
     const retired = this.completed.get(key);
     if (retired) {
       // Timer J still runs for this request: a retransmission gets the final response again (§17.2.2).
-      if (req.method !== 'ACK') this.lower.sendPrepared(retired.response).catch(() => {});
+      if (req.method !== 'ACK') this.lower.sendPrepared(retired).catch(() => {});
       return;
     }
     if (this.accepted.has(key)) {
@@ -169,9 +172,7 @@ export class TransactionLayer {
       return; // nowhere to send it: the transaction runs its course and reports the error itself
     }
     tx.terminate();
-    const own = detachedKey(key);
-    const timer = this.clock.setTimeout(() => this.completed.delete(own), this.timers.J(false));
-    this.completed.set(own, { response: { ...response, data: ownBytes(response.data) }, timer });
+    this.completed.set(detachedKey(key), { ...response, data: ownBytes(response.data) });
   }
 
   /**
@@ -185,9 +186,7 @@ export class TransactionLayer {
     tx.detached = true;
     this.servers.delete(key);
     if (mergeKey && this.merged.get(mergeKey) === key) this.merged.delete(mergeKey);
-    const own = detachedKey(key);
-    const timer = this.clock.setTimeout(() => this.accepted.delete(own), this.timers.L);
-    this.accepted.set(own, timer);
+    this.accepted.set(detachedKey(key), true);
   }
 
   private handleResponse(res: SipResponse): void {
@@ -259,9 +258,7 @@ export class TransactionLayer {
   close(): void {
     for (const tx of [...this.clients.values()]) tx.terminate();
     for (const tx of [...this.servers.values()]) tx.terminate();
-    for (const c of this.completed.values()) this.clock.clearTimeout(c.timer);
     this.completed.clear();
-    for (const timer of this.accepted.values()) this.clock.clearTimeout(timer);
     this.accepted.clear();
   }
 }
