@@ -34,7 +34,7 @@ export class HttpAllowListService {
       if (!entries.includes(e)) entries.push(e);
     });
     return this.database.withTenant(actor.tenantId, async (tx) => {
-      const row = await one<AllowRow>(tx, sql`INSERT INTO flow_http_allowlists (tenant_id, entries) VALUES (${actor.tenantId}, ${entries}::text[])
+      const row = await one<AllowRow>(tx, sql`INSERT INTO flow_http_allowlists (tenant_id, entries) VALUES (${actor.tenantId}, ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(entries)}::jsonb)))
         ON CONFLICT (tenant_id) DO UPDATE SET entries = EXCLUDED.entries, updated_at = clock_timestamp() RETURNING entries, updated_at`);
       await recordAudit(tx, actor, { action: 'flow_http_allowlist.saved', targetType: 'tenant', targetId: actor.tenantId, details: { entries } });
       return { entries: row!.entries, updatedAt: iso(row!.updated_at) };
