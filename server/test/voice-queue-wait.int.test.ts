@@ -1,0 +1,187 @@
+// A caller waiting in a voice queue, with real peers on loopback (baresip), the real router and database: agent1's
+// phone (extension 1001, auto-answer) takes a first call, so the next caller waits with one staffed, busy agent.
+// That caller hears the music on hold, then — every few seconds, from the queue node — an announcement of their
+// place and routing's estimated wait (position × average handle time ÷ staffed agents; no calls handled today:
+// 180 s) with the callback offer; pressing 1 (RFC 4733) withdraws the routing task, stores a callback that keeps
+// the caller's place, plays a confirmation and ends the call with a BYE. A third caller, in English, waits past
+// the node's maximum wait and goes on at the overflow exit. What they hear is measured in the audio baresip
+// decoded: the music's notes versus speech.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { toneShare } from '@kefu/media';
+import { Baresip } from '@kefu/sip/testing';
+import { channel } from './audio-fixtures.ts';
+import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
+import { TestClient } from './http-client.ts';
+import { startKefu, type TestKefu } from './kefu-server.ts';
+import { until, type VoiceModule } from './voice-fixtures.ts';
+
+let server: TestKefu;
+let admin: TestClient;
+let sipPort: number;
+let divisionId: string;
+const queues: Record<string, string> = {};
+const phones: Baresip[] = [];
+
+interface PathRow { nodeId: string; event: string; port: string | null; input: string | null }
+const pathOf = async (id: string): Promise<PathRow[]> => (await admin.get(`/api/v1/interactions/${id}/flow-path`)).body;
+const rows = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => server.kefu.database.withSystem(async (tx) => (await tx.execute(query)).rows as T[]);
+
+async function flowOnNumber(name: string, number: string, graph: unknown): Promise<void> {
+  const flow = await admin.post('/api/v1/flows', { divisionId, name, channel: 'voice', graph });
+  expect(flow.status, JSON.stringify(flow.body)).toBe(201);
+  expect(flow.body.problems).toEqual([]);
+  expect((await admin.post(`/api/v1/flows/${flow.body.id}/publish`, {})).status).toBe(200);
+  const n = await admin.post('/api/v1/voice/numbers', { divisionId, number, name, flowId: flow.body.id });
+  expect(n.status, JSON.stringify(n.body)).toBe(201);
+}
+
+async function call(from: string, to: string): Promise<{ phone: Baresip; interactionId: string }> {
+  const phone = await Baresip.start(`<sip:${from}@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU`, 440);
+  phones.push(phone);
+  phone.command('dial', `sip:${to}@127.0.0.1:${sipPort}`);
+  await phone.waitForEvent('CALL_ESTABLISHED', 30_000);
+  const live = await until(async () => (await admin.get('/api/v1/interactions?state=live')).body.items.find((i: { from: string; to: string }) => i.from === from && i.to === to), `the call from ${from}`);
+  return { phone, interactionId: live.id };
+}
+
+/**
+ * What a caller heard, in 200 ms windows: music (most energy on one of the hold notes) or speech (loud, and on none
+ * of the notes). Counts windows from `fromSec` to `toSec`.
+ */
+function heard(file: string, fromSec = 0, toSec = Infinity): { music: number; speech: number; speechStarts: number[] } {
+  const all = channel(file);
+  const pcm = all.subarray(0, Math.min(all.length, toSec * 8000));
+  const win = 1600;
+  let music = 0;
+  let speech = 0;
+  const speechStarts: number[] = [];
+  let inSpeech = false;
+  for (let at = Math.round(fromSec * 8000); at + win <= pcm.length; at += win) {
+    let sum = 0;
+    for (let i = at; i < at + win; i++) sum += pcm[i]! * pcm[i]!;
+    const rms = Math.sqrt(sum / win);
+    const note = Math.max(...HOLD_NOTES_HZ.map((hz) => toneShare(pcm, hz, 8000, at, win)));
+    const isMusic = rms > 300 && note > 0.6;
+    const isSpeech = rms > 300 && note < 0.3;
+    if (isMusic) music++;
+    if (isSpeech) {
+      speech++;
+      if (!inSpeech) speechStarts.push(at / 8000);
+    }
+    inSpeech = isSpeech;
+  }
+  return { music: music * 0.2, speech: speech * 0.2, speechStarts };
+}
+
+beforeAll(async () => {
+  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
+  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  const voice = server.kefu.modules.voice as VoiceModule;
+  sipPort = voice.sip!.port!;
+  await voice.mediaEngine();
+  for (const q of (await admin.get('/api/v1/routing/queues')).body as { id: string; name: string; divisionId: string }[]) queues[q.name] = q.id;
+  divisionId = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'Support').divisionId;
+
+  // Waiting in Support: announcements every 5 s with the callback offer (zh, the default language).
+  await flowOnNumber('Queue wait: callback', '4101', {
+    start: 'q',
+    nodes: [{ id: 'q', type: 'queue', label: '', next: {}, config: { queueId: queues.Support, announcePosition: true, offerCallback: true, announceEverySeconds: 5 } }],
+  });
+  // Waiting in Sales, in English, at most 10 s: then an apology and goodbye.
+  await flowOnNumber('Queue wait: overflow', '4102', {
+    start: 'lang',
+    nodes: [
+      { id: 'lang', type: 'set_variable', label: '', config: { assignments: [{ variable: 'language', value: 'en' }] }, next: { next: 'q' } },
+      { id: 'q', type: 'queue', label: '', config: { queueId: queues.Sales, announcePosition: true, announceEverySeconds: 5, maxWaitSeconds: 10 }, next: { overflow: 'sorry' } },
+      { id: 'sorry', type: 'hangup', label: '', config: { prompt: { text: 'All our agents are still busy. Please call again later. Goodbye.', language: 'en' } }, next: {} },
+    ],
+  });
+
+  // agent1's phone: registering makes agent1 available; it answers what it is offered.
+  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
+  const agent = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+  phones.push(agent);
+  await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of phones) await p.stop().catch(() => {});
+  await server?.stop();
+});
+
+describe('a caller waiting in a voice queue', () => {
+  let first: { phone: Baresip; interactionId: string };
+
+  test('the first caller goes straight to the free agent: nothing is announced while the agent rings', async () => {
+    first = await call('13800138000', '4101');
+    await until(async () => (await admin.get(`/api/v1/interactions/${first.interactionId}`)).body.answeredAt, 'the agent answering', 30_000);
+    const path = await pathOf(first.interactionId);
+    expect(path.filter((e) => e.event === 'queue' && e.port === 'announce')).toEqual([]);
+  }, 60_000);
+
+  test('the next one hears music, then their place, the estimated wait and the callback offer; 1 books the callback and ends the call', async () => {
+    const second = await call('13800138001', '4101');
+    // One staffed agent (busy with the first caller), no calls handled today: 1 × 180 s ÷ 1.
+    const announced = await until(async () => (await pathOf(second.interactionId)).find((e) => e.event === 'queue' && e.port === 'announce'), 'the announcement', 30_000);
+    expect(announced).toMatchObject({ nodeId: 'q', input: 'position=1 wait=180s key=1' });
+    // Let the announcement (about 6 s of Mandarin) play out and the music come back.
+    await new Promise((r) => setTimeout(r, 9000));
+    const task = await until(async () => (await rows<{ id: string; status: string; enqueued_at: Date }>(sql`SELECT id, status, enqueued_at FROM routing_tasks
+      WHERE channel = 'voice' AND attributes->>'interactionId' = ${second.interactionId}`))[0], 'the waiting task');
+    expect(task.status).toBe('queued');
+
+    await second.phone.sendDtmf('1');
+    await second.phone.waitForEvent('CALL_CLOSED', 30_000); // the service's BYE after the confirmation
+
+    // Routing no longer holds the call's task; the callback keeps the caller's place.
+    const [ended] = await rows<{ status: string }>(sql`SELECT status FROM routing_tasks WHERE id = ${task.id}`);
+    expect(ended!.status).toBe('cancelled');
+    const request = await until(async () => (await rows<{ id: string; number: string; queue_id: string; state: string; task_id: string | null; queued_since: Date }>(sql`
+      SELECT id, number, queue_id, state, task_id, queued_since FROM voice_callback_requests WHERE interaction_id = ${second.interactionId}`)).find((r) => r.state === 'queued'), 'the callback queued in routing');
+    expect(request).toMatchObject({ number: '13800138001', queue_id: queues.Support });
+    const [callbackTask] = await rows<{ channel: string; status: string; enqueued_at: Date; callback_number: string | null }>(sql`
+      SELECT channel, status, enqueued_at, callback_number FROM routing_tasks WHERE id = ${request.task_id}`);
+    expect(callbackTask).toMatchObject({ channel: 'callback', status: 'queued', callback_number: '13800138001' });
+    expect(Math.abs(new Date(callbackTask!.enqueued_at).getTime() - new Date(task.enqueued_at).getTime())).toBeLessThan(2000);
+
+    const interaction = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${second.interactionId}`)).body;
+      return i.state === 'ended' ? i : undefined;
+    }, 'the interaction to end');
+    expect(interaction.endReason).toBe('callback_requested');
+    const path = await pathOf(second.interactionId);
+    expect(path.map((e) => `${e.nodeId}:${e.event}:${e.port ?? ''}`)).toEqual(expect.arrayContaining(['q:enter:', 'q:leave:queue', 'q:queue:announce', 'q:queue:result', 'q:queue:callback']));
+    expect(path.find((e) => e.port === 'result')!.input).toBe('callback');
+    expect(path.find((e) => e.port === 'callback')!.input).toBe(request.id);
+
+    // What the caller heard: the music from the start, and speech (the announcement) some 5 s into the wait that is
+    // not the music; and speech again at the end (the confirmation).
+    const h = heard(second.phone.heardFile());
+    expect(h.music).toBeGreaterThan(4);
+    expect(h.speech).toBeGreaterThan(3);
+    expect(h.speechStarts[0]).toBeGreaterThan(3.5);
+    expect(h.speechStarts[0]).toBeLessThan(12);
+    // Before the first announcement: music only.
+    const before = heard(second.phone.heardFile(), 0, 3.4);
+    expect(before.music).toBeGreaterThan(2);
+    expect(before.speech).toBe(0);
+  }, 120_000);
+
+  test('past the maximum wait the caller goes on at the overflow exit (English announcements on the way)', async () => {
+    const third = await call('13800138002', '4102');
+    await third.phone.waitForEvent('CALL_CLOSED', 60_000);
+    const path = await until(async () => {
+      const p = await pathOf(third.interactionId);
+      return p.some((e) => e.nodeId === 'sorry' && e.event === 'leave') ? p : undefined;
+    }, 'the overflow path');
+    expect(path.map((e) => `${e.nodeId}:${e.event}:${e.port ?? ''}:${e.event === 'queue' ? e.input : ''}`)).toEqual([
+      'lang:enter::', 'lang:leave:next:', 'q:enter::', 'q:leave:queue:', 'q:queue:announce:position=1 wait=180s', 'q:queue:result:timeout', 'sorry:enter::', 'sorry:leave:hangup:',
+    ]);
+    const [task] = await rows<{ status: string }>(sql`SELECT status FROM routing_tasks WHERE channel = 'voice' AND attributes->>'interactionId' = ${third.interactionId}`);
+    expect(task!.status).toBe('cancelled');
+    const h = heard(third.phone.heardFile());
+    expect(h.music).toBeGreaterThan(4);
+    expect(h.speech).toBeGreaterThan(3); // the English announcement and the apology
+  }, 120_000);
+});
