@@ -25,7 +25,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { adminRoutes } from './platform/routes/admin.routes.ts';
 import { authRoutes } from './platform/routes/auth.routes.ts';
 import { healthRoutes } from './platform/routes/health.routes.ts';
-import { seedDemo, type DemoSeedResult } from './platform/seed/demo-seed.ts';
+import { seedDemo, writeDemoCredentials, type DemoSeedResult } from './platform/seed/demo-seed.ts';
 import { DivisionsService } from './platform/tenancy/divisions.service.ts';
 import { RolesService } from './platform/tenancy/roles.service.ts';
 import { TenantsService } from './platform/tenancy/tenants.service.ts';
@@ -160,6 +160,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     if (seedNeeded) {
       demo = await seedDemo(database, { password: config.demo.password, dataDir: config.dataDir });
       for (const module of modules) await module.seedDemo?.(demo.tenant);
+      await writeDemoCredentials(demo);
     }
 
     await app.listen({ port: config.http.port, host: config.http.host });

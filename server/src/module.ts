@@ -47,6 +47,8 @@ export interface DemoTenant {
   defaultDivisionId: string;
   /** Demo user ids by email (admin@demo.kefu, agent1@demo.kefu, …). */
   userIds: Record<string, string>;
+  /** Everyone who signs in with the demo password; a module's seed that adds such a user appends it here. */
+  logins: string[];
 }
 
 export interface KefuModule {

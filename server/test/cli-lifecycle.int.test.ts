@@ -95,6 +95,9 @@ describe('kefu start on the embedded database', () => {
     const credentials = path.join(dataDir, 'demo-credentials.txt');
     expect(fs.statSync(credentials).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(credentials, 'utf8')).toContain(`agent3@demo.kefu\t${password}`);
+    // Logins that modules' seeds add (the finance staff member of the tickets demo) are printed and kept too.
+    expect(out).toContain(`staff1@demo.kefu`);
+    expect(fs.readFileSync(credentials, 'utf8')).toContain(`staff1@demo.kefu\t${password}`);
 
     const health = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(await health.json()).toMatchObject({ status: 'ok' });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../platform/config.ts';
 import { createKefu } from '../main.ts';
-import { demoUsers } from '../platform/seed/demo-seed.ts';
+import { demoUsers, loginsIn } from '../platform/seed/demo-seed.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -29,11 +29,12 @@ export async function startCommand(config: Config): Promise<number> {
   ];
   if (kefu.demo) {
     lines.push('', '  Demo tenant "Demo 演示" created. Logins:');
-    for (const user of demoUsers) lines.push(`    ${user.email.padEnd(24)} ${kefu.demo.password}`);
+    for (const email of kefu.demo.tenant.logins) lines.push(`    ${email.padEnd(24)} ${kefu.demo.password}`);
     if (kefu.demo.credentialsFile) lines.push(`  (this password is shown once; it is also in ${kefu.demo.credentialsFile})`);
   } else if (config.demo.enabled) {
     const file = path.join(config.dataDir, 'demo-credentials.txt');
-    lines.push('', `  Demo logins: ${demoUsers.map((u) => u.email).join(', ')}`);
+    const logins = fs.existsSync(file) ? loginsIn(fs.readFileSync(file, 'utf8')) : demoUsers.map((u) => u.email);
+    lines.push('', `  Demo logins: ${logins.join(', ')}`);
     lines.push(config.demo.password ? '  password: $KEFU_DEMO_PASSWORD' : fs.existsSync(file) ? `  password: see ${file}` : '');
   }
   lines.push('', '  Press Ctrl+C to stop.', '');

@@ -19,6 +19,7 @@ export async function seedTicketsDemo(database: Database, tickets: TicketsServic
     // The staff member signs in with the demo password: the seed does not know it, so it copies its hash.
     const staff = await UsersService.insert(tx, actor, { email: DEMO_STAFF_EMAIL, name: '财务 刘芳 Finance staff', password: crypto.randomUUID(), roles: ['staff'], divisionIds: [demo.defaultDivisionId] });
     if (admin) await tx.execute(sql`UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE id = ${admin}) WHERE id = ${staff.id}`);
+    demo.logins.push(DEMO_STAFF_EMAIL);
     const group = async (kind: string, name: string, members: Array<string | undefined>, tier: number | null = null) => {
       const row = await one<{ id: string }>(tx, sql`INSERT INTO ticket_groups (tenant_id, kind, name, division_id, tier) VALUES (${demo.tenantId}, ${kind}, ${name}, ${tier ? demo.defaultDivisionId : null}, ${tier}) RETURNING id`);
       for (const m of members) if (m) await tx.execute(sql`INSERT INTO ticket_group_members (tenant_id, group_id, user_id) VALUES (${demo.tenantId}, ${row!.id}, ${m})`);

@@ -39,15 +39,21 @@ export async function seedDemo(database: Database, options: { password: string |
       const created = await UsersService.insert(tx, actor, { ...user, roles: [...user.roles], password, divisionIds: [defaultDivisionId] });
       userIds[created.email] = created.id;
     }
-    return { tenantId: tenant.id, defaultDivisionId, userIds };
+    return { tenantId: tenant.id, defaultDivisionId, userIds, logins: demoUsers.map((u) => u.email) };
   });
-  const tenantId = tenant.tenantId;
-  let credentialsFile: string | undefined;
-  if (generated && options.dataDir) {
-    credentialsFile = path.join(options.dataDir, 'demo-credentials.txt');
-    const lines = ['Kefu demo tenant "Demo 演示" — logins', ...demoUsers.map((u) => `${u.email}\t${password}`), ''];
-    await fs.writeFile(credentialsFile, lines.join('\n'), { mode: 0o600 });
-    await fs.chmod(credentialsFile, 0o600);
-  }
-  return { tenantId, tenant, password, generated, credentialsFile };
+  const credentialsFile = generated && options.dataDir ? path.join(options.dataDir, 'demo-credentials.txt') : undefined;
+  return { tenantId: tenant.tenantId, tenant, password, generated, credentialsFile };
+}
+
+/** Keeps a generated password beside the data, once every module's seed has added its logins. */
+export async function writeDemoCredentials(demo: DemoSeedResult): Promise<void> {
+  if (!demo.credentialsFile) return;
+  const lines = ['Kefu demo tenant "Demo 演示" — logins', ...demo.tenant.logins.map((email) => `${email}\t${demo.password}`), ''];
+  await fs.writeFile(demo.credentialsFile, lines.join('\n'), { mode: 0o600 });
+  await fs.chmod(demo.credentialsFile, 0o600);
+}
+
+/** The logins kept in a credentials file written by an earlier first start. */
+export function loginsIn(credentialsText: string): string[] {
+  return credentialsText.split('\n').slice(1).map((line) => line.split('\t')[0]!).filter((email) => email.includes('@'));
 }
