@@ -10,6 +10,7 @@ import { createCrmModule } from './crm/crm.module.ts';
 import { createChannelsModule } from './channels/channels.module.ts';
 import { createTicketsModule } from './tickets/tickets.module.ts';
 import { createDesktopModule } from './desktop/desktop.module.ts';
+import { createMailModule } from './platform/mail/mail.module.ts';
 
 export const moduleFactories: ModuleFactory[] = [
   // modules register here, e.g. createRoutingModule,
@@ -20,6 +21,7 @@ export const moduleFactories: ModuleFactory[] = [
   createFlowsModule,
   createKbModule,
   createCrmModule,
+  createMailModule,
   createChannelsModule,
   createTicketsModule,
   createDesktopModule,

@@ -13,6 +13,8 @@ export const prechatAnswers = z.strictObject({
   question: z.string().trim().max(2000).optional(),
   /** Where the chat was opened from (e.g. the help-center article that did not help), shown to the agent. */
   context: z.record(z.string().max(40), z.string().max(500)).optional(),
+  /** The visitor wants the transcript mailed to `email` when the chat ends (offered when the tenant has email set up). */
+  transcript: z.boolean().optional(),
 });
 export type PrechatAnswers = z.infer<typeof prechatAnswers>;
 

@@ -11,6 +11,13 @@ export interface ChatFlowHook {
   start(input: { tenantId: string; flowId: string; interactionId: string; vars: Record<string, string | undefined> }): Promise<ChatFlowHandOff | undefined>;
   /** A customer message while the flow talks. */
   input?(input: { tenantId: string; interactionId: string; text: string }): Promise<void>;
+  /**
+   * Post-contact survey: the agent ends the chat. Claims the survey the chat's flow marked it for (once) and
+   * answers its survey flow, or undefined when none is due (no mark, not sampled, already taken).
+   */
+  surveyDue?(input: { tenantId: string; interactionId: string; taskId: string | null }): Promise<string | undefined>;
+  /** Starts the claimed survey flow; its questions go to the visitor as bot messages (buttons included). */
+  startSurvey?(input: { tenantId: string; interactionId: string; surveyFlowId: string }): Promise<void>;
 }
 
 /** One per Kefu instance (by module context): the flows module sets it, web chat reads it at each chat start. */
@@ -33,6 +40,38 @@ export function chatFlowSlotFor(ctx: object): ChatFlowSlot {
   if (!slot) {
     slot = new ChatFlowSlot();
     slots.set(ctx, slot);
+  }
+  return slot;
+}
+
+// Where a conversation nobody could answer goes: the tickets module registers a TicketIntake (issue 9 follow-up);
+// web chat hands it an offline message (or a chat that waited too long) and tells the visitor the ticket number.
+
+export interface ConversationTicket {
+  tenantId: string;
+  divisionId: string;
+  interactionId: string;
+  contactId: string | null;
+  /** The channel it came from; also the ticket's source, so that a second hand-in of the same chat finds the first. */
+  source: 'webchat';
+  subject: string;
+  description: string;
+  tags: string[];
+}
+
+export interface TicketIntake {
+  /** Creates the ticket (once per interaction) and answers its number. */
+  fromConversation(input: ConversationTicket): Promise<{ ticketId: string; number: number }>;
+}
+
+const ticketSlots = new WeakMap<object, { intake?: TicketIntake }>();
+
+/** One per Kefu instance (by module context): the tickets module sets it, channels read it when they need it. */
+export function ticketIntakeSlotFor(ctx: object): { intake?: TicketIntake } {
+  let slot = ticketSlots.get(ctx);
+  if (!slot) {
+    slot = {};
+    ticketSlots.set(ctx, slot);
   }
   return slot;
 }

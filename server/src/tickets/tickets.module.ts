@@ -10,6 +10,8 @@ import { TicketConfigService } from './config.service.ts';
 import { NOTICE_JOB, noticeHandler } from './notices.ts';
 import { resolutionReport } from './resolution-report.ts';
 import { ticketFromHelpCenter } from './help-center.hook.ts';
+import { conversationTicketIntake } from './conversation.hook.ts';
+import { ticketIntakeSlotFor } from '../channels/conversation-intake.ts';
 import { systemClock, type Clock } from './sla-clock.ts';
 import { SLA_JOB, SlaEngine, type SlaJobPayload } from './sla.engine.ts';
 import { TasksService } from './tasks.service.ts';
@@ -30,6 +32,8 @@ export function createTicketsModuleWith(clock: Clock): ModuleFactory {
     const tickets = new TicketsService(ctx.database, sla);
     const tasks = new TasksService(ctx.database, sla);
     const config = new TicketConfigService(ctx.database);
+    // Web chat offline messages (and chats nobody took) become tickets through this port.
+    ticketIntakeSlotFor(ctx).intake = conversationTicketIntake(ctx.database, tickets);
     ctx.jobs.register(SLA_JOB, sla.handler() as JobHandler);
     const hub = await realtimeHubFor(ctx);
     ctx.jobs.register(NOTICE_JOB, noticeHandler((tenantId, userId, name, data) => hub.sendToUser(tenantId, userId, { type: 'event', name, data })) as JobHandler);

@@ -187,12 +187,12 @@ export class TicketsService {
     });
   }
 
-  async create(actor: Actor, input: CreateInput, options: { source?: 'agent' | 'api' | 'help_center' | 'interaction'; sourceRef?: string } = {}): Promise<Ticket> {
+  async create(actor: Actor, input: CreateInput, options: { source?: 'agent' | 'api' | 'help_center' | 'interaction' | 'webchat'; sourceRef?: string } = {}): Promise<Ticket> {
     this.requireAll(actor);
     return this.database.withTenant(actor.tenantId, (tx) => this.createIn(tx, actor, input, options));
   }
 
-  async createIn(tx: Tx, actor: Actor, input: CreateInput, options: { source?: 'agent' | 'api' | 'help_center' | 'interaction'; sourceRef?: string } = {}): Promise<Ticket> {
+  async createIn(tx: Tx, actor: Actor, input: CreateInput, options: { source?: 'agent' | 'api' | 'help_center' | 'interaction' | 'webchat'; sourceRef?: string } = {}): Promise<Ticket> {
     const subject = input.subject.trim();
     if (!subject) throw invalid('subject', 'must not be empty');
     let interaction: { id: string; division_id: string; contact_id: string | null } | undefined;

@@ -7,7 +7,9 @@ import type { RealtimeHub } from '../../realtime/realtime.hub.ts';
 export const CHAT_TOPIC_KIND = 'chat';
 export const chatTopic = (interactionId: string) => `${CHAT_TOPIC_KIND}:${interactionId}`;
 
-export type ChatEventName = 'chat.message' | 'chat.receipt' | 'chat.typing' | 'chat.status' | 'chat.call' | 'chat.call.hangup';
+export type ChatEventName = 'chat.message' | 'chat.receipt' | 'chat.typing' | 'chat.status' | 'chat.call' | 'chat.call.hangup'
+  /** An offline message (or a chat nobody took) became a ticket: `{ interactionId, number }`. */
+  | 'chat.ticket';
 
 export function publishChat(hub: RealtimeHub, tenantId: string, interactionId: string, name: ChatEventName, data: unknown): void {
   const topic = chatTopic(interactionId);

@@ -21,7 +21,6 @@ import type { ChatCallHandle } from '../../voice/chat-call-port.ts';
 import { verifyIdentity, type VerifiedIdentity, type VisitorTokens } from './visitor-identity.ts';
 import type { WebchatService } from './webchat.service.ts';
 import { webchatAdapter } from './webchat.adapter.ts';
-import { isOpen } from './widget-settings.ts';
 import type { WidgetsService, WidgetWithSecret } from './widgets.service.ts';
 
 export interface GatewayOptions {
@@ -33,7 +32,7 @@ export interface GatewayOptions {
   /** Grants a visitor's socket actor the topic of its own chat (checked by the `chat` topic rule). */
   visitorGrants: WeakMap<Actor, Set<string>>;
   heartbeatMs: number;
-  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter };
+  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter; offlineMessagesPerIp?: RateLimiter };
   /** Voice calls from the chat (voice-escalation.ts); absent: `call.*` frames are refused. */
   voice?: VoiceEscalation;
 }
@@ -136,6 +135,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             send({ type: 'call', state: call.state, ...(call.reason ? { reason: call.reason } : {}) });
           } else if (message.name === 'chat.call.hangup') {
             void o.voice?.hangup(data.interactionId as string, 'agent');
+          } else if (message.name === 'chat.ticket') {
+            send({ type: 'ticket', number: data.number as number });
           } else if (message.name === 'chat.status') {
             // The call ends with the chat.
             if (data.status === 'ended') void o.voice?.hangup(data.interactionId as string, 'system', 'chat_ended');
@@ -182,8 +183,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             visitorId,
             token: issued.token,
             verified: verified !== undefined,
-            widget: { color: s.color, position: s.position, title: s.title, greeting: s.greeting, languages: s.languages, prechat: s.prechat, online: isOpen(s.businessHours, new Date()), voiceCall: s.voiceCall },
-            conversation: session ? { interactionId: session.interactionId, status: session.status, agentName: session.agentName } : null,
+            widget: { color: s.color, position: s.position, title: s.title, greeting: s.greeting, languages: s.languages, prechat: s.prechat, online: await o.chats.online(widget), transcript: await o.chats.transcriptAvailable(widget.tenantId), voiceCall: s.voiceCall },
+            conversation: session ? { interactionId: session.interactionId, status: session.status, agentName: session.agentName, ticketNumber: session.ticketNumber } : null,
           });
           if (session) await watch(session, m.lastSeq);
           return;
@@ -191,6 +192,10 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         if (!visitorId) throw new AppError('VALIDATION_FAILED', 'send hello first');
         if (m.type === 'start') {
           if (!o.limits.messagesPerVisitor.take(visitorId) || !o.limits.messagesPerIp.take(ip)) throw new AppError('RATE_LIMITED', 'too many messages; wait a moment');
+          // An offline message becomes a ticket: a tighter limit per address than chat messages.
+          if (o.limits.offlineMessagesPerIp && !(await o.chats.online(widget)) && !o.limits.offlineMessagesPerIp.take(ip)) {
+            throw new AppError('RATE_LIMITED', 'too many messages left from this address; try again in a minute', { retryAfterSeconds: 60 });
+          }
           const opened = await o.chats.start({ widget, visitorId, verified, prechat: m.prechat, pageUrl: meta.page, referrer: meta.referrer, locale: meta.locale }, m.clientMessageId ?? null);
           if (state.session?.interactionId !== opened.interactionId) await watch(opened, 0);
           send({ type: 'status', status: opened.status, agentName: opened.agentName });
@@ -218,6 +223,11 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             return;
           case 'end':
             return o.chats.end((await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session, 'customer');
+          case 'transcript': {
+            if (!o.limits.messagesPerVisitor.take(visitorId)) throw new AppError('RATE_LIMITED', 'too many requests; wait a moment');
+            const status = await o.chats.requestTranscript(session, m.email);
+            return send({ type: 'transcript', status, email: m.email });
+          }
           case 'call.start': {
             if (!o.voice) throw new AppError('UNAVAILABLE', 'voice calls are not available');
             // The visitor's own chat as it is now; the call can only reach its agent.

@@ -4,6 +4,7 @@
 // and either side ends it (the interaction closes; its messages are the transcript).
 import type { FlowOutput, PrechatAnswers } from '@kefu/contracts';
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { AttachmentsService } from '../../conversations/attachments.service.ts';
 import type { InteractionsService } from '../../conversations/interactions.service.ts';
 import type { ConversationMessage, MessagesService } from '../../conversations/messages.service.ts';
@@ -12,7 +13,8 @@ import { canSeeDivision } from '../../platform/auth/actor.ts';
 import type { Database } from '../../platform/db/database.ts';
 import { AppError, invalid, notFound } from '../../platform/errors.ts';
 import type { RealtimeHub } from '../../realtime/realtime.hub.ts';
-import type { ChatFlowHook } from '../conversation-intake.ts';
+import type { ChatFlowHook, TicketIntake } from '../conversation-intake.ts';
+import { checkOfflineMessage, leaveMessageTicket } from './offline-message.ts';
 import type { ChatSession, ChatSessions } from './chat-sessions.ts';
 import { publishChat } from './chat-topic.ts';
 import type { ContactLinker } from './contact-link.ts';
@@ -53,6 +55,13 @@ export class WebchatService {
       contacts: ContactLinker;
       chatFlow: () => ChatFlowHook | undefined;
       now?: () => Date;
+      /** Offline messages become tickets through this port (the tickets module); without it they wait as chats. */
+      tickets?: () => TicketIntake | undefined;
+      /** Whether anyone in the queue is staffed (for `offlineWhenNoAgents`). */
+      staffed?: (tenantId: string, queueId: string) => Promise<boolean>;
+      /** Transcript by email: whether the tenant can send mail, and the durable job that sends one. */
+      transcripts?: { available(tenantId: string): Promise<boolean>; enqueue(tenantId: string, interactionId: string): Promise<void> };
+      log?: (err: unknown, what: string) => void;
     },
   ) {}
 
@@ -73,6 +82,33 @@ export class WebchatService {
     this.publishMessage(tenantId, message);
   }
 
+  /** The widget's queue, or the division's first queue that serves chat. */
+  async widgetQueue(tenantId: string, widgetId: string, divisionId: string): Promise<string | null> {
+    return this.deps.database.withTenant(tenantId, async (tx) => {
+      const [row] = (
+        await tx.execute<{ id: string }>(sql`
+          SELECT coalesce(
+            (SELECT queue_id FROM webchat_widgets WHERE tenant_id = ${tenantId} AND id = ${widgetId}),
+            (SELECT id FROM routing_queues WHERE tenant_id = ${tenantId} AND division_id = ${divisionId} AND 'chat' = ANY(channels) ORDER BY created_at, id LIMIT 1)
+          ) AS id`)
+      ).rows;
+      return row?.id ?? null;
+    });
+  }
+
+  /** Live chat or leave-a-message: inside business hours and, when the widget says so, with someone staffed. */
+  async online(widget: WidgetWithSecret): Promise<boolean> {
+    if (!isOpen(widget.settings.businessHours, this.deps.now?.() ?? new Date())) return false;
+    if (!widget.settings.offlineWhenNoAgents || !this.deps.staffed) return true;
+    const queueId = await this.widgetQueue(widget.tenantId, widget.id, widget.divisionId);
+    if (!queueId) return false;
+    return this.deps.staffed(widget.tenantId, queueId).catch(() => true); // routing unreachable: let them try
+  }
+
+  async transcriptAvailable(tenantId: string): Promise<boolean> {
+    return (await this.deps.transcripts?.available(tenantId).catch(() => false)) ?? false;
+  }
+
   /**
    * Opens the chat (or returns the visitor's live one): contact, interaction, first message. The caller then
    * watches the conversation and calls `proceed`, so that nothing the bot or routing says is missed.
@@ -82,9 +118,16 @@ export class WebchatService {
     const latest = await this.deps.sessions.latest(widget.tenantId, widget.id, input.visitorId);
     if (latest && latest.status !== 'ended') return latest;
     const name = (input.verified?.name ?? input.prechat.name ?? '').trim();
-    for (const rule of widget.settings.prechat) {
-      if (rule.required && !input.verified && !input.prechat[rule.field]?.trim()) throw invalid(`prechat.${rule.field}`, 'is required');
+    const open = await this.online(widget);
+    // Offline, the form is the leave-a-message form: name, message, and a way to answer (email or phone).
+    if (!open) checkOfflineMessage(input.prechat, input.verified);
+    else {
+      for (const rule of widget.settings.prechat) {
+        if (rule.required && !input.verified && !input.prechat[rule.field]?.trim()) throw invalid(`prechat.${rule.field}`, 'is required');
+      }
     }
+    const transcriptEmail = open && input.prechat.transcript ? (input.prechat.email?.trim() || input.verified?.email || '') : null;
+    if (transcriptEmail !== null && !z.email().safeParse(transcriptEmail).success) throw invalid('prechat.email', 'must be an email address to receive the transcript');
     const contactId = await this.deps.contacts.link(widget.tenantId, widget.divisionId, input.visitorId, name, input.verified);
     const interaction = await this.deps.interactions.open(widget.tenantId, {
       divisionId: widget.divisionId,
@@ -94,7 +137,6 @@ export class WebchatService {
       to: `widget:${widget.id}`,
       externalRef: input.visitorId,
     });
-    const open = isOpen(widget.settings.businessHours, this.deps.now?.() ?? new Date());
     const flow = open && widget.settings.chatFlowId ? this.deps.chatFlow() : undefined;
     await this.deps.sessions.create({
       interactionId: interaction.id,
@@ -109,6 +151,7 @@ export class WebchatService {
       pageUrl: input.pageUrl,
       referrer: input.referrer,
       locale: input.locale,
+      transcriptEmail,
     });
     if (input.prechat.question?.trim()) {
       await this.deps.messages.append(widget.tenantId, interaction.id, { sender: 'customer', senderName: name, clientMessageId, body: input.prechat.question.trim() });
@@ -120,11 +163,7 @@ export class WebchatService {
   async proceed(session: ChatSession, flowId: string | null): Promise<ChatSession> {
     const messages = await this.deps.messages.after(session.tenantId, session.interactionId, 0, 50);
     if (messages.some((m) => m.sender !== 'customer') || session.taskId) return session; // proceeded already
-    if (session.status === 'offline') {
-      // Outside business hours the chat becomes a message waiting for follow-up (a ticket once tickets exist).
-      await this.system(session.tenantId, session.interactionId, messageText(session.locale, '我们现在不在线，已收到您的留言，会尽快回复您。', 'We are offline now. We have your message and will get back to you.'));
-      return session;
-    }
+    if (session.status === 'offline') return this.leaveMessage(session, 'offline');
     const flow = session.status === 'bot' && flowId ? this.deps.chatFlow() : undefined;
     if (flow && flowId) {
       await this.deps.interactions.segment(session.tenantId, session.interactionId, 'flow');
@@ -141,21 +180,10 @@ export class WebchatService {
 
   /** Queues the chat in routing (the widget's queue, or the division's first queue that serves chat). */
   async handOff(session: ChatSession, queueId: string | null): Promise<ChatSession> {
-    const widgetQueue = await this.deps.database.withTenant(session.tenantId, async (tx) => {
-      const [row] = (
-        await tx.execute<{ id: string }>(sql`
-          SELECT coalesce(
-            (SELECT queue_id FROM webchat_widgets WHERE tenant_id = ${session.tenantId} AND id = ${session.widgetId}),
-            (SELECT id FROM routing_queues WHERE tenant_id = ${session.tenantId} AND division_id = ${session.divisionId} AND 'chat' = ANY(channels) ORDER BY created_at, id LIMIT 1)
-          ) AS id`)
-      ).rows;
-      return row?.id ?? null;
-    });
-    const target = queueId ?? widgetQueue;
+    const target = queueId ?? (await this.widgetQueue(session.tenantId, session.widgetId, session.divisionId));
     if (!target) {
       await this.deps.sessions.transition(session.tenantId, session.interactionId, ['queued', 'bot'], 'offline');
-      await this.system(session.tenantId, session.interactionId, messageText(session.locale, '暂时没有客服可以接待，已收到您的留言。', 'Nobody can take chats right now. We have your message.'));
-      return (await this.deps.sessions.get(session.tenantId, session.interactionId))!;
+      return this.leaveMessage({ ...session, status: 'offline' }, 'unanswered');
     }
     const task = await this.deps.routing().enqueue(session.tenantId, {
       queueId: target,
@@ -210,12 +238,46 @@ export class WebchatService {
     this.publishStatus(now, 'assigned', now.agentName);
   }
 
-  /** Routing gave up on the task (maximum wait): the chat waits for follow-up like an offline message. */
+  /** Routing gave up on the task (maximum wait): what the visitor wrote becomes a ticket, like an offline message. */
   async expired(tenantId: string, taskId: string): Promise<void> {
     const session = await this.deps.sessions.byTask(tenantId, taskId);
     if (!session || !(await this.deps.sessions.transition(tenantId, session.interactionId, ['queued'], 'offline'))) return;
     this.publishStatus(session, 'offline', null);
-    await this.system(tenantId, session.interactionId, messageText(session.locale, '暂时没有客服可以接待，已收到您的留言。', 'Nobody can take chats right now. We have your message.'));
+    await this.leaveMessage({ ...session, status: 'offline' }, 'unanswered');
+  }
+
+  /**
+   * An offline message (or a chat nobody took) becomes a ticket: the visitor is told its number and the chat
+   * ends, the conversation staying on the ticket's interaction. Without the tickets module, or when creating the
+   * ticket fails, the chat stays as a message waiting for follow-up (session `offline`): the message is never lost.
+   */
+  async leaveMessage(session: ChatSession, why: 'offline' | 'unanswered'): Promise<ChatSession> {
+    const { tenantId, interactionId } = session;
+    const intake = this.deps.tickets?.();
+    let ticket: { ticketId: string; number: number } | undefined;
+    if (intake) {
+      try {
+        const said = await this.deps.messages.after(tenantId, interactionId, 0, 500);
+        ticket = await intake.fromConversation(leaveMessageTicket(session, said, why));
+      } catch (err) {
+        this.deps.log?.(err, 'offline message → ticket');
+      }
+    }
+    if (!ticket) {
+      await this.system(tenantId, interactionId, why === 'offline'
+        ? messageText(session.locale, '我们现在不在线，已收到您的留言，会尽快回复您。', 'We are offline now. We have your message and will get back to you.')
+        : messageText(session.locale, '暂时没有客服可以接待，已收到您的留言。', 'Nobody can take chats right now. We have your message.'));
+      return (await this.deps.sessions.get(tenantId, interactionId)) ?? session;
+    }
+    await this.deps.sessions.setTicket(tenantId, interactionId, ticket.ticketId);
+    await this.system(tenantId, interactionId, messageText(session.locale, `已收到您的留言，工单号 #${ticket.number}，我们会尽快回复您。`, `We have your message: ticket #${ticket.number}. We will get back to you soon.`));
+    publishChat(this.deps.hub, tenantId, interactionId, 'chat.ticket', { interactionId, number: ticket.number });
+    // The conversation now lives on as the ticket: the chat ends and its interaction closes as a left message.
+    if (await this.deps.sessions.transition(tenantId, interactionId, ['offline'], 'ended')) {
+      await this.deps.interactions.close(tenantId, interactionId, { hangupBy: 'customer', endReason: 'left_message' });
+      this.publishStatus(session, 'ended', null);
+    }
+    return (await this.deps.sessions.get(tenantId, interactionId)) ?? session;
   }
 
   async visitorSend(session: ChatSession, input: { clientMessageId: string; text: string; attachmentId?: string | undefined }): Promise<ConversationMessage> {
@@ -289,6 +351,32 @@ export class WebchatService {
       endReason: session.status === 'assigned' ? 'normal' : session.status === 'offline' ? 'left_message' : 'abandoned',
     });
     this.publishStatus(session, 'ended', null);
+    await this.sendTranscriptIfAsked(session.tenantId, session.interactionId);
+  }
+
+  /** The auto-reply after silence (auto-reply.ts decides when), as a system line both sides see. */
+  async autoReply(tenantId: string, interactionId: string, text: string): Promise<void> {
+    await this.system(tenantId, interactionId, text);
+  }
+
+  /** The visitor asks for the transcript: mailed now when the chat has ended, else when it ends. */
+  async requestTranscript(session: ChatSession, email: string): Promise<'requested' | 'queued'> {
+    if (!(await this.transcriptAvailable(session.tenantId))) throw new AppError('CONFLICT', 'transcripts by email are not available');
+    await this.deps.sessions.requestTranscript(session.tenantId, session.interactionId, email);
+    const now = await this.deps.sessions.get(session.tenantId, session.interactionId);
+    if (now?.status !== 'ended') return 'requested';
+    await this.sendTranscriptIfAsked(session.tenantId, session.interactionId);
+    return 'queued';
+  }
+
+  /** Hands a requested transcript to the durable mail job (once: the job records sent or failed). */
+  private async sendTranscriptIfAsked(tenantId: string, interactionId: string): Promise<void> {
+    if (!this.deps.transcripts) return;
+    try {
+      await this.deps.transcripts.enqueue(tenantId, interactionId);
+    } catch (err) {
+      this.deps.log?.(err, 'transcript job'); // the chat has ended either way
+    }
   }
 
   async storeAttachment(session: ChatSession, by: 'customer' | 'agent', data: Buffer, fileName: string) {
