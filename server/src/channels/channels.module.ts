@@ -99,6 +99,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     const flowHook: FlowChatHook = new FlowChatHook(() => chatFlowsFor(ctx), {
       say: (tenantId, interactionId, output) => chats.botSay(tenantId, interactionId, output),
       handOff: (tenantId, interactionId, queueId) => chats.botHandOff(tenantId, interactionId, queueId),
+      surveyDone: (tenantId, interactionId) => chats.surveyDone(tenantId, interactionId),
     });
     const onError = (what: string) => (err: unknown) => ctx.logger.error({ err }, `webchat: ${what} failed`);
 
@@ -143,7 +144,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     const callSlot = chatCallSlotFor(ctx);
     const voice = new VoiceEscalation({
       hub, messages, sessions, widgets, calls: () => callSlot.get(), logger: ctx.logger,
-      limits: { perVisitor: new RateLimiter(3, 0.05), perIp: new RateLimiter(10, 0.2) },
+      limits: { perVisitor: new RateLimiter(3, 0.05), perIp: new RateLimiter(20, 0.2) },
     });
     let gateway: { sockets: Set<VisitorSocket>; closeAll(): void; dropAll(): number } | undefined;
     let queueTimer: NodeJS.Timeout | undefined;

@@ -19,7 +19,9 @@ export const createWidgetBody = z.strictObject({
   settings: widgetSettings.partial().optional(),
   enabled: z.boolean().optional(),
 });
-export const updateWidgetBody = createWidgetBody.omit({ divisionId: true }).partial();
+// Allowed origins without the create default: a PATCH that leaves them out keeps them (zod's partial() keeps
+// defaults, which once emptied the list on a settings-only PATCH).
+export const updateWidgetBody = createWidgetBody.omit({ divisionId: true, allowedOrigins: true }).partial().extend({ allowedOrigins: z.array(exactOrigin).max(50).optional() });
 
 export interface Widget {
   id: string;
