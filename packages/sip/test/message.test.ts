@@ -83,3 +83,25 @@ describe('stream framing', () => {
     expect(out.fatal[0]?.code).toBe('TOO_LARGE');
   });
 });
+
+describe('parsed header accessors', () => {
+  it('parse each header once and see every change to it (set, prepend, or the header text written directly)', () => {
+    const m = parseText(
+      'INVITE sip:bob@example.com SIP/2.0\nVia: SIP/2.0/UDP a.example.com;branch=z9hG4bK1, SIP/2.0/UDP b.example.com;branch=z9hG4bK2\n' +
+        'From: <sip:alice@example.com>;tag=1\nTo: <sip:bob@example.com>\nCall-ID: c1\nCSeq: 1 INVITE\nMax-Forwards: 70\n\n',
+    );
+    expect(m.from).toBe(m.from); // one parse, one object
+    expect(m.topVia.host).toBe('a.example.com');
+    expect(m.toTag).toBeUndefined();
+    m.set('To', '<sip:bob@example.com>;tag=9');
+    expect(m.toTag).toBe('9');
+    m.prepend('Via', 'SIP/2.0/TCP c.example.com;branch=z9hG4bK3');
+    expect(m.topVia.host).toBe('c.example.com');
+    m.headers.find((h) => h.name === 'CSeq')!.value = '2 INVITE';
+    expect(m.cseq.seq).toBe(2);
+    m.headers.find((h) => h.name === 'Call-ID')!.value = 'c2';
+    expect(m.callId).toBe('c2');
+    m.remove('Via');
+    expect(() => m.topVia).toThrow(/missing Via/);
+  });
+});

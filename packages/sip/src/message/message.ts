@@ -29,6 +29,22 @@ abstract class SipMessageBase {
   headers: Header[] = [];
   body: Buffer = Buffer.alloc(0);
   source?: Source;
+  /**
+   * Parsed values of the headers every layer reads (Via, From, To, CSeq, Call-ID), each with the header text it was
+   * parsed from. The transport, transaction, dialog and UA layers each asked again and reparsed: From and To four
+   * or five times per INVITE. A value is reused only while the header text is the same string, so changing a header
+   * (set, remove, or writing `headers[i].value`) is seen at the next read. Treat the returned objects as read-only.
+   */
+  private parsed: Record<string, { raw: string; value: unknown }> | undefined;
+
+  private memo<T>(slot: string, raw: string, parse: (raw: string) => T): T {
+    const cache = (this.parsed ??= {});
+    const hit = cache[slot];
+    if (hit !== undefined && hit.raw === raw) return hit.value as T;
+    const value = parse(raw);
+    cache[slot] = { raw, value };
+    return value;
+  }
 
   /** First value of a header (case-insensitive, compact forms accepted). */
   get(name: string): string | undefined {
@@ -90,17 +106,19 @@ abstract class SipMessageBase {
   }
 
   get callId(): string {
-    const v = this.required('Call-ID').trim();
-    if (!v || /\s/.test(v)) throw parseError('HEADER', 'bad Call-ID', 'Call-ID');
-    return v;
+    return this.memo('callId', this.required('Call-ID'), (raw) => {
+      const v = raw.trim();
+      if (!v || /\s/.test(v)) throw parseError('HEADER', 'bad Call-ID', 'Call-ID');
+      return v;
+    });
   }
 
   get from(): NameAddr {
-    return parseNameAddr(this.required('From'), 'From');
+    return this.memo('from', this.required('From'), (raw) => parseNameAddr(raw, 'From'));
   }
 
   get to(): NameAddr {
-    return parseNameAddr(this.required('To'), 'To');
+    return this.memo('to', this.required('To'), (raw) => parseNameAddr(raw, 'To'));
   }
 
   get fromTag(): string | undefined {
@@ -112,7 +130,7 @@ abstract class SipMessageBase {
   }
 
   get cseq(): CSeq {
-    return parseCSeq(this.required('CSeq'));
+    return this.memo('cseq', this.required('CSeq'), parseCSeq);
   }
 
   get vias(): Via[] {
@@ -120,9 +138,13 @@ abstract class SipMessageBase {
   }
 
   get topVia(): Via {
-    const first = this.getAll('Via')[0];
-    if (first === undefined) throw parseError('MISSING_HEADER', 'missing Via', 'Via');
-    return parseVia(first);
+    const line = this.get('Via');
+    if (line === undefined) throw parseError('MISSING_HEADER', 'missing Via', 'Via');
+    return this.memo('topVia', line, (raw) => {
+      const first = splitOutside(raw, ',')[0];
+      if (first === undefined) throw parseError('MISSING_HEADER', 'missing Via', 'Via');
+      return parseVia(first.trim());
+    });
   }
 
   /** Contacts; `*` (RFC 3261 §10.2.2) is returned as an empty list with `contactStar` true. */
