@@ -3,7 +3,7 @@
 // the list of problems while there are any. Versions with diff and rollback, and a simulator that runs the draft
 // as a text conversation with the prompts playable.
 import '@xyflow/react/dist/style.css';
-import { BranchesOutlined, CloudUploadOutlined, HistoryOutlined, PlusOutlined, SaveOutlined } from '@ant-design/icons';
+import { BranchesOutlined, CloudUploadOutlined, HistoryOutlined, PlusOutlined, SafetyOutlined, SaveOutlined, SoundOutlined } from '@ant-design/icons';
 import { nodeSpecs, nodeTypes, type FlowGraph, type FlowNode, type FlowProblem, type NodeType } from '@kefu/contracts';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type Connection, type NodeChange } from '@xyflow/react';
@@ -19,6 +19,8 @@ import { flowsApi, type FlowDetail } from './flows-api.ts';
 import { NodeInspector } from './NodeInspector.tsx';
 import { SimulatorPanel } from './SimulatorPanel.tsx';
 import { VersionsDrawer } from './VersionsDrawer.tsx';
+import { HttpAllowListModal } from './HttpAllowListModal.tsx';
+import { PromptLibraryDrawer } from './PromptLibraryDrawer.tsx';
 
 const nodeViews = { flowNode: FlowNodeView };
 
@@ -27,6 +29,7 @@ export default function FlowsPage() {
   const flows = useQuery({ queryKey: ['flows'], queryFn: flowsApi.list });
   const [flowId, setFlowId] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
+  const [library, setLibrary] = useState<'prompts' | 'allowList' | null>(null);
   const current = flowId ?? flows.data?.[0]?.id;
   return (
     <>
@@ -38,10 +41,14 @@ export default function FlowsPage() {
             <Select aria-label={t('flows.chooseFlow')} placeholder={t('flows.chooseFlow')} style={{ width: 260 }} value={current} onChange={setFlowId}
               options={(flows.data ?? []).map((f) => ({ value: f.id, label: `${f.name} (${f.channel === 'voice' ? t('flows.channelVoice') : t('flows.channelChat')})` }))} />
             <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>{t('flows.newFlow')}</Button>
+            <Button icon={<SoundOutlined />} onClick={() => setLibrary('prompts')}>{t('flows.prompts')}</Button>
+            <Button icon={<SafetyOutlined />} onClick={() => setLibrary('allowList')}>{t('flows.allowList')}</Button>
           </>
         }
       />
       {current ? <ReactFlowProvider key={current}><FlowEditor flowId={current} /></ReactFlowProvider> : <Empty />}
+      {library === 'prompts' && <PromptLibraryDrawer onClose={() => setLibrary(null)} />}
+      {library === 'allowList' && <HttpAllowListModal onClose={() => setLibrary(null)} />}
       {creating && <NewFlowModal onClose={(id) => { setCreating(false); if (id) setFlowId(id); }} />}
     </>
   );

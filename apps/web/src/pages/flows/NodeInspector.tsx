@@ -9,6 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
 import { exitsOf, isNodeType } from './flow-graph.ts';
 import { ttsPreviewUrl } from './flows-api.ts';
+import { PromptPicker } from './PromptPicker.tsx';
 
 interface JsonSchema {
   type?: string;
@@ -54,6 +55,8 @@ function JsonField(props: { value: unknown; onChange: (v: unknown) => void; labe
 function Field(props: { name: string; schema: JsonSchema; value: unknown; onChange: (v: unknown) => void; queues: { id: string; name: string }[] }) {
   const { t } = useTranslation();
   const { name, schema, value, onChange } = props;
+  // A play node's prompt: picked from the library (with upload and preview).
+  if (name === 'promptId') return <PromptPicker value={value as string | undefined} onChange={onChange} />;
   if (name === 'queueId') {
     return <Select aria-label={name} value={value as string | undefined} onChange={onChange} options={props.queues.map((q) => ({ value: q.id, label: q.name }))} style={{ width: '100%' }} />;
   }
@@ -76,6 +79,11 @@ function Field(props: { name: string; schema: JsonSchema; value: unknown; onChan
   }
   return <JsonField label={name} value={value} onChange={onChange} />;
 }
+
+/** The play node's `file` (a prompt directory file, from before the library) shows only on nodes that use it. */
+const hiddenUnlessSet = (node: FlowNode, key: string) => node.type === 'play' && key === 'file' && node.config.file === undefined;
+const labelOf = (node: FlowNode, key: string, t: (k: 'flows.prompt' | 'flows.legacyFile') => string) =>
+  node.type === 'play' && key === 'promptId' ? t('flows.prompt') : node.type === 'play' && key === 'file' ? t('flows.legacyFile') : key;
 
 export function NodeInspector(props: {
   graph: FlowGraph;
@@ -105,8 +113,8 @@ export function NodeInspector(props: {
       <Form.Item label={t('flows.label')}>
         <Input aria-label={t('flows.label')} value={node.label} onChange={(e) => props.onChange({ ...node, label: e.target.value })} />
       </Form.Item>
-      {Object.entries(schema?.properties ?? {}).map(([key, s]) => (
-        <Form.Item key={key} label={key} required={schema?.required?.includes(key) && s.default === undefined} validateStatus={issues.has(key) ? 'error' : undefined} help={issues.get(key)}>
+      {Object.entries(schema?.properties ?? {}).filter(([key]) => !hiddenUnlessSet(node, key)).map(([key, s]) => (
+        <Form.Item key={key} label={labelOf(node, key, t)} required={schema?.required?.includes(key) && s.default === undefined} validateStatus={issues.has(key) ? 'error' : undefined} help={issues.get(key)}>
           <Field name={key} schema={s} value={node.config[key]} onChange={(v) => setConfig(key, v)} queues={props.queues} />
         </Form.Item>
       ))}

@@ -4,7 +4,7 @@ import { App, Button, Drawer, Flex, Input, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
-import { flowsApi, ttsPreviewUrl, type SimulationTurn } from './flows-api.ts';
+import { flowsApi, promptAudioUrl, ttsPreviewUrl, type SimulationTurn } from './flows-api.ts';
 
 type Line = { from: 'flow'; output: FlowOutput } | { from: 'you'; text: string } | { from: 'end'; text: string };
 
@@ -53,7 +53,9 @@ export function SimulatorPanel(props: { flowId: string; onClose: () => void }) {
                 {l.output.kind === 'say' && <Button size="small" icon={<SoundOutlined />} aria-label={t('flows.listen')} onClick={() => void new Audio(ttsPreviewUrl((l.output as { text: string }).text)).play()} />}
               </Space>
             )}
-            {l.from === 'flow' && l.output.kind === 'play' && <Typography.Text code>{l.output.file}</Typography.Text>}
+            {l.from === 'flow' && l.output.kind === 'play' && (l.output.promptId
+              ? <Space><Typography.Text code>{t('flows.prompt')}</Typography.Text><Button size="small" icon={<SoundOutlined />} aria-label={t('flows.preview')} onClick={() => void new Audio(promptAudioUrl((l.output as { promptId: string }).promptId)).play()} /></Space>
+              : <Typography.Text code>{l.output.file}</Typography.Text>)}
           </div>
         ))}
       </div>

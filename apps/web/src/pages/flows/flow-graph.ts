@@ -24,7 +24,7 @@ const starters: Partial<Record<NodeType, Record<string, unknown>>> = {
   set_variable: { assignments: [{ variable: 'x', value: '1' }] },
   business_hours: { timezone: 'Asia/Shanghai', weekly: [1, 2, 3, 4, 5].map((day) => ({ day, from: '09:00', to: '18:00' })) },
   language_select: { prompt: { text: '普通话请按1，For English press 2', language: 'auto' }, options: [{ digit: '1', language: 'zh' }, { digit: '2', language: 'en' }] },
-  play: { file: 'welcome.wav' },
+  play: {},
   transfer: { target: { kind: 'extension', extension: '1001' } },
   message: { text: '您好 Hello' },
   buttons: { text: '请选择 Please choose', buttons: [{ id: 'a', label: 'A' }] },
