@@ -24,6 +24,8 @@ CREATE TABLE survey_invitations (
   -- Filled when the customer is handed over: who served them, from which queue.
   agent_id uuid REFERENCES users(id) ON DELETE SET NULL,
   queue_id uuid REFERENCES routing_queues(id) ON DELETE SET NULL,
+  -- The customer as the channel knows them (a chat's visitor contact); calls find theirs on the interaction.
+  contact_id uuid REFERENCES crm_contacts(id) ON DELETE SET NULL,
   created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   started_at timestamptz,
   completed_at timestamptz,

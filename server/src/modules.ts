@@ -1,5 +1,6 @@
 // The business modules Kefu runs, in start order. Adding a module is adding its factory here (one line).
 import type { ModuleFactory } from './module.ts';
+import { createSurveysModule } from './surveys/surveys.module.ts';
 import { createRealtimeModule } from './realtime/realtime.module.ts';
 import { createRoutingModule } from './routing/routing.module.ts';
 import { createConversationsModule } from './conversations/conversations.module.ts';
@@ -25,4 +26,5 @@ export const moduleFactories: ModuleFactory[] = [
   createChannelsModule,
   createTicketsModule,
   createDesktopModule,
+  createSurveysModule,
 ];

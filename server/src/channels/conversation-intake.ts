@@ -15,7 +15,9 @@ export interface ChatFlowHook {
    * Post-contact survey: the agent ends the chat. Claims the survey the chat's flow marked it for (once) and
    * answers its survey flow, or undefined when none is due (no mark, not sampled, already taken).
    */
-  surveyDue?(input: { tenantId: string; interactionId: string; taskId: string | null }): Promise<string | undefined>;
+  surveyDue?(input: { tenantId: string; interactionId: string; taskId: string | null; contactId: string | null }): Promise<string | undefined>;
+  /** The chat ended without a survey hand-over (the visitor left first): a survey it was marked for is skipped. */
+  surveySkipped?(input: { tenantId: string; interactionId: string; reason: string }): Promise<void>;
   /** Starts the claimed survey flow; its questions go to the visitor as bot messages (buttons included). */
   startSurvey?(input: { tenantId: string; interactionId: string; surveyFlowId: string }): Promise<void>;
 }

@@ -9,6 +9,8 @@ export interface ChatTurn {
   outputs: FlowOutput[];
   state: 'waiting' | 'ended';
   outcome: FlowEnd | null;
+  /** A turn of a post-contact survey (its end ends the chat; it never hands the chat to a queue). */
+  survey?: boolean;
 }
 
 export interface ChatFlows {
@@ -18,6 +20,12 @@ export interface ChatFlows {
   input(tenantId: string, sessionId: string, answer: { text?: string; timeout?: boolean }): Promise<ChatTurn>;
   /** The conversation still waiting for this interaction's customer (sessions are saved: this survives a restart). */
   sessionOf(tenantId: string, interactionId: string): Promise<string | undefined>;
+  /** The agent ended the chat first: claims the interaction's pending survey (once); its survey flow, or undefined. */
+  claimSurvey?(tenantId: string, input: { interactionId: string; taskId?: string | null; contactId?: string | null }): Promise<string | undefined>;
+  /** The chat ended without a survey hand-over: its pending survey is closed as skipped. */
+  skipSurvey?(tenantId: string, input: { interactionId: string; reason: string }): Promise<void>;
+  /** Runs a claimed survey flow's published version on the interaction until it waits for the visitor or ends. */
+  startSurvey?(tenantId: string, input: { interactionId: string; surveyFlowId: string }): Promise<ChatTurn>;
 }
 
 const registries = new WeakMap<ModuleContext, { impl: ChatFlows | undefined; waiters: ((c: ChatFlows) => void)[] }>();

@@ -41,6 +41,9 @@ export interface FlowsModule extends KefuModule {
   chat: ChatFlows;
 }
 
+/** The run variable that marks a chat flow session as a post-contact survey (its value: the surveyed interaction). */
+const SURVEY_SESSION_VAR = 'survey_interaction';
+
 /** Secrets that switch a tenant's speech recognition to its cloud recognizer (docs/flows.md). */
 export const CLOUD_ASR_SECRETS = { url: 'ASR_CLOUD_URL', key: 'ASR_CLOUD_KEY' } as const;
 
@@ -82,9 +85,24 @@ export const createFlowsModule: ModuleFactory = (ctx): FlowsModule => {
     },
     async input(tenantId, sessionId, answer) {
       const v = await sessions.input(tenantId, sessionId, answer, 'chat');
-      return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome };
+      // A survey session carries the interaction it surveys; its end completes the invitation.
+      const surveyed = v.vars[SURVEY_SESSION_VAR];
+      if (surveyed && v.status === 'ended') await surveys.complete(tenantId, surveyed);
+      return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome, ...(surveyed ? { survey: true } : {}) };
     },
     sessionOf: (tenantId, interactionId) => sessions.waitingOf(tenantId, interactionId, 'chat'),
+    claimSurvey: async (tenantId, input) => (await surveys.claim(tenantId, input.interactionId, { taskId: input.taskId, contactId: input.contactId }))?.surveyFlowId,
+    skipSurvey: (tenantId, input) => surveys.skip(tenantId, input.interactionId, input.reason),
+    async startSurvey(tenantId, input) {
+      const flow = await database.withTenant(tenantId, (tx) => one<{ division_id: string }>(tx, sql`SELECT division_id FROM flows WHERE tenant_id = ${tenantId} AND id = ${input.surveyFlowId} AND channel = 'chat'`));
+      if (!flow) throw new Error(`survey flow ${input.surveyFlowId} is not a chat flow`);
+      const v = await sessions.start(tenantId, {
+        flowId: input.surveyFlowId, divisionId: flow.division_id, version: 'published', kind: 'chat', interactionId: input.interactionId,
+        vars: { [SURVEY_SESSION_VAR]: input.interactionId },
+      });
+      if (v.status === 'ended') await surveys.complete(tenantId, input.interactionId);
+      return { sessionId: v.id, outputs: v.outputs, state: v.status, outcome: v.outcome, survey: true };
+    },
   };
   provideChatFlows(ctx, chat);
 

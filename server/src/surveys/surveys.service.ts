@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { recordInteractionOnTimeline } from '../crm/interaction-timeline.ts';
 import { addTimelineEntry } from '../crm/timeline.service.ts';
+import { canSeeDivision, type Actor } from '../platform/auth/actor.ts';
 import type { Database } from '../platform/db/database.ts';
 import { iso, one, rows } from '../flows/flows-sql.ts';
 
@@ -134,13 +135,14 @@ export class SurveysService {
    * retried hang-up cannot start it twice) and its survey flow returned. Agent and queue are filled in here: the
    * agent from the interaction, the queue from the routing task that brought the customer.
    */
-  async claim(tenantId: string, interactionId: string, o: { taskId?: string | null | undefined } = {}): Promise<{ invitationId: string; surveyFlowId: string } | undefined> {
+  async claim(tenantId: string, interactionId: string, o: { taskId?: string | null | undefined; contactId?: string | null | undefined } = {}): Promise<{ invitationId: string; surveyFlowId: string } | undefined> {
     const taskId = o.taskId && uuidLike.test(o.taskId) ? o.taskId : null;
     const row = await this.database.withTenant(tenantId, (tx) =>
       one<{ id: string; survey_flow_id: string }>(tx, sql`
         UPDATE survey_invitations v SET status = 'started', started_at = clock_timestamp(),
           agent_id = (SELECT agent_id FROM interactions WHERE tenant_id = ${tenantId} AND id = ${interactionId}),
-          queue_id = coalesce((SELECT queue_id FROM routing_tasks WHERE tenant_id = ${tenantId} AND id = ${taskId}::uuid), v.queue_id)
+          queue_id = coalesce((SELECT queue_id FROM routing_tasks WHERE tenant_id = ${tenantId} AND id = ${taskId}::uuid), v.queue_id),
+          contact_id = coalesce(${o.contactId && uuidLike.test(o.contactId) ? o.contactId : null}::uuid, v.contact_id)
         WHERE v.tenant_id = ${tenantId} AND v.interaction_id = ${interactionId} AND v.status = 'pending'
         RETURNING v.id, v.survey_flow_id`),
     );
@@ -178,7 +180,7 @@ export class SurveysService {
       const row = await one<Row>(tx, sql`
         INSERT INTO survey_answers (tenant_id, interaction_id, invitation_id, division_id, channel, agent_id, queue_id, contact_id, survey_flow_id,
           flow_version, node_id, question_key, question_text, score, scale_min, scale_max, choice, comment)
-        SELECT i.tenant_id, i.id, v.id, i.division_id, i.channel, coalesce(v.agent_id, i.agent_id), v.queue_id, i.contact_id,
+        SELECT i.tenant_id, i.id, v.id, i.division_id, i.channel, coalesce(v.agent_id, i.agent_id), v.queue_id, coalesce(i.contact_id, v.contact_id),
           ${a.surveyFlowId && uuidLike.test(a.surveyFlowId) ? a.surveyFlowId : null}::uuid, ${a.flowVersion}, ${a.nodeId}, ${a.questionKey}, ${a.questionText},
           ${a.score}, ${a.score === null ? null : a.scaleMin}, ${a.score === null ? null : a.scaleMax}, ${a.choice}, ${a.comment}
         FROM interactions i LEFT JOIN survey_invitations v ON v.tenant_id = i.tenant_id AND v.interaction_id = i.id
@@ -214,5 +216,24 @@ export class SurveysService {
       const answers = await rows<Row>(tx, sql`SELECT * FROM survey_answers WHERE tenant_id = ${tenantId} AND interaction_id = ${interactionId} ORDER BY answered_at, id`);
       return { invitation: invitation ? toInvitation(invitation) : null, answers: answers.map(toAnswer) };
     });
+  }
+
+  /** Answers across interactions, newest first, in the divisions the reader may see (reports, later aggregation). */
+  async list(actor: Actor, q: { questionKey?: string | undefined; agentId?: string | undefined; queueId?: string | undefined; from?: string | undefined; to?: string | undefined; limit: number }): Promise<SurveyAnswer[]> {
+    const divisions = actor.divisions === 'all' ? null : JSON.stringify(actor.divisions);
+    const list = await this.database.withTenant(actor.tenantId, (tx) =>
+      rows<Row>(tx, sql`
+        SELECT * FROM survey_answers
+        WHERE tenant_id = ${actor.tenantId}
+          AND (${divisions}::jsonb IS NULL OR division_id::text IN (SELECT jsonb_array_elements_text(${divisions}::jsonb)))
+          AND (${q.questionKey ?? null}::text IS NULL OR question_key = ${q.questionKey ?? null})
+          AND (${q.agentId ?? null}::uuid IS NULL OR agent_id = ${q.agentId ?? null}::uuid)
+          AND (${q.queueId ?? null}::uuid IS NULL OR queue_id = ${q.queueId ?? null}::uuid)
+          AND (${q.from ?? null}::timestamptz IS NULL OR answered_at >= ${q.from ?? null}::timestamptz)
+          AND (${q.to ?? null}::timestamptz IS NULL OR answered_at < ${q.to ?? null}::timestamptz)
+        ORDER BY answered_at DESC, id DESC
+        LIMIT ${q.limit}`),
+    );
+    return list.filter((r) => canSeeDivision(actor, r.division_id as string)).map(toAnswer);
   }
 }

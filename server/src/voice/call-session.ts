@@ -79,6 +79,8 @@ export class CallSession implements CallControl, QueueHost {
   private consultation: { leg: AgentLeg | { dialog: Dialog; endpointId: string; target?: undefined }; bridgeId: string } | undefined;
   private offeredOnce = false;
   private inVoicemail = false;
+  /** The caller was handed to a post-contact survey (the agent ended first). */
+  private inSurvey = false;
   /** The insert of a recording row that started after its recorder (stored only once the row exists). */
   private recordingRow: Promise<void> | undefined;
   private readonly monitors = new Map<string, { leg: AgentLeg; mode: 'listen' | 'whisper' | 'barge' }>();
@@ -402,8 +404,10 @@ export class CallSession implements CallControl, QueueHost {
       if (side === 'colleague') return void this.colleagueLeft(dialog);
       if (side === 'consult') return void this.consultEnded(dialog);
       if (side === 'agent' && this.agentLeg?.dialog !== dialog) return; // a transferred agent leaving
+      // The agent hung up first: the caller may be handed to a post-contact survey instead of being dropped.
+      if (reason === 'remote' && side === 'agent') void this.agentLeft(causeOf(request));
       // A caller who leaves before anyone answered abandoned the call.
-      if (reason === 'remote') void this.end(side, causeOf(request), side !== 'customer' || this.answered ? 'normal' : this.inVoicemail ? 'voicemail' : 'abandoned');
+      else if (reason === 'remote') void this.end(side, causeOf(request), side !== 'customer' || this.answered ? 'normal' : this.inVoicemail ? 'voicemail' : 'abandoned');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
     });
   }
@@ -637,7 +641,46 @@ export class CallSession implements CallControl, QueueHost {
   }
 
   async hangup(cause: { sipCause?: number; endReason?: string; by?: 'agent' | 'system' } = {}): Promise<void> {
+    // The agent ends the call from the desktop: like their phone's BYE, a survey may follow for the caller.
+    if (cause.by === 'agent' && this.agentLeg && !cause.endReason) return this.agentLeft(cause.sipCause ?? 200);
     await this.end(cause.by ?? 'system', cause.sipCause ?? 200, cause.endReason ?? 'normal');
+  }
+
+  // Post-contact survey
+
+  /**
+   * The agent ended the conversation. When the call's flow marked it for a survey (the `survey` node, claimed once),
+   * the caller stays on the line: the agent's leg is released (their routing task completes, after-call work
+   * starts), the interaction's CDR ends here — talk time without the survey — and the caller's media, now
+   * unbridged, is the flow engine's again for the survey flow. Otherwise the call ends as before.
+   */
+  private async agentLeft(sipCause: number): Promise<void> {
+    const survey = this.deps.flows.runner?.survey;
+    const taskId = this.task?.id;
+    const flowId = survey && !this.conference && !this.consultation && this.interactionId && !this.abort.signal.aborted
+      ? await survey.claim(this, { taskId }).catch((err: unknown) => {
+        this.deps.logger.warn({ err, callId: this.callId }, 'survey hand-over failed: the call ends');
+        return undefined;
+      })
+      : undefined;
+    if (!flowId || !survey || this.abort.signal.aborted) return this.end('agent', sipCause, 'normal');
+    this.inSurvey = true;
+    const quality = await this.callQuality();
+    await this.releaseAgent('survey');
+    await this.deps.interactions.close(this.tenantId, this.interactionId, { hangupBy: 'agent', sipCause, endReason: 'normal', ...(quality ? { quality } : {}) })
+      .catch((err: unknown) => this.deps.logger.error({ err, callId: this.callId }, 'closing the interaction failed'));
+    if (this.abort.signal.aborted) return;
+    await survey.run(this, flowId).catch((err: unknown) => this.deps.logger.warn({ err, callId: this.callId }, 'survey flow failed'));
+    if (!this.abort.signal.aborted) await this.end('system', 200, 'survey_completed');
+  }
+
+  /** Jitter, loss and MOS of the caller's media so far (for the CDR). */
+  private async callQuality(): Promise<{ jitterMs: number; lossPct: number; mos: number } | undefined> {
+    if (!this.callerEndpoint) return undefined;
+    const s = await this.media.request('stats', this.callerEndpoint).catch(() => undefined);
+    if (!s) return undefined;
+    const expected = s.packetsReceived + s.packetsLost;
+    return { jitterMs: s.jitterMs, lossPct: expected > 0 ? (100 * s.packetsLost) / expected : 0, mos: s.mos };
   }
 
   // Conference
@@ -750,14 +793,9 @@ export class CallSession implements CallControl, QueueHost {
       this.holdMs += Date.now() - this.holding.since;
       await this.deps.interactions.update(this.tenantId, this.interactionId, { holdMs: this.holdMs }).catch(() => {});
     }
-    let quality: { jitterMs: number; lossPct: number; mos: number } | undefined;
-    if (this.callerEndpoint) {
-      const s = await this.media.request('stats', this.callerEndpoint).catch(() => undefined);
-      if (s) {
-        const expected = s.packetsReceived + s.packetsLost;
-        quality = { jitterMs: s.jitterMs, lossPct: expected > 0 ? (100 * s.packetsLost) / expected : 0, mos: s.mos };
-      }
-    }
+    const quality = await this.callQuality();
+    // A survey the call was marked for and never reached (the caller left first, nobody answered) is closed.
+    if (!this.inSurvey && this.interactionId) void this.deps.flows.runner?.survey?.skip(this, by === 'customer' ? 'customer_hung_up' : `ended_by_${by}`).catch(() => undefined);
     const legs = [this.callerDialog, this.agentLeg?.dialog, this.consultation?.leg.dialog, ...(this.conference?.legs ?? []).map((l) => l.dialog)];
     const hangups: Promise<void>[] = legs.filter((d): d is Dialog => d?.state === 'confirmed').map((d) => d.destroy());
     const stored = this.stopRecording();

@@ -48,6 +48,18 @@ export interface VoiceFlowRunner {
    * (the caller hung up); the outcome is then ignored. A throw is logged and the call goes to the default queue.
    */
   run(call: CallControl, start: FlowStart): Promise<FlowOutcome>;
+  /** Post-contact surveys (the flow's `survey` node marks a call); absent: the call ends when the agent leaves. */
+  readonly survey?: VoiceSurveys | undefined;
+}
+
+/** What the call session asks of the flows module about a call's survey. */
+export interface VoiceSurveys {
+  /** The agent ended first: the survey flow to hand the caller to (claimed once), or undefined when none is due. */
+  claim(call: CallControl, o: { taskId?: string | undefined }): Promise<string | undefined>;
+  /** Runs the survey flow on the caller's media until it ends or the caller hangs up; the call then ends. */
+  run(call: CallControl, surveyFlowId: string): Promise<void>;
+  /** The call ended without a survey hand-over: a survey it was marked for is closed as skipped. */
+  skip(call: CallControl, reason: string): Promise<void>;
 }
 
 /** Where the flows module plugs in; one per Kefu instance (per ModuleContext). */

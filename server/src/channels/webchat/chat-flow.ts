@@ -8,6 +8,8 @@ import type { ChatFlowHandOff, ChatFlowHook } from '../conversation-intake.ts';
 export interface ChatBot {
   say(tenantId: string, interactionId: string, output: FlowOutput): Promise<void>;
   handOff(tenantId: string, interactionId: string, queueId: string | null): Promise<void>;
+  /** A post-contact survey ended (answered, or its flow failed): the chat ends. */
+  surveyDone?(tenantId: string, interactionId: string): Promise<void>;
 }
 
 export class FlowChatHook implements ChatFlowHook {
@@ -23,6 +25,11 @@ export class FlowChatHook implements ChatFlowHook {
     for (const output of turn.outputs) await this.bot.say(tenantId, interactionId, output);
     if (turn.state !== 'ended') return undefined;
     this.sessions.delete(interactionId);
+    // A survey's end ends the chat; it never sends the visitor back to a queue.
+    if (turn.survey) {
+      await this.bot.surveyDone?.(tenantId, interactionId);
+      return undefined;
+    }
     return { queueId: turn.outcome?.kind === 'hand_off' ? turn.outcome.queueId : null };
   }
 
@@ -31,6 +38,22 @@ export class FlowChatHook implements ChatFlowHook {
     const turn = await (await this.flows()).start(input.tenantId, { flowId: input.flowId, interactionId: input.interactionId, vars });
     this.sessions.set(input.interactionId, turn.sessionId);
     return this.play(input.tenantId, input.interactionId, turn);
+  }
+
+  async surveyDue(input: { tenantId: string; interactionId: string; taskId: string | null; contactId: string | null }): Promise<string | undefined> {
+    return (await this.flows()).claimSurvey?.(input.tenantId, { interactionId: input.interactionId, taskId: input.taskId, contactId: input.contactId });
+  }
+
+  async surveySkipped(input: { tenantId: string; interactionId: string; reason: string }): Promise<void> {
+    await (await this.flows()).skipSurvey?.(input.tenantId, { interactionId: input.interactionId, reason: input.reason });
+  }
+
+  async startSurvey(input: { tenantId: string; interactionId: string; surveyFlowId: string }): Promise<void> {
+    const flows = await this.flows();
+    if (!flows.startSurvey) return this.bot.surveyDone?.(input.tenantId, input.interactionId);
+    const turn = await flows.startSurvey(input.tenantId, { interactionId: input.interactionId, surveyFlowId: input.surveyFlowId });
+    this.sessions.set(input.interactionId, turn.sessionId);
+    await this.play(input.tenantId, input.interactionId, turn);
   }
 
   async input(input: { tenantId: string; interactionId: string; text: string }): Promise<void> {

@@ -338,7 +338,16 @@ export class WebchatService {
 
   /** Ends the chat: the routing task completes (or leaves the queue), the interaction closes. */
   async end(session: ChatSession, by: 'customer' | 'agent'): Promise<void> {
+    // Post-contact survey: when the agent ends a chat its flow marked, the visitor is not dropped — the chat goes
+    // back to the bot (status bot) for the survey flow, and ends when the survey does (surveyDone).
+    const hook = by === 'agent' && session.status === 'assigned' ? this.deps.chatFlow() : undefined;
+    const surveyFlowId = hook?.surveyDue && hook.startSurvey
+      ? await hook.surveyDue({ tenantId: session.tenantId, interactionId: session.interactionId, taskId: session.taskId, contactId: session.contactId }).catch(() => undefined)
+      : undefined;
+    if (surveyFlowId) return this.toSurvey(session, surveyFlowId);
     if (!(await this.deps.sessions.transition(session.tenantId, session.interactionId, ['bot', 'queued', 'assigned', 'offline'], 'ended'))) return;
+    // A survey the chat was marked for and never reached (the visitor left first) is closed: nothing is asked.
+    void this.deps.chatFlow()?.surveySkipped?.({ tenantId: session.tenantId, interactionId: session.interactionId, reason: by === 'customer' ? 'customer_left' : 'not_due' }).catch(() => undefined);
     if (session.taskId) {
       const routing = this.deps.routing();
       await (session.status === 'assigned' ? routing.complete(session.tenantId, session.taskId) : routing.cancel(session.tenantId, session.taskId, 'abandoned')).catch(() => {
@@ -352,6 +361,28 @@ export class WebchatService {
     });
     this.publishStatus(session, 'ended', null);
     await this.sendTranscriptIfAsked(session.tenantId, session.interactionId);
+  }
+
+  /**
+   * The agent ended; the visitor answers the survey. The agent's part ends as in `end` (task complete, the
+   * interaction's CDR closes: the survey is not talk time), then the survey flow's questions reach the widget.
+   */
+  private async toSurvey(session: ChatSession, surveyFlowId: string): Promise<void> {
+    if (!(await this.deps.sessions.transition(session.tenantId, session.interactionId, ['assigned'], 'bot'))) return;
+    if (session.taskId) await this.deps.routing().complete(session.tenantId, session.taskId).catch(() => {});
+    await this.system(session.tenantId, session.interactionId, messageText(session.locale, '客服结束了对话。', 'The agent ended the chat.'));
+    await this.deps.interactions.close(session.tenantId, session.interactionId, { hangupBy: 'agent', endReason: 'normal' });
+    this.publishStatus(session, 'bot', null);
+    await this.deps.chatFlow()?.startSurvey?.({ tenantId: session.tenantId, interactionId: session.interactionId, surveyFlowId })
+      .catch(() => this.surveyDone(session.tenantId, session.interactionId)); // a broken survey must not leave the chat open
+  }
+
+  /** The survey flow ended: so does the chat (the transcript goes out now if the visitor asked for it). */
+  async surveyDone(tenantId: string, interactionId: string): Promise<void> {
+    const session = await this.deps.sessions.get(tenantId, interactionId);
+    if (!session || !(await this.deps.sessions.transition(tenantId, interactionId, ['bot'], 'ended'))) return;
+    this.publishStatus(session, 'ended', null);
+    await this.sendTranscriptIfAsked(tenantId, interactionId);
   }
 
   /** The auto-reply after silence (auto-reply.ts decides when), as a system line both sides see. */

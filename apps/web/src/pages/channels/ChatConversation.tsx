@@ -52,7 +52,8 @@ export function ChatConversation(props: { interactionId: string }) {
         const seq = data.seq as number;
         setReceipts((r) => ({ delivered: Math.max(r.delivered, seq), read: data.kind === 'read' ? Math.max(r.read, seq) : r.read }));
       } else if (event.name === 'chat.typing' && data.by === 'customer') setTyping(data.on as boolean);
-      else if (event.name === 'chat.status' && data.status === 'ended') {
+      // `bot` after the agent's part: the visitor is answering the post-chat survey; for the agent the chat is over.
+      else if (event.name === 'chat.status' && (data.status === 'ended' || data.status === 'bot')) {
         setEnded(true);
         setCall('idle');
       } else if (event.name === 'chat.call') {

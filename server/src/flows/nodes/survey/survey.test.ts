@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { surveyConfig, surveySpec } from './survey.spec.ts';
 import type { SurveyPort } from '../../engine/flow-types.ts';
+import { validateGraph, type FlowReferences } from '../../flow-validation.ts';
 import { graph, runAsText, runOnCall, TENANT } from '../../testing/flow-harness.ts';
 
 const SURVEY = '22222222-2222-4222-8222-222222222222';
@@ -60,5 +61,31 @@ describe('survey node', () => {
     expect(r.outputs).toEqual([{ kind: 'text', text: 'survey pending' }]);
     expect(r.result).toMatchObject({ status: 'ended', end: { kind: 'hand_off', queueId: QUEUE } });
     expect(marks).toEqual([]);
+  });
+
+  test('publishing needs a published survey flow of the same channel', async () => {
+    const CHAT_SURVEY = '44444444-4444-4444-8444-444444444444';
+    const refs = {
+      queues: async (ids: string[]) => new Set(ids),
+      flows: async (ids: string[]) => new Set(ids),
+      secrets: async () => new Set<string>(),
+      prompts: async () => new Set<string>(),
+      // Only these two are published; the third id is a draft nobody published.
+      publishedChannels: async (ids: string[]) => new Map(ids.flatMap((id): [string, 'voice' | 'chat'][] => (id === SURVEY ? [[id, 'voice']] : id === CHAT_SURVEY ? [[id, 'chat']] : []))),
+    } as unknown as FlowReferences;
+    const withSurvey = (surveyFlowId: string) => graph([
+      { id: 'csat', type: 'survey', config: { surveyFlowId }, next: { next: 'q' } },
+      { id: 'q', type: 'queue', config: { queueId: QUEUE } },
+    ]);
+    expect(await validateGraph(withSurvey(SURVEY), 'voice', refs)).toEqual([]);
+    expect(await validateGraph(withSurvey(CHAT_SURVEY), 'voice', refs)).toEqual([
+      expect.objectContaining({ code: 'unknown_flow', nodeId: 'csat', field: 'surveyFlowId', message: expect.stringContaining('needs a voice survey flow') }),
+    ]);
+    expect(await validateGraph(withSurvey('55555555-5555-4555-8555-555555555555'), 'voice', refs)).toEqual([
+      expect.objectContaining({ code: 'unknown_flow', nodeId: 'csat', field: 'surveyFlowId', message: expect.stringContaining('not published') }),
+    ]);
+    // The exit must be connected like any required exit.
+    const open = graph([{ id: 'csat', type: 'survey', config: { surveyFlowId: SURVEY } }]);
+    expect(await validateGraph(open, 'voice', refs)).toEqual([expect.objectContaining({ code: 'missing_branch', nodeId: 'csat', field: 'next.next' })]);
   });
 });
