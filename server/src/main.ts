@@ -28,7 +28,7 @@ import { healthRoutes } from './platform/routes/health.routes.ts';
 import { seedDemo, writeDemoCredentials, type DemoSeedResult } from './platform/seed/demo-seed.ts';
 import { DivisionsService } from './platform/tenancy/divisions.service.ts';
 import { RolesService } from './platform/tenancy/roles.service.ts';
-import { TenantsService } from './platform/tenancy/tenants.service.ts';
+import { syncBuiltInRoles, TenantsService } from './platform/tenancy/tenants.service.ts';
 import { UsersService } from './platform/tenancy/users.service.ts';
 import { webhookDeliveryHandler } from './platform/webhooks/webhook-delivery.ts';
 import type { KefuModule, ModuleContext, ModuleFactory, PlatformServices } from './module.ts';
@@ -103,6 +103,7 @@ export async function createKefu(config: Config, options: KefuOptions = {}): Pro
     const secrets = config.secretKeyHex ? SecretBox.fromHex(config.secretKeyHex) : SecretBox.fromDataDir(config.dataDir);
     const database = await openDatabase(databaseUrl, secrets, logger);
     cleanups.push(() => database.close());
+    await database.withSystem((tx) => syncBuiltInRoles(tx));
 
     const blobs = new LocalBlobStore(path.join(config.dataDir, 'blobs'));
     const services = {

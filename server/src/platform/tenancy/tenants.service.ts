@@ -1,5 +1,5 @@
 // Tenants: the isolation boundary. A new tenant gets the built-in roles and a "Default" division.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { builtInRoles } from '../auth/permissions.ts';
 import type { Database, Tx } from '../db/database.ts';
 import { divisions, roles, tenants } from '../db/schema.ts';
@@ -36,6 +36,22 @@ export async function createTenant(tx: Tx, input: { name: string; slug?: string 
   );
   const [division] = await tx.insert(divisions).values({ tenantId: tenant!.id, name: 'Default', description: '' }).returning();
   return { tenant: { id: tenant!.id, name: tenant!.name, slug: tenant!.slug }, defaultDivisionId: division!.id };
+}
+
+/**
+ * Built-in roles are read-only copies of `builtInRoles`, made when a tenant is created; a release that adds a
+ * permission or a role must reach tenants created before it (otherwise an older tenant's agents lack what the new
+ * feature checks). Run at every start: adds missing built-in roles and resets the permissions and names of the
+ * built-in ones. A tenant's custom role that happens to use a built-in key is left alone.
+ */
+export async function syncBuiltInRoles(tx: Tx): Promise<void> {
+  for (const [key, role] of Object.entries(builtInRoles)) {
+    await tx.execute(sql`
+      INSERT INTO roles (tenant_id, key, name, permissions, built_in)
+      SELECT t.id, ${key}, ${role.name}, ${`{${role.permissions.join(',')}}`}::text[], true FROM tenants t
+      ON CONFLICT (tenant_id, key) DO UPDATE SET permissions = EXCLUDED.permissions, name = EXCLUDED.name
+      WHERE roles.built_in AND (roles.permissions IS DISTINCT FROM EXCLUDED.permissions OR roles.name IS DISTINCT FROM EXCLUDED.name)`);
+  }
 }
 
 export class TenantsService {
