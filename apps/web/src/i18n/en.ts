@@ -6,6 +6,7 @@ import { kbEn } from '../pages/kb/kb.i18n.ts';
 import { ticketsEn } from '../pages/tickets/tickets.i18n.ts';
 import type { ResourceShape } from './resource-shape.ts';
 import type { zhCN } from './zh-CN.ts';
+import { mailEn } from '../pages/channels/mail.i18n.ts';
 
 // English. The type makes the compiler reject a missing or extra key; resources.test.ts checks it at run time too.
 export const en: ResourceShape<typeof zhCN> = {
@@ -116,6 +117,7 @@ export const en: ResourceShape<typeof zhCN> = {
     kbEditor: 'Knowledge base',
     chats: 'Chats',
     webchat: 'Web chat',
+    mail: 'Outbound email',
     flows: 'Flow editor',
   },
   home: {
@@ -432,5 +434,6 @@ export const en: ResourceShape<typeof zhCN> = {
   kb: kbEn,
   tickets: ticketsEn,
   webchat: webchatEn,
+  mail: mailEn,
   flows: flowsEn,
 };

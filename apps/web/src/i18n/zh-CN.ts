@@ -4,6 +4,7 @@ import { desktopZhCN } from '../pages/agent/agent.i18n.ts';
 import { webchatZhCN } from '../pages/channels/channels.i18n.ts';
 import { kbZhCN } from '../pages/kb/kb.i18n.ts';
 import { ticketsZhCN } from '../pages/tickets/tickets.i18n.ts';
+import { mailZhCN } from '../pages/channels/mail.i18n.ts';
 // Simplified Chinese: the product's first language. en.ts must have exactly the same keys (resources.test.ts).
 export const zhCN = {
   product: { name: '客服 Kefu', tagline: '全渠道智能联络中心' },
@@ -113,6 +114,7 @@ export const zhCN = {
     kbEditor: '知识库编辑',
     chats: '在线聊天',
     webchat: '网页聊天',
+    mail: '外发邮件',
     flows: '流程编辑器',
   },
   home: {
@@ -429,5 +431,6 @@ export const zhCN = {
   kb: kbZhCN,
   tickets: ticketsZhCN,
   webchat: webchatZhCN,
+  mail: mailZhCN,
   flows: flowsZhCN,
 };

@@ -91,6 +91,7 @@ export const areas: Area[] = [
       { path: '/admin/tickets', labelKey: 'nav.ticketSettings', permission: 'tickets.manage', component: lazy(() => import('../pages/tickets/TicketSettingsPage.tsx')) },
       { path: '/admin/flows', labelKey: 'nav.flows', permission: 'flows.manage', component: lazy(() => import('../pages/flows/FlowsPage.tsx')) },
       { path: '/admin/channels', labelKey: 'nav.webchat', permission: 'channels.manage', component: lazy(() => import('../pages/channels/ChatWidgetsPage.tsx')) },
+      { path: '/admin/mail', labelKey: 'nav.mail', permission: 'channels.manage', component: lazy(() => import('../pages/channels/MailSettingsPage.tsx')) },
       { path: '/kb/editor', labelKey: 'nav.kbEditor', permission: 'kb.edit', component: lazy(() => import('../pages/kb/KnowledgeEditorPage.tsx')) },
       {
         path: '/admin/audit',

@@ -41,6 +41,15 @@ const zh = {
   callConnected: '语音通话中',
   callHangup: '挂断',
   callFailed: '无法开始语音通话：',
+  // Leave a message, ticket number, transcript by email
+  message: '留言内容',
+  needContact: '请留下邮箱或电话（至少一项），方便我们回复您。',
+  ticketCreated: (n: number) => `留言已提交，工单号 #${n}。我们会尽快回复您。`,
+  transcriptCheckbox: '对话结束后把聊天记录发到我的邮箱',
+  transcriptNeedsEmail: '请填写邮箱以接收聊天记录。',
+  transcriptOffer: '把聊天记录发到邮箱：',
+  transcriptSend: '发送',
+  transcriptQueued: (email: string) => `聊天记录将发送到 ${email}`,
 };
 
 const en: typeof zh = {
@@ -83,6 +92,15 @@ const en: typeof zh = {
   callConnected: 'On a voice call',
   callHangup: 'Hang up',
   callFailed: 'The voice call could not start: ',
+  // Leave a message, ticket number, transcript by email
+  message: 'Your message',
+  needContact: 'Leave an email address or a phone number (at least one) so that we can answer.',
+  ticketCreated: (n: number) => `Message received: ticket #${n}. We will get back to you soon.`,
+  transcriptCheckbox: 'Email me the transcript when the chat ends',
+  transcriptNeedsEmail: 'Enter your email address to receive the transcript.',
+  transcriptOffer: 'Email me the transcript:',
+  transcriptSend: 'Send',
+  transcriptQueued: (email: string) => `The transcript will be sent to ${email}`,
 };
 
 export type Texts = typeof zh;

@@ -6,6 +6,7 @@ import { VisitorCall, type CallUiState } from './call.ts';
 import { Connection, newId } from './connection.ts';
 import { clear, el } from './dom.ts';
 import { pickLocale, texts, type Locale, type Texts } from './i18n.ts';
+import { checkForm, offlineFields, ticketNotice, transcriptFields, transcriptOffer } from './leave-message.ts';
 import './chat.css';
 
 const params = new URLSearchParams(location.search);
@@ -51,6 +52,9 @@ const callHangup = el('button', { type: 'button', class: 'call-hangup' });
 const callButton = el('button', { type: 'button', class: 'call-start', hidden: true });
 const typingLine = el('div', { class: 'typing', hidden: true });
 const form = el('form', { class: 'prechat', hidden: true });
+/** The ticket number of a left message, and where the transcript of this chat goes (issue 9 follow-up). */
+let ticketNumber: number | null = null;
+let transcriptTo: string | null = null;
 const composer = el('form', { class: 'composer', hidden: true });
 const input = el('textarea', { rows: '2', maxlength: '4000' });
 const fileInput = el('input', { type: 'file', hidden: true, accept: 'image/png,image/jpeg,image/gif,image/webp,application/pdf,application/zip,text/plain' });
@@ -109,6 +113,7 @@ function onServer(message: VisitorServerMessage): void {
       if (message.conversation) {
         status = message.conversation.status;
         agentName = message.conversation.agentName;
+        ticketNumber = message.conversation.ticketNumber ?? null;
       } else {
         status = 'none';
       }
@@ -120,6 +125,14 @@ function onServer(message: VisitorServerMessage): void {
       agentName = message.agentName;
       if (status !== 'queued') queueInfo = null;
       if (status === 'ended' && callState !== 'idle') call.hangup();
+      renderAll();
+      return;
+    case 'ticket':
+      ticketNumber = message.number;
+      renderAll();
+      return;
+    case 'transcript':
+      transcriptTo = message.email;
       renderAll();
       return;
     case 'queue':
@@ -229,7 +242,13 @@ function renderLauncher(): void {
 function renderForm(): void {
   clear(form);
   const offline = widget && !widget.online;
-  if (offline) form.append(el('p', { class: 'note', text: t.offlineNote }));
+  // What the last conversation left behind: the ticket number of a left message, or the transcript offer.
+  if (status === 'ended' && ticketNumber) form.append(ticketNotice(t, ticketNumber));
+  else if (status === 'ended' && widget?.transcript) form.append(transcriptOffer(t, transcriptTo, (email) => conn.raw({ type: 'transcript', email })));
+  if (offline) {
+    form.append(...offlineFields(t), el('button', { type: 'submit', class: 'primary', text: t.leaveMessage }));
+    return;
+  }
   for (const field of widget?.prechat ?? []) {
     const label = `${t[field.field]}${field.required ? ` (${t.required})` : ''}`;
     const control =
@@ -238,6 +257,7 @@ function renderForm(): void {
         : el('input', { name: field.field, type: field.field === 'email' ? 'email' : field.field === 'phone' ? 'tel' : 'text', maxlength: '120', required: field.required });
     form.append(el('label', {}, el('span', { text: label }), control));
   }
+  form.append(...transcriptFields(t, widget));
   form.append(el('button', { type: 'submit', class: 'primary', text: offline ? t.leaveMessage : t.start }));
 }
 
@@ -346,9 +366,14 @@ form.addEventListener('submit', (event) => {
     const v = data.get(k);
     return typeof v === 'string' && v.trim() ? v.trim() : undefined;
   };
+  const prechat = { name: value('name'), email: value('email'), phone: value('phone'), question: value('question'), ...(data.get('transcript') === 'on' ? { transcript: true } : {}), ...(context ? { context } : {}) };
+  const problem = checkForm(t, Boolean(widget && !widget.online), prechat);
+  if (problem) return showError(problem);
   if (status === 'ended') clear(log);
+  ticketNumber = null;
+  transcriptTo = prechat.transcript ? (prechat.email ?? null) : null;
   conn.adopt(null);
-  conn.start({ name: value('name'), email: value('email'), phone: value('phone'), question: value('question'), ...(context ? { context } : {}) });
+  conn.start(prechat);
 });
 
 composer.addEventListener('submit', (event) => {

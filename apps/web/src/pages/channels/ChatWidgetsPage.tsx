@@ -1,6 +1,6 @@
 import { EditOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, ColorPicker, Form, Input, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, ColorPicker, Form, Input, InputNumber, Modal, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,9 @@ import { errorText, showFieldError } from '../../components/errors.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useDivisions, useFirstDivisionDefault } from '../admin/admin-data.ts';
 import { channelsApi, snippetFor, type Widget, type WidgetInput } from './channels-api.ts';
+
+const AUTO_REPLY_ZH = '感谢您的耐心等待，客服会尽快回复您。';
+const AUTO_REPLY_EN = 'Thanks for waiting — an agent will reply as soon as possible.';
 
 /** Web chat administration: widgets with their allowed origins, appearance and hours; the snippet and the identity secret. */
 export default function ChatWidgetsPage() {
@@ -118,6 +121,11 @@ interface WidgetForm {
   weekdays: string;
   enabled: boolean;
   voiceCall: 'off' | 'agent' | 'agent_and_visitor';
+  offlineWhenNoAgents: boolean;
+  /** Empty: no auto-reply. */
+  autoReplySeconds: number | null;
+  autoReplyZh: string;
+  autoReplyEn: string;
 }
 
 function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSaved(widget: Widget): void }) {
@@ -146,6 +154,8 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
           greeting: { 'zh-CN': v.greetingZh, en: v.greetingEn },
           businessHours: days ? { timezone: v.timezone || 'Asia/Shanghai', days } : null,
           voiceCall: v.voiceCall,
+          offlineWhenNoAgents: v.offlineWhenNoAgents,
+          autoReply: v.autoReplySeconds ? { afterSeconds: v.autoReplySeconds, text: { 'zh-CN': v.autoReplyZh?.trim() || AUTO_REPLY_ZH, en: v.autoReplyEn?.trim() || AUTO_REPLY_EN } } : null,
         },
       };
       const saved = w === null ? await channelsApi.createWidget({ ...input, divisionId: v.divisionId }) : await channelsApi.updateWidget(w.id, input);
@@ -176,6 +186,10 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
           weekdays: weekdayHours ? `${weekdayHours[0]}-${weekdayHours[1]}` : '',
           enabled: w?.enabled ?? true,
           voiceCall: w?.settings.voiceCall ?? 'agent',
+          offlineWhenNoAgents: w?.settings.offlineWhenNoAgents ?? false,
+          autoReplySeconds: w === null ? 60 : (w.settings.autoReply?.afterSeconds ?? null),
+          autoReplyZh: w?.settings.autoReply?.text['zh-CN'] ?? AUTO_REPLY_ZH,
+          autoReplyEn: w?.settings.autoReply?.text.en ?? AUTO_REPLY_EN,
         }}
       >
         <Form.Item name="name" label={t('webchat.widgets.name')} rules={[{ required: true, message: t('common.required') }]}>
@@ -220,6 +234,18 @@ function WidgetFormModal(props: { widget: Widget | null; onClose(): void; onSave
           <Input.TextArea maxLength={500} autoSize />
         </Form.Item>
         <Form.Item name="greetingEn" label={t('webchat.widgets.greetingEn')}>
+          <Input.TextArea maxLength={500} autoSize />
+        </Form.Item>
+        <Form.Item name="offlineWhenNoAgents" label={t('webchat.widgets.offlineWhenNoAgents')} extra={t('webchat.widgets.offlineWhenNoAgentsHelp')} valuePropName="checked">
+          <Switch />
+        </Form.Item>
+        <Form.Item name="autoReplySeconds" label={t('webchat.widgets.autoReplySeconds')} extra={t('webchat.widgets.autoReplyHelp')}>
+          <InputNumber min={5} max={3600} style={{ width: 140 }} aria-label={t('webchat.widgets.autoReplySeconds')} />
+        </Form.Item>
+        <Form.Item name="autoReplyZh" label={t('webchat.widgets.autoReplyZh')}>
+          <Input.TextArea maxLength={500} autoSize />
+        </Form.Item>
+        <Form.Item name="autoReplyEn" label={t('webchat.widgets.autoReplyEn')}>
           <Input.TextArea maxLength={500} autoSize />
         </Form.Item>
         <Typography.Text type="secondary">{t('webchat.widgets.hoursHelp')}</Typography.Text>

@@ -12,6 +12,10 @@ export interface WidgetSettings {
   businessHours: { timezone: string; days: Record<string, [string, string][]> } | null;
   /** Who may turn a chat into a voice call. */
   voiceCall: 'off' | 'agent' | 'agent_and_visitor';
+  /** Leave-a-message also when nobody in the queue is staffed. */
+  offlineWhenNoAgents?: boolean;
+  /** Auto-reply after the visitor's message went unanswered this long (null: off). */
+  autoReply?: { afterSeconds: number; text: Partial<Record<'zh-CN' | 'en', string>> } | null;
 }
 
 export interface Widget {
