@@ -84,7 +84,7 @@ describe('a call on the agent desktop', () => {
       expect(ended.hangupBy).toBe('agent');
 
       // The wrap-up is still owed on the desk.
-      await pick(page, '小结代码', 'Resolved');
+      await pick(page, '小结代码', '已解决 Resolved');
       await page.getByRole('button', { name: '保存小结' }).click();
       await page.getByText('小结已保存').waitFor();
       const work = await until(async () => {

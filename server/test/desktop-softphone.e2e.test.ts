@@ -100,7 +100,7 @@ describe('the browser phone on the agent desktop', () => {
       await page.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
       expect(bestShare(channel(caller.heardFile()), 660)).toBeGreaterThan(0.5);
 
-      await pick(page, '小结代码', 'Resolved');
+      await pick(page, '小结代码', '已解决 Resolved');
       await page.getByRole('button', { name: '保存小结' }).click();
       await page.getByText('小结已保存').waitFor();
     } finally {

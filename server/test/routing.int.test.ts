@@ -102,7 +102,7 @@ describe('routing administration', () => {
     expect(skill.status).toBe(201);
     expect((await admin.post('/api/v1/routing/skills', { name: 'cantonese' })).status).toBe(409);
     const reasons = (await agents[0]!.get('/api/v1/routing/away-reasons')).body.map((r: { name: string }) => r.name);
-    expect(reasons).toEqual(expect.arrayContaining(['Meal', 'Training', 'Meeting']));
+    expect(reasons).toEqual(expect.arrayContaining(['用餐 Meal', '培训 Training', '会议 Meeting']));
   });
 });
 

@@ -142,14 +142,14 @@ export const createRoutingModule: ModuleFactory = async (ctx): Promise<RoutingMo
       const agents = Object.entries(demo.userIds).filter(([email]) => /^(agent|supervisor)/.test(email)).map(([, id]) => id);
       await ctx.database.withTenant(demo.tenantId, async (tx) => {
         const t = demo.tenantId;
-        for (const name of ['Meal', 'Training', 'Meeting']) await tx.execute(sql`INSERT INTO routing_away_reasons (tenant_id, name) VALUES (${t}, ${name})`);
+        for (const name of ['用餐 Meal', '培训 Training', '会议 Meeting']) await tx.execute(sql`INSERT INTO routing_away_reasons (tenant_id, name) VALUES (${t}, ${name})`);
         for (const name of ['mandarin', 'english', 'billing']) await tx.execute(sql`INSERT INTO routing_skills (tenant_id, name) VALUES (${t}, ${name})`);
         const [queue] = (
           await tx.execute<{ id: string }>(sql`
             INSERT INTO routing_queues (tenant_id, division_id, name, channels, callbacks_offered)
             VALUES (${t}, ${demo.defaultDivisionId}, 'General', '{voice,chat,email}', true) RETURNING id`)
         ).rows;
-        await tx.execute(sql`INSERT INTO routing_wrapup_codes (tenant_id, queue_id, code, label) VALUES (${t}, ${queue!.id}, 'resolved', 'Resolved'), (${t}, ${queue!.id}, 'follow_up', 'Follow-up needed')`);
+        await tx.execute(sql`INSERT INTO routing_wrapup_codes (tenant_id, queue_id, code, label) VALUES (${t}, ${queue!.id}, 'resolved', '已解决 Resolved'), (${t}, ${queue!.id}, 'follow_up', '需跟进 Follow-up needed')`);
         for (const userId of agents) {
           await tx.execute(sql`INSERT INTO routing_memberships (tenant_id, queue_id, user_id) VALUES (${t}, ${queue!.id}, ${userId})`);
           await tx.execute(sql`INSERT INTO routing_agents (user_id, tenant_id, skills) VALUES (${userId}, ${t}, '{"mandarin": 4, "english": 3}')`);
