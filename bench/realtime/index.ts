@@ -10,7 +10,7 @@
 // (stored, sequence-numbered) fanned out over the hub to the visitor's socket and the watchers' agent sockets; in
 // the plain server it is a `say` frame broadcast to the room (visitor + watchers). Latency: send → the visitor has it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,21 +25,118 @@ const CHATS = arg('chats', 100);
 const WATCHERS = arg('watchers', 200);
 const MESSAGES = arg('messages', 2000);
 const RATE = arg('rate', 200);
+/** `--profile <dir>`: a V8 CPU profile of the Kefu server during the message phase only (server.ts). */
+/** `--statements`: log (stderr) the SQL statements of the message phase by count, to see where round trips go. */
+const STATEMENTS = process.argv.includes('--statements');
+const PROFILE_DIR = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined;
 const PASSWORD = 'bench-password-1';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (...a: unknown[]) => console.error('[bench/realtime]', ...a);
 
-function startServer(kind: 'kefu' | 'ws'): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'server.ts'), kind], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Server {
+  child: ChildProcess;
+  url: string;
+  /** Kefu's data directory (the embedded PostgreSQL's is `<dataDir>/pg`). */
+  dataDir?: string;
+  /** Sends one control line (server.ts) and resolves with the next JSON line the server prints. */
+  command(line: string): Promise<any>;
+}
+
+function startServer(kind: 'kefu' | 'ws'): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'server.ts'), kind, ...(STATEMENTS ? ['--statements'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting: ((m: unknown) => void)[] = [];
   return new Promise((resolve, reject) => {
     let buffer = '';
+    let started = false;
     child.stdout!.on('data', (d: Buffer) => {
       buffer += String(d);
-      const line = buffer.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines.filter((l) => l.startsWith('{'))) {
+        const m = JSON.parse(line) as { url?: string; dataDir?: string };
+        if (!started && m.url) {
+          started = true;
+          resolve({
+            child,
+            url: m.url,
+            dataDir: m.dataDir,
+            command: (text) => new Promise((r) => {
+              waiting.push(r);
+              child.stdin!.write(`${text}\n`);
+            }),
+          });
+        } else waiting.shift()?.(m);
+      }
     });
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
   });
+}
+
+const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks (USER_HZ, 100 on Linux)
+/** User + system CPU of one process, in ms. */
+const cpuMs = (pid: number) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime (fields 14 and 15 of stat)
+};
+/**
+ * CPU of the embedded PostgreSQL server (postmaster and backends), in ms. The postmaster is re-parented to init,
+ * so it is found by its data directory on the command line, and the backends as its children.
+ */
+function postgresCpuMs(dataDir: string): number {
+  const parent = new Map<number, number>();
+  let postmaster: number | undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      parent.set(Number(entry), Number(readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]));
+      if (postmaster === undefined && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(path.join(dataDir, 'pg'))) postmaster = Number(entry);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  if (postmaster === undefined) return NaN;
+  let total = 0;
+  for (const [p, up] of parent) {
+    if (p !== postmaster && up !== postmaster) continue;
+    try {
+      total += cpuMs(p);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return total;
+}
+
+interface Meter {
+  statements?: Record<string, number>;
+  serverCpuMs: number;
+  postgresCpuMs: number;
+  queries: number;
+  at: number;
+}
+async function meter(server: Server, withDatabase: boolean): Promise<Meter> {
+  const stats = withDatabase ? ((await server.command('stats')) as { stats: { queries: number; statements?: Record<string, number> } }).stats : { queries: 0 };
+  const queries = stats.queries;
+  return { statements: stats.statements, serverCpuMs: cpuMs(server.child.pid!), postgresCpuMs: withDatabase && server.dataDir ? postgresCpuMs(server.dataDir) : 0, queries, at: performance.now() };
+}
+/** Cost of the message phase per message, after taking off what the idle server spends in the same time. */
+function perMessage(idle: [Meter, Meter], phase: [Meter, Meter], messages: number) {
+  const idleSeconds = (idle[1].at - idle[0].at) / 1000;
+  const phaseSeconds = (phase[1].at - phase[0].at) / 1000;
+  const per = (k: 'serverCpuMs' | 'postgresCpuMs' | 'queries') => {
+    const background = ((idle[1][k] - idle[0][k]) / idleSeconds) * phaseSeconds;
+    return Math.round(((phase[1][k] - phase[0][k] - background) / messages) * 100) / 100;
+  };
+  return {
+    serverCpuMs: per('serverCpuMs'),
+    postgresCpuMs: per('postgresCpuMs'),
+    dbRoundTrips: per('queries'),
+    idlePerSecond: {
+      serverCpuMs: Math.round((idle[1].serverCpuMs - idle[0].serverCpuMs) / idleSeconds),
+      postgresCpuMs: Math.round((idle[1].postgresCpuMs - idle[0].postgresCpuMs) / idleSeconds),
+      dbRoundTrips: Math.round((idle[1].queries - idle[0].queries) / idleSeconds),
+    },
+  };
 }
 
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
@@ -128,7 +225,8 @@ function agentSocket(base: string, cookie: string, onEvent: (name: string, data:
 }
 
 async function benchKefu() {
-  const { child, url } = await startServer('kefu');
+  const server = await startServer('kefu');
+  const { child, url } = server;
   try {
     const admin = await Http.login(url, 'admin@demo.kefu');
     const widget = ((await admin.call('GET', '/api/v1/webchat/widgets')) as { id: string; allowedOrigins: string[] }[])[0]!;
@@ -190,6 +288,12 @@ async function benchKefu() {
       return s;
     }, 20);
 
+    // What the idle server spends (heartbeats, routing and outbox polls) is measured first and taken off.
+    const idle0 = await meter(server, true);
+    await sleep(3000);
+    const idle1 = await meter(server, true);
+    if (PROFILE_DIR) await server.command('profile-start');
+    const phase0 = await meter(server, true);
     await paced(async (i) => {
       const interactionId = chats[i % chats.length]!;
       const clientMessageId = `m${i}`;
@@ -197,6 +301,13 @@ async function benchKefu() {
       await agentOf.get(interactionId)!.call('POST', `/api/v1/chats/${interactionId}/messages`, { clientMessageId, text: `message ${i}` });
     });
     for (let i = 0; i < 100 && latencies.length < MESSAGES; i++) await sleep(100);
+    await sleep(1000); // the visitors' delivery receipts (one per message) are part of a message's cost
+    const phase1 = await meter(server, true);
+    if (STATEMENTS) {
+      const counts = Object.entries(phase1.statements ?? {}).map(([text, n]) => [text, n - (phase0.statements?.[text] ?? 0)] as const).filter(([, n]) => n > 0);
+      for (const [text, n] of counts.sort((a, b) => b[1] - a[1]).slice(0, 30)) log(`${(n / MESSAGES).toFixed(2)}/msg  ${text}`);
+    }
+    if (PROFILE_DIR) log(`kefu: profile written`, await server.command(`profile-stop ${path.resolve(PROFILE_DIR, `kefu-${Date.now()}.cpuprofile`)}`));
     for (const v of visitors) v.ws.terminate();
     for (const w of watchers) w.ws.terminate();
     return {
@@ -211,6 +322,7 @@ async function benchKefu() {
       delivered: latencies.length,
       watcherDeliveries: watched,
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) },
+      perMessage: perMessage([idle0, idle1], [phase0, phase1], MESSAGES),
     };
   } finally {
     child.kill('SIGTERM');
@@ -219,7 +331,8 @@ async function benchKefu() {
 }
 
 async function benchPlainWs() {
-  const { child, url } = await startServer('ws');
+  const server = await startServer('ws');
+  const { child, url } = server;
   try {
     await sleep(500);
     const before = rssKb(child.pid!);
@@ -271,11 +384,17 @@ async function benchPlainWs() {
       const ws = new WebSocket(url);
       ws.once('open', () => resolve(ws));
     })));
+    const idle0 = await meter(server, false);
+    await sleep(3000);
+    const idle1 = await meter(server, false);
+    const phase0 = await meter(server, false);
     await paced(async (i) => {
       sentAt.set(i, performance.now());
       senders[i % senders.length]!.send(JSON.stringify({ type: 'say', room: `room${i % CHATS}`, payload: { i, text: `message ${i}` } }));
     });
     for (let i = 0; i < 100 && latencies.length < MESSAGES; i++) await sleep(100);
+    await sleep(1000);
+    const phase1 = await meter(server, false);
     for (const ws of [...visitors, ...watchers, ...senders]) ws.terminate();
     return {
       connections: VISITORS,
@@ -289,6 +408,7 @@ async function benchPlainWs() {
       delivered: latencies.length,
       watcherDeliveries: watched,
       latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) },
+      perMessage: (({ serverCpuMs, idlePerSecond }) => ({ serverCpuMs, idlePerSecond: { serverCpuMs: idlePerSecond.serverCpuMs } }))(perMessage([idle0, idle1], [phase0, phase1], MESSAGES)),
     };
   } finally {
     child.kill('SIGTERM');
@@ -313,6 +433,7 @@ console.log(
         kbPerConnection: Math.round((kefu.kbPerConnection / plain.kbPerConnection) * 10) / 10,
         p50: Math.round((kefu.latencyMs.p50 / plain.latencyMs.p50) * 10) / 10,
         p99: Math.round((kefu.latencyMs.p99 / plain.latencyMs.p99) * 10) / 10,
+        serverCpuPerMessage: Math.round((kefu.perMessage.serverCpuMs / plain.perMessage.serverCpuMs) * 10) / 10,
       },
     },
     null,

@@ -12,7 +12,11 @@ export interface HubConnection {
   readonly id: string;
   readonly actor: Actor;
   readonly topics: Set<string>;
-  send(message: ServerMessage): void;
+  /**
+   * `serialized` gives the message as JSON, made once per delivery however many sockets get it (a chat message
+   * goes to the visitor, the agent and every watcher); a socket that sends something else ignores it.
+   */
+  send(message: ServerMessage, serialized?: () => string): void;
 }
 
 export interface TopicRule {
@@ -152,10 +156,12 @@ export class RealtimeHub {
   }
 
   private deliver(m: FanoutMessage): void {
-    if (m.kind === 'user') {
-      for (const connection of this.local.get(userKey(m.tenantId, m.userId)) ?? []) connection.send(m.message);
-    } else if (m.kind === 'topic') {
-      for (const connection of this.byTopic.get(`${m.tenantId}/${m.topic}`) ?? []) connection.send(m.message);
+    if (m.kind === 'user' || m.kind === 'topic') {
+      const connections = m.kind === 'user' ? this.local.get(userKey(m.tenantId, m.userId)) : this.byTopic.get(`${m.tenantId}/${m.topic}`);
+      if (!connections) return;
+      let text: string | undefined;
+      const serialized = () => (text ??= JSON.stringify(m.message));
+      for (const connection of connections) connection.send(m.message, serialized);
     } else {
       const key = userKey(m.tenantId, m.userId);
       const nodes = this.presence.get(key) ?? new Set<string>();

@@ -55,8 +55,8 @@ export function realtimeRoutes(app: App, options: RealtimeRouteOptions): { close
       bearer: /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1],
     };
     sockets.add(socket);
-    const send = (message: ServerMessage) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    const send = (message: ServerMessage, serialized?: () => string) => {
+      if (socket.readyState === socket.OPEN) socket.send(serialized ? serialized() : JSON.stringify(message));
     };
     const connection: HubConnection = { id: randomUUID(), actor, topics: new Set(), send };
     options.hub.attach(connection);

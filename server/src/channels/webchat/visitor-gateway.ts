@@ -14,7 +14,8 @@ import { AppError } from '../../platform/errors.ts';
 import type { App } from '../../platform/http/server.ts';
 import type { HubConnection, RealtimeHub } from '../../realtime/realtime.hub.ts';
 import type { ChatSession } from './chat-sessions.ts';
-import { chatTopic } from './chat-topic.ts';
+import { chatTopic, publishChat } from './chat-topic.ts';
+import { ReceiptBatcher } from './receipt-batcher.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { VoiceEscalation } from './voice-escalation.ts';
 import type { ChatCallHandle } from '../../voice/chat-call-port.ts';
@@ -44,6 +45,8 @@ export interface VisitorSocket {
 }
 
 const ownHost = (request: FastifyRequest) => request.headers.host;
+/** How long a visitor's receipt may wait to be stored with others (the agent sees ✓✓ that much later). */
+const RECEIPT_WINDOW_MS = 50;
 
 /** Kefu's own pages (the widget iframe, the help center) may always use its widgets. */
 function isOwnOrigin(request: FastifyRequest, origin: string): boolean {
@@ -64,6 +67,13 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
   const sockets = new Set<VisitorSocket>();
   const raw = new Set<WebSocket>();
   const adapter = webchatAdapter(o.hub);
+  // Every agent message comes back as an ack: stored in batches, announced to the agent side once stored.
+  const receipts = new ReceiptBatcher({
+    messages: o.messages,
+    publish: (tenantId, interactionId, kind, seq) => publishChat(o.hub, tenantId, interactionId, 'chat.receipt', { interactionId, by: 'customer', kind, seq }),
+    windowMs: RECEIPT_WINDOW_MS,
+    onError: (err) => app.log.error({ err }, 'webchat: visitor receipts failed'),
+  });
 
   app.route({
     method: 'GET',
@@ -214,10 +224,11 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             const stored = await o.chats.visitorSend(session, { clientMessageId: inbound.clientMessageId!, text: inbound.text, attachmentId: inbound.attachmentId ?? undefined });
             return send({ type: 'sent', clientMessageId: m.clientMessageId, seq: stored.seq });
           }
+          // Receipts do not hold up the frames after them (a `send` right after an `ack` goes at once).
           case 'ack':
-            return o.chats.receipt(widget.tenantId, session.interactionId, 'customer', 'delivered', m.seq);
+            return receipts.mark(widget.tenantId, session.interactionId, 'delivered', m.seq);
           case 'read':
-            return o.chats.receipt(widget.tenantId, session.interactionId, 'customer', 'read', m.seq);
+            return receipts.mark(widget.tenantId, session.interactionId, 'read', m.seq);
           case 'typing':
             if (o.limits.messagesPerVisitor.take(`typing:${visitorId}`)) o.chats.typing(widget.tenantId, session.interactionId, 'customer', m.on);
             return;
@@ -297,6 +308,7 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
     sockets,
     closeAll() {
       for (const socket of raw) socket.close(1001, 'server stopping');
+      void receipts.flush();
     },
     /** Cuts every visitor connection without a closing handshake, as a failed network would. */
     dropAll() {

@@ -42,6 +42,14 @@ export interface StartInput {
 
 const messageText = (locale: string | null, zh: string, en: string) => (locale === 'en' ? en : zh);
 
+/** An agent's view of a chat: the assigned agent, or (reading only) a supervisor who may see its division. */
+function agentMay(actor: Actor, session: ChatSession | undefined, write: boolean): ChatSession {
+  const mine = session && actor.userId !== null && session.agentId === actor.userId;
+  const supervises = session && !write && actor.permissions.has('supervisor.console') && canSeeDivision(actor, session.divisionId);
+  if (!session || !(mine || supervises)) throw notFound('chat');
+  return session;
+}
+
 export class WebchatService {
   constructor(
     private readonly deps: {
@@ -303,24 +311,24 @@ export class WebchatService {
 
   /** An agent's session on a chat: the assigned agent, or a supervisor who may see its division. */
   async forAgent(actor: Actor, interactionId: string, write: boolean): Promise<ChatSession> {
-    const session = await this.deps.sessions.get(actor.tenantId, interactionId);
-    const mine = session && actor.userId !== null && session.agentId === actor.userId;
-    const supervises = session && !write && actor.permissions.has('supervisor.console') && canSeeDivision(actor, session.divisionId);
-    if (!session || !(mine || supervises)) throw notFound('chat');
-    return session;
+    return agentMay(actor, await this.deps.sessions.get(actor.tenantId, interactionId), write);
   }
 
   async agentSend(actor: Actor, interactionId: string, input: { clientMessageId: string; text: string; attachmentId?: string | undefined }): Promise<ConversationMessage> {
-    const session = await this.forAgent(actor, interactionId, true);
-    if (session.status !== 'assigned') throw new AppError('CONFLICT', 'the chat has ended');
-    if (!input.text.trim() && !input.attachmentId) throw invalid('text', 'must not be empty');
-    const { message, created } = await this.deps.messages.append(actor.tenantId, interactionId, {
-      sender: 'agent',
-      senderUserId: actor.userId,
-      senderName: session.agentName ?? '',
-      clientMessageId: input.clientMessageId,
-      body: input.text,
-      attachmentId: input.attachmentId ?? null,
+    // The chat is checked in the message's own transaction: one transaction per message on the hot path, and the
+    // chat cannot end between the check and the insert.
+    const { message, created } = await this.deps.messages.append(actor.tenantId, interactionId, async (tx) => {
+      const session = agentMay(actor, await this.deps.sessions.getIn(tx, actor.tenantId, interactionId), true);
+      if (session.status !== 'assigned') throw new AppError('CONFLICT', 'the chat has ended');
+      if (!input.text.trim() && !input.attachmentId) throw invalid('text', 'must not be empty');
+      return {
+        sender: 'agent',
+        senderUserId: actor.userId,
+        senderName: session.agentName ?? '',
+        clientMessageId: input.clientMessageId,
+        body: input.text,
+        attachmentId: input.attachmentId ?? null,
+      };
     });
     if (created) this.publishMessage(actor.tenantId, message);
     return message;
