@@ -33,6 +33,8 @@ export interface EndpointStats {
   rFactor: number;
   mos: number;
   jitterBuffer?: { late: number; concealed: number; dropped: number; underruns: number; targetFrames: number };
+  /** WebRTC legs: whose SRTP carries the RTP (Kefu's node:crypto path, or werift's) and the profile. */
+  srtp?: { path: 'kefu' | 'werift'; profile?: string };
 }
 
 export interface MediaEndpointEvents {

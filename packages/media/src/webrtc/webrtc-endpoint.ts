@@ -2,9 +2,11 @@ import * as sdpTransform from 'sdp-transform';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket as WeriftRtpPacket, type RTCRtpTransceiver } from 'werift';
 import { isCodecName, type CodecName } from '../codec/codec.registry.ts';
 import { EndpointBase } from '../endpoint/endpoint-base.ts';
+import type { EndpointStats } from '../endpoint/media-endpoint.ts';
 import { monotonicMs } from '../engine/clock.ts';
 import { MediaError } from '../errors.ts';
-import type { RtpPacket } from '../rtp/rtp-packet.ts';
+import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/rtp-packet.ts';
+import { SrtpMediaPath } from './srtp-media-path.ts';
 
 export interface WebRtcOptions {
   id: string;
@@ -16,6 +18,8 @@ export interface WebRtcOptions {
   icePortRange?: [number, number];
   /** Max wait for ICE gathering when building an offer/answer. */
   gatheringTimeoutMs?: number;
+  /** false keeps every packet on werift's own SRTP path (for comparison); default true. */
+  fastSrtp?: boolean;
 }
 
 const STATIC_PT: Record<CodecName, number> = { PCMU: 0, PCMA: 8 };
@@ -30,6 +34,8 @@ export class WebRtcEndpoint extends EndpointBase {
   private readonly track = new MediaStreamTrack({ kind: 'audio' });
   private readonly transceiver: RTCRtpTransceiver;
   private teCodec: RTCRtpCodecParameters | undefined;
+  /** Kefu's own SRTP path once DTLS is up (werift's per-packet path only as a fallback). */
+  private fast: SrtpMediaPath | undefined;
 
   constructor(private readonly o: WebRtcOptions) {
     super(o.id);
@@ -56,6 +62,32 @@ export class WebRtcEndpoint extends EndpointBase {
         this.receiveRtp({ payloadType: h.payloadType, marker: h.marker, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: h.ssrc, payload: rtp.payload }, monotonicMs());
       });
     });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') this.attachFastPath();
+    });
+  }
+
+  /** Moves RTP onto SrtpMediaPath when the DTLS transport of our transceiver is connected. */
+  private attachFastPath(): void {
+    if (this.fast || this.closed || this.o.fastSrtp === false) return;
+    const dtls = this.transceiver.dtlsTransport;
+    if (!dtls) return;
+    this.fast = SrtpMediaPath.attach(dtls, (plain) => {
+      let p: RtpPacket;
+      try {
+        p = parseRtp(plain);
+      } catch {
+        return;
+      }
+      this.receiveRtp(p, monotonicMs());
+    });
+  }
+
+  override stats(): EndpointStats {
+    const st = super.stats();
+    if (this.fast) st.srtp = { path: 'kefu', profile: this.fast.profileName };
+    else if (this.pc.connectionState === 'connected') st.srtp = { path: 'werift' };
+    return st;
   }
 
   private async gathered(): Promise<string> {
@@ -122,6 +154,11 @@ export class WebRtcEndpoint extends EndpointBase {
 
   protected transmit(p: RtpPacket): void {
     const sender = this.transceiver.sender;
+    if (this.fast) {
+      // The SSRC werift announced in the SDP (a=ssrc); PT and numbering come from EndpointBase.
+      this.fast.sendRtp(serializeRtp({ payloadType: p.payloadType, marker: p.marker, sequenceNumber: p.sequenceNumber, timestamp: p.timestamp, ssrc: sender.ssrc, payload: p.payload }));
+      return;
+    }
     const packet = new WeriftRtpPacket(
       new RtpHeader({ payloadType: p.payloadType, marker: p.marker, sequenceNumber: p.sequenceNumber, timestamp: p.timestamp, ssrc: sender.ssrc }),
       Buffer.from(p.payload.buffer, p.payload.byteOffset, p.payload.byteLength),
@@ -138,6 +175,7 @@ export class WebRtcEndpoint extends EndpointBase {
   }
 
   protected async closeTransport(): Promise<void> {
+    this.fast?.detach();
     await this.pc.close();
   }
 }
