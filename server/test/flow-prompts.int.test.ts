@@ -92,6 +92,15 @@ describe('prompt library', () => {
     expect(list.map((p: { name: string }) => p.name)).toEqual(['hold notice', '欢迎 welcome']);
   });
 
+  test('a file of several MB (30 s of 44.1 kHz stereo WAV, 5.3 MB) is within the limit', async () => {
+    const long = soxTone('wav', 30, ['-r', '44100', '-c', '2', '-b', '16']);
+    expect(long.length).toBeGreaterThan(5 * 1024 * 1024);
+    const r = await uploadPrompt(admin, 'long announcement', long);
+    expect(r.status).toBe(201);
+    expect(r.body.durationMs).toBe(30000);
+    expect((await admin.delete(`/api/v1/flow-prompts/${r.body.id}`)).status).toBe(204);
+  });
+
   test('a text file named .wav is refused by its content (415 naming file)', async () => {
     const r = await uploadPrompt(admin, 'welcome.wav', Buffer.from('this is not audio, only a renamed text file\n'.repeat(50)), 'audio/wav');
     expect(r.status).toBe(415);
@@ -100,10 +109,25 @@ describe('prompt library', () => {
   });
 
   test('a file over 10 MB is refused (413 naming file); an empty body and a missing name are 400', async () => {
+    let sent = 0;
     const big = Buffer.concat([soxTone('wav', 0.1, ['-r', '8000', '-c', '1']), Buffer.alloc(10 * 1024 * 1024)]);
     const r = await uploadPrompt(admin, 'too big', big);
     expect(r.status).toBe(413);
     expect(r.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', field: 'file' });
+    // Sent in chunks without a Content-Length: counted as it arrives.
+    const chunked = await fetch(`${admin.baseUrl}/api/v1/flow-prompts?name=chunked`, {
+      method: 'POST', headers: { cookie: admin.cookie!, 'x-csrf-token': admin.csrfToken!, 'content-type': 'audio/wav' },
+      body: new ReadableStream({
+        pull(controller) {
+          sent += 1024 * 1024;
+          if (sent > 12 * 1024 * 1024) controller.close();
+          else controller.enqueue(new Uint8Array(1024 * 1024));
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { error: { field: string } }).error.field).toBe('file');
     expect((await uploadPrompt(admin, 'empty', Buffer.alloc(0))).body.error).toMatchObject({ field: 'file' });
     const noName = await fetch(`${admin.baseUrl}/api/v1/flow-prompts`, { method: 'POST', headers: { cookie: admin.cookie!, 'x-csrf-token': admin.csrfToken!, 'content-type': 'audio/wav' }, body: soxTone('wav', 0.2, ['-r', '8000']) });
     expect(noName.status).toBe(400);

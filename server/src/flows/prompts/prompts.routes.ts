@@ -38,16 +38,26 @@ export function promptRoutes(app: App, d: { prompts: PromptsService; allowList: 
     const scope = plain.withTypeProvider<ZodTypeProvider>();
     const raw = (request: { headers: Record<string, unknown> }, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: Buffer) => void) => {
       if (Number(request.headers['content-length'] ?? 0) > MAX_PROMPT_BYTES) return done(tooLarge());
+      // Without a Content-Length (chunked), the answer goes out as soon as the limit is passed; the rest of the
+      // body is read and dropped by Node, never kept.
       const chunks: Buffer[] = [];
       let size = 0;
-      let over = false;
+      let finished = false;
+      const finish = (err: Error | null, body?: Buffer) => {
+        if (finished) return;
+        finished = true;
+        done(err, body);
+      };
       payload.on('data', (c: Buffer) => {
+        if (finished) return;
         size += c.length;
-        if (size > MAX_PROMPT_BYTES) over = true;
-        else chunks.push(c);
+        if (size > MAX_PROMPT_BYTES) {
+          chunks.length = 0;
+          finish(tooLarge());
+        } else chunks.push(c);
       });
-      payload.on('end', () => (over ? done(tooLarge()) : done(null, Buffer.concat(chunks))));
-      payload.on('error', (err: Error) => done(err));
+      payload.on('end', () => finish(null, Buffer.concat(chunks)));
+      payload.on('error', (err: Error) => finish(err));
     };
     scope.removeContentTypeParser(['application/json', 'text/plain']);
     scope.addContentTypeParser('*', raw);
