@@ -642,7 +642,7 @@ export class CallSession implements CallControl, QueueHost {
 
   async hangup(cause: { sipCause?: number; endReason?: string; by?: 'agent' | 'system' } = {}): Promise<void> {
     // The agent ends the call from the desktop: like their phone's BYE, a survey may follow for the caller.
-    if (cause.by === 'agent' && this.agentLeg && !cause.endReason) return this.agentLeft(cause.sipCause ?? 200);
+    if (cause.by === 'agent' && this.agentLeg && (cause.endReason ?? 'normal') === 'normal') return this.agentLeft(cause.sipCause ?? 200);
     await this.end(cause.by ?? 'system', cause.sipCause ?? 200, cause.endReason ?? 'normal');
   }
 

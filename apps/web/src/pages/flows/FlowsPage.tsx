@@ -106,6 +106,9 @@ function Editor(props: { flow: FlowDetail }) {
   const pathStats = useQuery({ queryKey: ['flows', props.flow.id, 'path-stats'], queryFn: () => flowsApi.pathStats(props.flow.id) });
   const stats = useMemo(() => new Map((pathStats.data ?? []).map((n) => [n.nodeId, n])), [pathStats.data]);
   const divisionQueues = (queues.data ?? []).filter((q) => q.divisionId === props.flow.divisionId);
+  // Survey nodes pick a published flow of the same channel (not this one).
+  const allFlows = useQuery({ queryKey: ['flows'], queryFn: flowsApi.list });
+  const surveyFlows = (allFlows.data ?? []).filter((f) => f.channel === props.flow.channel && f.publishedVersion !== null && f.id !== props.flow.id);
   const update = useCallback((g: FlowGraph) => {
     setGraph(g);
     setDirty(true);
@@ -211,7 +214,7 @@ function Editor(props: { flow: FlowDetail }) {
         </div>
         <Card size="small" title={t('flows.inspector')} style={{ width: 340, overflow: 'auto' }}>
           {node
-            ? <NodeInspector graph={graph} node={node} queues={divisionQueues}
+            ? <NodeInspector graph={graph} node={node} queues={divisionQueues} surveyFlows={surveyFlows}
                 onChange={(changed: FlowNode) => update({ ...graph, nodes: graph.nodes.map((n) => (n.id === node.id ? changed : n)) })}
                 onGraph={update}
                 onDelete={() => {

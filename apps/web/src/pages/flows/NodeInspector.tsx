@@ -52,11 +52,15 @@ function JsonField(props: { value: unknown; onChange: (v: unknown) => void; labe
   );
 }
 
-function Field(props: { name: string; schema: JsonSchema; value: unknown; onChange: (v: unknown) => void; queues: { id: string; name: string }[] }) {
+function Field(props: { name: string; schema: JsonSchema; value: unknown; onChange: (v: unknown) => void; queues: { id: string; name: string }[]; surveyFlows?: { id: string; name: string }[] }) {
   const { t } = useTranslation();
   const { name, schema, value, onChange } = props;
   // A play node's prompt: picked from the library (with upload and preview).
   if (name === 'promptId') return <PromptPicker value={value as string | undefined} onChange={onChange} />;
+  // A survey node's flow: the published flows of this flow's channel, by name (publishing checks it again).
+  if (name === 'surveyFlowId') {
+    return <Select aria-label={name} value={value as string | undefined} onChange={onChange} options={(props.surveyFlows ?? []).map((f) => ({ value: f.id, label: f.name }))} style={{ width: '100%' }} />;
+  }
   if (name === 'queueId') {
     return <Select aria-label={name} value={value as string | undefined} onChange={onChange} options={props.queues.map((q) => ({ value: q.id, label: q.name }))} style={{ width: '100%' }} />;
   }
@@ -89,6 +93,8 @@ export function NodeInspector(props: {
   graph: FlowGraph;
   node: FlowNode;
   queues: { id: string; name: string }[];
+  /** Flows a survey node may hand customers to: published, of this flow's channel. */
+  surveyFlows?: { id: string; name: string }[];
   onChange: (node: FlowNode) => void;
   onDelete: () => void;
   onGraph: (graph: FlowGraph) => void;
@@ -115,7 +121,7 @@ export function NodeInspector(props: {
       </Form.Item>
       {Object.entries(schema?.properties ?? {}).filter(([key]) => !hiddenUnlessSet(node, key)).map(([key, s]) => (
         <Form.Item key={key} label={labelOf(node, key, t)} required={schema?.required?.includes(key) && s.default === undefined} validateStatus={issues.has(key) ? 'error' : undefined} help={issues.get(key)}>
-          <Field name={key} schema={s} value={node.config[key]} onChange={(v) => setConfig(key, v)} queues={props.queues} />
+          <Field name={key} schema={s} value={node.config[key]} onChange={(v) => setConfig(key, v)} queues={props.queues} surveyFlows={props.surveyFlows} />
         </Form.Item>
       ))}
       {issues.has('') && <Typography.Text type="danger">{issues.get('')}</Typography.Text>}
