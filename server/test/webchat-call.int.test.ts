@@ -251,6 +251,37 @@ describe('a call on the chat', () => {
     expect(closed.segments.every((s: { endedAt: string | null }) => s.endedAt !== null)).toBe(true);
   }, 90_000);
 
+  test('a visitor whose connection drops keeps the call by reconnecting; a visitor who leaves ends it after the grace period', async () => {
+    const rt = await agentSocket();
+    const { visitor, interactionId } = await acceptedChat(rt);
+    expect((await agent.post(`/api/v1/chats/${interactionId}/call`, {})).status).toBe(202);
+    await visitor.next('call', (m) => m.state === 'invited');
+    const v = await visitorOffer();
+    visitor.send({ type: 'call.start', sdp: v.sdp });
+    await v.pc.setRemoteDescription({ type: 'answer', sdp: (await visitor.next('call.answer')).sdp });
+    const ring = await rt.nextEvent('softphone.incoming', () => true, 15_000);
+    await phoneAnswers(rt, ring);
+    await visitor.next('call', (m) => m.state === 'connected');
+
+    // The socket dies (no close handshake); the same visitor reconnects and takes the call over.
+    visitor.socket.terminate();
+    const back = track(await VisitorClient.connect(server.baseUrl, widget.id, { hostOrigin: SITE, token: visitor.welcome!.token, lastSeq: 0 }));
+    expect(await back.next('call')).toMatchObject({ state: 'connected', reason: 'resumed' });
+    await new Promise((r) => setTimeout(r, 11_000)); // past the grace period: still on the call
+    const during = (await admin.get(`/api/v1/interactions/${interactionId}`)).body.segments.find((s: { kind: string }) => s.kind === 'voice_call');
+    expect(during).toMatchObject({ endedAt: null });
+
+    // Gone for good: the call ends once the grace period is over.
+    back.socket.terminate();
+    await rt.nextEvent('softphone.ended', (e) => e.ringId === ring.ringId, 20_000);
+    const after = await until(async () => {
+      const i = (await admin.get(`/api/v1/interactions/${interactionId}`)).body;
+      return i.segments.find((s: { kind: string; endedAt: string | null }) => s.kind === 'voice_call' && s.endedAt) ? i : undefined;
+    }, 'the call segment ended', 10_000);
+    expect(after.state).toBe('live'); // the chat waits for the visitor
+    expect(after.segments.find((s: { kind: string }) => s.kind === 'voice_call')).toMatchObject({ outcome: 'customer_hangup' });
+  }, 90_000);
+
   test('the agent hangs up from the chat panel; an invitation the agent withdraws closes in the widget', async () => {
     const rt = await agentSocket();
     const { visitor, interactionId } = await acceptedChat(rt);

@@ -24,8 +24,10 @@ export class VisitorCall {
   }
 
   /** `call` frames from Kefu (the same for every socket of the chat). */
-  onServerState(state: ChatCallState): void {
-    if (state === 'invited' && this.state === 'idle') this.set('invited');
+  onServerState(state: ChatCallState, reason?: string): void {
+    // A reconnected socket took over a call this page no longer holds (it was reloaded): end it.
+    if (state === 'connected' && reason === 'resumed' && !this.pc) this.send({ type: 'call.hangup' });
+    else if (state === 'invited' && this.state === 'idle') this.set('invited');
     else if (state === 'ringing' && this.pc) this.set('ringing');
     else if (state === 'connected' && this.pc) this.set('connected');
     else if (state === 'ended' || state === 'declined') this.reset();

@@ -153,7 +153,7 @@ function onServer(message: VisitorServerMessage): void {
       showError(message.message);
       return;
     case 'call':
-      call.onServerState(message.state);
+      call.onServerState(message.state, message.reason);
       return;
     case 'call.answer':
       void call.onAnswer(message.sdp).catch(() => call.hangup());

@@ -45,6 +45,12 @@ export interface VisitorSocket {
 }
 
 const ownHost = (request: FastifyRequest) => request.headers.host;
+
+/**
+ * How long a voice call outlives the socket that placed it: a reconnect of the same visitor (a network blip; the
+ * peer connection in the page survives it) takes the call over; otherwise the visitor left and the call ends.
+ */
+const CALL_GRACE_MS = 10_000;
 /** How long a visitor's receipt may wait to be stored with others (the agent sees ✓✓ that much later). */
 const RECEIPT_WINDOW_MS = 50;
 
@@ -67,6 +73,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
   const sockets = new Set<VisitorSocket>();
   const raw = new Set<WebSocket>();
   const adapter = webchatAdapter(o.hub);
+  /** Calls whose socket closed, by interaction id, waiting for the visitor's reconnect (CALL_GRACE_MS). */
+  const orphanCalls = new Map<string, { visitorId: string; handle: ChatCallHandle; timer: NodeJS.Timeout }>();
   // Every agent message comes back as an ack: stored in batches, announced to the agent side once stored.
   const receipts = new ReceiptBatcher({
     messages: o.messages,
@@ -197,6 +205,16 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             conversation: session ? { interactionId: session.interactionId, status: session.status, agentName: session.agentName, ticketNumber: session.ticketNumber } : null,
           });
           if (session) await watch(session, m.lastSeq);
+          // The same visitor back within the grace period takes over their call.
+          const orphan = session ? orphanCalls.get(session.interactionId) : undefined;
+          if (session && orphan && orphan.visitorId === visitorId) {
+            clearTimeout(orphan.timer);
+            orphanCalls.delete(session.interactionId);
+            if (o.voice?.live(session.interactionId)) {
+              voice.call = orphan.handle;
+              send({ type: 'call', state: 'connected', reason: 'resumed' });
+            }
+          }
           return;
         }
         if (!visitorId) throw new AppError('VALIDATION_FAILED', 'send hello first');
@@ -294,8 +312,18 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         );
       });
       socket.on('close', () => {
-        // The page that holds the call's peer connection is gone (or lost its network): the call ends.
-        if (voice.call) void voice.call.hangup('customer', 'visitor_left').catch(() => undefined);
+        // The page that holds the call's peer connection is gone, or lost its network for a moment: the call ends
+        // unless the visitor reconnects within the grace period.
+        if (voice.call && state.session && visitorId) {
+          const handle = voice.call;
+          const interactionId = state.session.interactionId;
+          const timer = setTimeout(() => {
+            orphanCalls.delete(interactionId);
+            void handle.hangup('customer', 'visitor_left').catch(() => undefined);
+          }, CALL_GRACE_MS);
+          timer.unref();
+          orphanCalls.set(interactionId, { visitorId, handle, timer });
+        }
         clearInterval(heartbeat);
         raw.delete(socket);
         sockets.delete(state);

@@ -124,6 +124,11 @@ export class VoiceEscalation {
     await this.progress(session, 'declined', { by: 'customer' });
   }
 
+  /** Whether this node carries a live call of the chat. */
+  live(interactionId: string): boolean {
+    return this.d.calls()?.live(interactionId) ?? false;
+  }
+
   /** Ends the chat's call if this node carries it (the visitor hung up, left, or the chat ended). */
   hangup(interactionId: string, by: By, reason?: string): Promise<boolean> {
     return this.d.calls()?.hangup(interactionId, by, reason) ?? Promise.resolve(false);
