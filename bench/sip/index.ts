@@ -2,6 +2,12 @@
 // registrar, then the same loads against Kamailio (bench/sip/kamailio.cfg). Prints one JSON object on stdout.
 //
 //   npm run bench -- sip [--duration 60] [--step 8] [--targets stack,kamailio] [--children 2]
+//                        [--uas-node-flags "..."] [--uas-tuned-flags "..."] [--confirm-runs 7]
+//   npm run bench -- sip --targets stack --mode latency --rate 2000 --duration 10   (INVITE->100 at one rate)
+//   npm run bench -- sip --targets stack --mode register --duration 10 --step 5      (REGISTER+digest only)
+//
+// The stack's UAS runs in a process of its own (uas.ts), which reports its CPU, event-loop utilization and delay
+// and GC pauses for the latency runs. bench/sip/cost.ts measures CPU and GC per call without sockets.
 //
 // For each target and load: a rate ladder (x1.4 per step, `--step` seconds each) finds the highest rate with zero
 // failed calls that sipp could actually place; that rate is then confirmed for `--duration` seconds (stepping
@@ -15,7 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createUserAgent, DigestAuthenticator, Registrar, type UserAgent } from '../../packages/sip/src/index.ts';
+import { createInterface } from 'node:readline';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -27,6 +33,18 @@ const DURATION = Number(flag('duration', '60'));
 const STEP = Number(flag('step', '8'));
 const TARGETS = flag('targets', 'stack,kamailio').split(',');
 const CHILDREN = Number(flag('children', '2'));
+// `full` (default): ladders, confirmations and latency for every target. `latency`: INVITE->100 only, at `--rate`.
+// `register`: the REGISTER+digest ladder and confirmation only. The targeted modes keep load runs short.
+const MODE = flag('mode', 'full');
+const RATE = Number(flag('rate', '0'));
+/** Node flags of the stack's UAS process: none by default, as Kefu's server runs (see docs/sip.md, "Benchmark"). */
+const UAS_NODE_FLAGS = flag('uas-node-flags', '').split(/\s+/).filter(Boolean);
+/**
+ * The INVITE->100 figure at 80 % of the strict rate is taken a second time with a UAS started with these flags
+ * (empty: not at all): a young generation four times the default (fewer scavenges) and a scavenger without helper
+ * threads (on two cores shared with sipp, the main thread waited for helpers that were not scheduled).
+ */
+const UAS_TUNED_FLAGS = flag('uas-tuned-flags', '--max-semi-space-size=64 --no-parallel-scavenge').split(/\s+/).filter(Boolean);
 const log = (...a: unknown[]): void => console.error('[bench/sip]', ...a);
 
 async function freePort(): Promise<number> {
@@ -40,16 +58,44 @@ async function freePort(): Promise<number> {
 interface Target {
   name: string;
   port: number;
+  /** What the target process did since the previous call (stack only: CPU, event-loop delay, GC). */
+  stats?(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
-async function startStack(): Promise<Target> {
-  const ua: UserAgent = await createUserAgent({ udp: { host: '127.0.0.1' } });
-  const registrar = new Registrar({ auth: new DigestAuthenticator({ realm: 'kefu.bench', lookup: () => ({ password: 'bench' }) }) });
-  ua.on('register', (r) => void registrar.handle(r));
-  const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
-  ua.on('invite', (inv) => void ua.createUAS(inv, { localSdp: sdp }).catch(() => {}));
-  return { name: 'stack', port: ua.transport.entryFor('UDP')!.transport.localPort, close: () => ua.close(100) };
+/**
+ * The stack's UAS runs in a child process (bench/sip/uas.ts, or the one BENCH_SIP_UAS names, e.g. in an export of
+ * an older commit for A/B runs) with `--uas-node-flags`: its garbage collector and event loop are its own, and its
+ * CPU, event-loop utilization and delay and GC pauses are reported per run.
+ */
+async function startStack(flags: string[] = UAS_NODE_FLAGS): Promise<Target> {
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', process.env.BENCH_SIP_UAS ?? path.join(here, 'uas.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  // Node's own diagnostics (--trace-gc) also print on stdout: only JSON lines are answers, the rest goes to stderr.
+  lines.on('line', (l) => (l.startsWith('{"') ? waiting.shift()?.(l) : process.stderr.write(`[uas] ${l}\n`)));
+  const next = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      waiting.push(resolve);
+      child.once('exit', () => reject(new Error('bench UAS exited')));
+    });
+  const { port } = JSON.parse(await next()) as { port: number };
+  return {
+    name: 'stack',
+    port,
+    stats: async () => {
+      child.stdin!.write('stats\n');
+      return JSON.parse(await next()) as Record<string, unknown>;
+    },
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.end('exit\n');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
 }
 
 async function startKamailio(): Promise<Target> {
@@ -144,6 +190,7 @@ interface MaxRate {
   rate: number | null;
   ladder: number;
   confirmed: SippRun | undefined;
+  attempts: { rate: number; held: boolean; achieved_per_s: number }[];
 }
 
 async function ladder(target: Target, scenario: 'call' | 'register', start: number): Promise<Record<Criterion, number>> {
@@ -165,19 +212,50 @@ async function ladder(target: Target, scenario: 'call' | 'register', start: numb
   return best;
 }
 
+/** At most this many confirmation runs per figure (each `--duration` seconds). */
+const CONFIRM_RUNS = Number(flag('confirm-runs', '7'));
+
+/**
+ * Confirms a ladder rate over `--duration` seconds. A short ladder step can pass at a rate a longer run cannot hold
+ * (what the stack keeps for 64*T1 = 32 s only reaches its full size after 32 s), so on failure it steps down —
+ * by 15 %, or straight to just under the rate sipp actually managed when it fell far behind — until a run holds,
+ * then bisects between the highest rate that held and the lowest that did not while they are more than 5 % apart.
+ * Bounded by CONFIRM_RUNS runs; the old ladder (4 steps of 10 %) could end with no figure at all.
+ */
 async function confirm(target: Target, scenario: 'call' | 'register', best: number, criterion: Criterion): Promise<MaxRate> {
-  for (let rate = best, tries = 0; rate > 0 && tries < 4; rate = Math.floor(rate * 0.9), tries++) {
+  let held: { rate: number; run: SippRun } | undefined;
+  let failedAt = Infinity;
+  const attempts: { rate: number; held: boolean; achieved_per_s: number }[] = [];
+  let rate = best;
+  for (let tries = 0; tries < CONFIRM_RUNS && rate > 0; tries++) {
     const r = await sipp(target, scenario, rate, DURATION);
-    log(`${target.name} ${scenario} confirm (${criterion}) ${rate}/s x ${DURATION}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s`);
-    if (passed(r, DURATION, criterion)) return { rate: r.successful / r.elapsedS, ladder: best, confirmed: r };
+    const ok = passed(r, DURATION, criterion);
+    const achieved = r.successful / Math.max(r.elapsedS, 1e-3);
+    attempts.push({ rate, held: ok, achieved_per_s: Math.round(achieved) });
+    log(`${target.name} ${scenario} confirm (${criterion}) ${rate}/s x ${DURATION}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s${ok ? ' HELD' : ''}`);
+    if (ok) {
+      if (!held || rate > held.rate) held = { rate, run: r };
+    } else failedAt = Math.min(failedAt, rate);
+    let next: number;
+    if (!held) next = Math.floor(Math.min(rate * 0.85, r.failed === 0 ? achieved * 0.95 : rate));
+    else if (failedAt === Infinity || (failedAt - held.rate) / failedAt <= 0.05) break;
+    else next = Math.floor((held.rate + failedAt) / 2);
+    if (next === rate) break;
+    rate = next;
   }
-  return { rate: null, ladder: best, confirmed: undefined };
+  return held
+    ? { rate: held.run.successful / held.run.elapsedS, ladder: best, confirmed: held.run, attempts }
+    : { rate: null, ladder: best, confirmed: undefined, attempts };
+}
+
+function pct(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * q))]!;
 }
 
 function p99(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]!;
+  return pct(xs, 0.99);
 }
 
 const running = new Set<Target>();
@@ -191,21 +269,69 @@ function p50(xs: number[]): number | null {
   return xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : null;
 }
 
-async function measure(start: () => Promise<Target>): Promise<Record<string, number | null>> {
+async function measure(start: () => Promise<Target>): Promise<Record<string, unknown>> {
   const target = await start();
   running.add(target);
   try {
+    if (MODE === 'latency') {
+      if (!RATE) throw new Error('--mode latency needs --rate N');
+      await target.stats?.();
+      const run = await sipp(target, 'call', RATE, DURATION, true);
+      const uas = await target.stats?.();
+      log(`${target.name} INVITE->100 at ${RATE}/s: ${run.rtt1.length} samples, failed=${run.failed} retrans=${run.retransmissions}`);
+      return {
+        rate_per_s: RATE,
+        calls: run.successful,
+        failed: run.failed,
+        retransmissions: run.retransmissions,
+        elapsed_s: +run.elapsedS.toFixed(1),
+        invite_100_p50_ms: p50(run.rtt1),
+        invite_100_p99_ms: p99(run.rtt1),
+        invite_100_p999_ms: pct(run.rtt1, 0.999),
+        invite_100_max_ms: run.rtt1.length ? Math.max(...run.rtt1) : null,
+        ...(uas ? { uas } : {}),
+      };
+    }
+    if (MODE === 'register') {
+      const regLadder = await ladder(target, 'register', RATE || 200);
+      await target.stats?.();
+      const reg = await confirm(target, 'register', regLadder['no-failures'], 'no-failures');
+      const uas = await target.stats?.();
+      return {
+        register_auth_per_s: reg.rate === null ? null : Math.round(reg.rate),
+        register_auth_ladder_per_s: reg.ladder,
+        register_auth_total: reg.confirmed?.successful ?? null,
+        register_confirm_attempts: reg.attempts,
+        ...(uas ? { uas_during_confirmations: uas } : {}),
+      };
+    }
     const callLadder = await ladder(target, 'call', 100);
     const calls = await confirm(target, 'call', callLadder['no-failures'], 'no-failures');
     const strict = await confirm(target, 'call', callLadder['no-retransmissions'], 'no-retransmissions');
-    const latencyAt = async (m: MaxRate): Promise<{ rate: number; run: SippRun }> => {
+    const latencyAt = async (m: MaxRate): Promise<{ rate: number; run: SippRun; uas: Record<string, unknown> | undefined }> => {
       const rate = Math.max(1, Math.floor((m.rate ?? m.ladder) * 0.8));
+      await target.stats?.();
       const run = await sipp(target, 'call', rate, Math.min(DURATION, 30), true);
+      const uas = await target.stats?.();
       log(`${target.name} INVITE->100 at ${rate}/s: ${run.rtt1.length} samples, failed=${run.failed} retrans=${run.retransmissions}`);
-      return { rate, run };
+      return { rate, run, uas };
     };
     const lat = await latencyAt(calls);
     const latStrict = await latencyAt(strict);
+    let latTuned: { rate: number; run: SippRun; uas: Record<string, unknown> | undefined } | undefined;
+    if (target.name === 'stack' && UAS_TUNED_FLAGS.length) {
+      const tuned = await startStack(UAS_TUNED_FLAGS);
+      running.add(tuned);
+      try {
+        await tuned.stats?.();
+        const run = await sipp(tuned, 'call', latStrict.rate, Math.min(DURATION, 30), true);
+        latTuned = { rate: latStrict.rate, run, uas: await tuned.stats?.() };
+        log(`stack (${UAS_TUNED_FLAGS.join(' ')}) INVITE->100 at ${latStrict.rate}/s: ${run.rtt1.length} samples, failed=${run.failed} retrans=${run.retransmissions}`);
+      } finally {
+        running.delete(tuned);
+        await tuned.close();
+      }
+    }
     const regLadder = await ladder(target, 'register', 200);
     const reg = await confirm(target, 'register', regLadder['no-failures'], 'no-failures');
     return {
@@ -225,6 +351,16 @@ async function measure(start: () => Promise<Target>): Promise<Record<string, num
       latency_no_retransmit_rate_per_s: latStrict.rate,
       register_auth_per_s: reg.rate === null ? null : Math.round(reg.rate),
       register_auth_ladder_per_s: reg.ladder,
+      register_confirm_attempts: reg.attempts,
+      ...(latStrict.uas ? { uas_at_80pct_no_retransmit: latStrict.uas } : {}),
+      ...(latTuned
+        ? {
+            tuned_flags: UAS_TUNED_FLAGS.join(' '),
+            invite_100_p99_ms_at_80pct_no_retransmit_tuned: p99(latTuned.run.rtt1),
+            invite_100_p50_ms_at_80pct_no_retransmit_tuned: p50(latTuned.run.rtt1),
+            uas_at_80pct_no_retransmit_tuned: latTuned.uas,
+          }
+        : {}),
     };
   } finally {
     running.delete(target);
@@ -240,11 +376,17 @@ async function main(): Promise<void> {
     duration_s: DURATION,
     step_s: STEP,
     kamailio_children: CHILDREN,
+    mode: MODE,
+    uas_node_flags: UAS_NODE_FLAGS.join(' '),
   };
   if (TARGETS.includes('stack')) out.stack = await measure(startStack);
   if (TARGETS.includes('kamailio')) out.kamailio = await measure(startKamailio);
   const s = out.stack as Record<string, number | null> | undefined;
   const k = out.kamailio as Record<string, number | null> | undefined;
+  if (MODE !== 'full') {
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
   if (s && k) {
     out.ratio_vs_kamailio = {
       calls_per_s: k.calls_per_s && s.calls_per_s ? +(s.calls_per_s / k.calls_per_s).toFixed(2) : null,
