@@ -78,11 +78,18 @@ describe('prompt library in the flow editor', () => {
       await inspector.getByRole('button', { name: 'Preview prompt' }).click();
       const audio = inspector.getByLabel('Prompt preview');
       await audio.waitFor();
-      await page.waitForFunction(() => {
-        const a = document.querySelector('audio[aria-label="Prompt preview"]') as HTMLAudioElement | null;
-        return !!a && a.currentTime > 0.3;
-      }, undefined, { timeout: UI_TIMEOUT });
-      const played = await audio.evaluate((a: HTMLAudioElement) => ({ duration: a.duration, error: a.error?.code ?? null }));
+      // The test runs without DOM types: the element is seen through the two properties read here.
+      type Media = { currentTime: number; duration: number; error: { code: number } | null };
+      await audio.evaluate((el) => new Promise<void>((resolve) => {
+        const a = el as unknown as Media & { addEventListener(e: string, f: () => void): void };
+        const check = () => { if (a.currentTime > 0.3) resolve(); };
+        a.addEventListener('timeupdate', check);
+        check();
+      }));
+      const played = await audio.evaluate((el) => {
+        const a = el as unknown as Media;
+        return { duration: a.duration, error: a.error?.code ?? null };
+      });
       expect(played.error).toBeNull();
       expect(played.duration).toBeGreaterThan(1.45);
       expect(played.duration).toBeLessThan(1.55);
