@@ -12,6 +12,7 @@ import { toneShare } from '@kefu/media';
 import { Baresip } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
+import { announcementText, callbackConfirmationText } from '../src/voice/queue-announcer.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { until, type VoiceModule } from './voice-fixtures.ts';
@@ -36,42 +37,53 @@ async function flowOnNumber(name: string, number: string, graph: unknown): Promi
   expect(n.status, JSON.stringify(n.body)).toBe(201);
 }
 
-async function call(from: string, to: string): Promise<{ phone: Baresip; interactionId: string }> {
+async function call(from: string, to: string): Promise<{ phone: Baresip; interactionId: string; answeredAt: number }> {
   const phone = await Baresip.start(`<sip:${from}@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU`, 440);
   phones.push(phone);
   phone.command('dial', `sip:${to}@127.0.0.1:${sipPort}`);
   await phone.waitForEvent('CALL_ESTABLISHED', 30_000);
+  const answeredAt = Date.now();
   const live = await until(async () => (await admin.get('/api/v1/interactions?state=live')).body.items.find((i: { from: string; to: string }) => i.from === from && i.to === to), `the call from ${from}`);
-  return { phone, interactionId: live.id };
+  return { phone, interactionId: live.id, answeredAt };
+}
+
+/** 200 ms windows of 8 kHz PCM: music (most energy on one of the hold notes), speech (loud, on none of them), other. */
+function windows(pcm: Int16Array): ('music' | 'speech' | 'other')[] {
+  const win = 1600;
+  const out: ('music' | 'speech' | 'other')[] = [];
+  for (let at = 0; at + win <= pcm.length; at += win) {
+    let sum = 0;
+    for (let i = at; i < at + win; i++) sum += pcm[i]! * pcm[i]!;
+    const loud = Math.sqrt(sum / win) > 300;
+    const note = Math.max(...HOLD_NOTES_HZ.map((hz) => toneShare(pcm, hz, 8000, at, win)));
+    out.push(loud && note > 0.6 ? 'music' : loud && note < 0.3 ? 'speech' : 'other');
+  }
+  return out;
 }
 
 /**
- * What a caller heard, in 200 ms windows: music (most energy on one of the hold notes) or speech (loud, and on none
- * of the notes). Counts windows from `fromSec` to `toSec`.
+ * What a caller heard: seconds of music and of speech, and the seconds of music before the first speech. (The
+ * decoded dump holds only what arrived, so its time line is not the wall clock: durations, not positions.)
  */
-function heard(file: string, fromSec = 0, toSec = Infinity): { music: number; speech: number; speechStarts: number[] } {
-  const all = channel(file);
-  const pcm = all.subarray(0, Math.min(all.length, toSec * 8000));
-  const win = 1600;
-  let music = 0;
-  let speech = 0;
-  const speechStarts: number[] = [];
-  let inSpeech = false;
-  for (let at = Math.round(fromSec * 8000); at + win <= pcm.length; at += win) {
-    let sum = 0;
-    for (let i = at; i < at + win; i++) sum += pcm[i]! * pcm[i]!;
-    const rms = Math.sqrt(sum / win);
-    const note = Math.max(...HOLD_NOTES_HZ.map((hz) => toneShare(pcm, hz, 8000, at, win)));
-    const isMusic = rms > 300 && note > 0.6;
-    const isSpeech = rms > 300 && note < 0.3;
-    if (isMusic) music++;
-    if (isSpeech) {
-      speech++;
-      if (!inSpeech) speechStarts.push(at / 8000);
-    }
-    inSpeech = isSpeech;
+function heard(file: string): { music: number; speech: number; musicBeforeSpeech: number; sequence: string } {
+  const w = windows(channel(file));
+  const first = w.indexOf('speech');
+  const count = (label: string, list = w) => list.filter((x) => x === label).length * 0.2;
+  // The order of what was heard: runs of music (M) and speech (S) of at least 0.6 s, short dropouts ignored.
+  const runs: { label: string; n: number }[] = [];
+  for (const x of w.filter((l) => l !== 'other')) {
+    const last = runs.at(-1);
+    if (last?.label === x) last.n++;
+    else runs.push({ label: x, n: 1 });
   }
-  return { music: music * 0.2, speech: speech * 0.2, speechStarts };
+  const sequence = runs.filter((r) => r.n >= 3).map((r) => (r.label === 'music' ? 'M' : 'S')).join('').replace(/(.)\1+/g, '$1');
+  return { music: count('music'), speech: count('speech'), musicBeforeSpeech: count('music', first < 0 ? w : w.slice(0, first)), sequence };
+}
+
+/** Seconds of speech in the server's own TTS of a text (what the caller must hear at least most of). */
+async function spoken(text: string, language: 'zh' | 'en'): Promise<number> {
+  const tts = (server.kefu.modules.flows as unknown as { tts: { speak(t: string, l: string, r: number): Promise<Int16Array> } }).tts;
+  return windows(await tts.speak(text, language, 8000)).filter((x) => x === 'speech').length * 0.2;
 }
 
 beforeAll(async () => {
@@ -111,7 +123,7 @@ afterAll(async () => {
 });
 
 describe('a caller waiting in a voice queue', () => {
-  let first: { phone: Baresip; interactionId: string };
+  let first: { phone: Baresip; interactionId: string; answeredAt: number };
 
   test('the first caller goes straight to the free agent: nothing is announced while the agent rings', async () => {
     first = await call('13800138000', '4101');
@@ -155,17 +167,16 @@ describe('a caller waiting in a voice queue', () => {
     expect(path.find((e) => e.port === 'result')!.input).toBe('callback');
     expect(path.find((e) => e.port === 'callback')!.input).toBe(request.id);
 
-    // What the caller heard: the music from the start, and speech (the announcement) some 5 s into the wait that is
-    // not the music; and speech again at the end (the confirmation).
+    // What the caller heard: music first, then speech that is not the music: the announcement and the confirmation
+    // (at least 80 % of their synthesized speech; the confirmation alone is far less).
     const h = heard(second.phone.heardFile());
-    expect(h.music).toBeGreaterThan(4);
-    expect(h.speech).toBeGreaterThan(3);
-    expect(h.speechStarts[0]).toBeGreaterThan(3.5);
-    expect(h.speechStarts[0]).toBeLessThan(12);
-    // Before the first announcement: music only.
-    const before = heard(second.phone.heardFile(), 0, 3.4);
-    expect(before.music).toBeGreaterThan(2);
-    expect(before.speech).toBe(0);
+    const announcement = await spoken(announcementText({ position: 1, estimatedWaitSeconds: 180, callbackDigit: '1' }, 'zh'), 'zh');
+    const confirmation = await spoken(callbackConfirmationText('zh'), 'zh');
+    expect(announcement).toBeGreaterThan(2);
+    expect(h.musicBeforeSpeech).toBeGreaterThan(3);
+    expect(h.music).toBeGreaterThan(5);
+    expect(h.speech).toBeGreaterThan(0.8 * (announcement + confirmation));
+    expect(h.sequence).toMatch(/^M(SM)+S$/); // music, announcement, music (again), …, confirmation
   }, 120_000);
 
   test('past the maximum wait the caller goes on at the overflow exit (English announcements on the way)', async () => {
@@ -180,8 +191,12 @@ describe('a caller waiting in a voice queue', () => {
     ]);
     const [task] = await rows<{ status: string }>(sql`SELECT status FROM routing_tasks WHERE channel = 'voice' AND attributes->>'interactionId' = ${third.interactionId}`);
     expect(task!.status).toBe('cancelled');
+    // Music, the English announcement after about 5 s of it, then the apology.
     const h = heard(third.phone.heardFile());
-    expect(h.music).toBeGreaterThan(4);
-    expect(h.speech).toBeGreaterThan(3); // the English announcement and the apology
+    const announcement = await spoken(announcementText({ position: 1, estimatedWaitSeconds: 180 }, 'en'), 'en');
+    const apology = await spoken('All our agents are still busy. Please call again later. Goodbye.', 'en');
+    expect(announcement).toBeGreaterThan(2);
+    expect(h.musicBeforeSpeech).toBeGreaterThan(3);
+    expect(h.speech).toBeGreaterThan(0.8 * (announcement + apology));
   }, 120_000);
 });
