@@ -3,6 +3,7 @@
 // "offline when nobody is staffed"; the tenant's SMTP settings with a test mail; the transcript mailed through a
 // real SMTP server on loopback (STARTTLS + AUTH) with its headers, encoding and escaped HTML checked, failures
 // recorded; queue position and estimated wait; auto-replies after silence.
+import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -143,6 +144,24 @@ describe('offline message → ticket', () => {
     expect(after.welcome!.widget.online).toBe(true);
     expect(await rt.request('agent.set_state', { state: 'offline' })).toMatchObject({ ok: true });
   });
+});
+
+describe('a chat nobody takes', () => {
+  test('when the queue gives up (maximum wait), what the visitor wrote becomes a ticket and the visitor is told its number', async () => {
+    const queue = await admin.post('/api/v1/routing/queues', { name: 'Short wait', divisionId, channels: ['chat'], acwSeconds: 0, maxWaitSeconds: 2 });
+    expect(queue.status, JSON.stringify(queue.body)).toBe(201);
+    const widget = await createWidget('Short wait', { autoReply: null }, queue.body.id);
+    const visitor = track(await VisitorClient.connect(server.baseUrl, widget, { hostOrigin: SITE }));
+    visitor.send({ type: 'start', prechat: { name: 'Patient', question: 'Is my order shipped?' } });
+    await visitor.next('status', (m) => m.status === 'queued');
+    visitor.send({ type: 'send', clientMessageId: 'more', text: 'Order 2026-001' });
+    const { number } = await visitor.next('ticket', () => true);
+    await visitor.next('status', (m) => m.status === 'ended');
+    const ticket = await findTicket(number);
+    expect(ticket).toMatchObject({ source: 'webchat', subject: 'Is my order shipped?' });
+    expect(ticket.tags).toEqual(expect.arrayContaining(['webchat', 'unanswered-chat']));
+    expect(ticket.description).toContain('Is my order shipped?\n\nOrder 2026-001');
+  }, 30_000);
 });
 
 describe('outbound email settings', () => {
@@ -287,6 +306,12 @@ describe('transcript by email', () => {
     expect((await agent.post(`/api/v1/chats/${interactionId}/end`, {})).status).toBe(200);
     const state = await transcriptState(interactionId, (s) => s.transcriptStatus === 'failed');
     expect(state.transcriptError).toMatch(/certificate/i);
+    // The durable job tried every attempt (with backoff) before giving up, and says so.
+    const job = await server.kefu.database.withSystem((tx) =>
+      tx.execute<{ status: string; attempts: number; last_error: string }>(sql`SELECT status, attempts, last_error FROM jobs WHERE type = 'webchat.transcript' AND payload ->> 'interactionId' = ${interactionId}`),
+    );
+    expect(job.rows).toHaveLength(1);
+    expect(job.rows[0]).toMatchObject({ status: 'failed', attempts: 6 });
     expect((await admin.request('PUT', '/api/v1/settings/mail', mailSettings())).status).toBe(200);
   });
 });
