@@ -67,9 +67,10 @@ afterAll(async () => {
 /** The strongest frequency the widget's call audio carries over two seconds (WebAudio analyser on the remote track). */
 async function widgetHears(page: Page): Promise<{ hz: number; db: number }> {
   const frame = page.frames().find((f) => f.url().includes('/widget/chat'))!;
-  return frame.evaluate(async () => {
-    const audio = document.querySelector('audio.call-audio') as HTMLAudioElement | null;
-    const stream = audio?.srcObject as MediaStream | null;
+  // A string, run in the page: the test is compiled without the DOM types.
+  return frame.evaluate<{ hz: number; db: number }>(`(async () => {
+    const audio = document.querySelector('audio.call-audio');
+    const stream = audio && audio.srcObject;
     if (!stream) return { hz: 0, db: -Infinity };
     const ctx = new AudioContext();
     const analyser = ctx.createAnalyser();
@@ -80,11 +81,11 @@ async function widgetHears(page: Page): Promise<{ hz: number; db: number }> {
     for (let i = 0; i < 20; i++) {
       await new Promise((r) => setTimeout(r, 100));
       analyser.getFloatFrequencyData(bins);
-      for (let b = 2; b < bins.length; b++) if (bins[b]! > best.db) best = { hz: (b * ctx.sampleRate) / analyser.fftSize, db: bins[b]! };
+      for (let b = 2; b < bins.length; b++) if (bins[b] > best.db) best = { hz: (b * ctx.sampleRate) / analyser.fftSize, db: bins[b] };
     }
     await ctx.close();
     return best;
-  });
+  })()`);
 }
 
 describe('a web chat becomes a voice call', () => {

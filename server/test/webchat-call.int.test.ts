@@ -282,6 +282,22 @@ describe('a call on the chat', () => {
     expect(after.segments.find((s: { kind: string }) => s.kind === 'voice_call')).toMatchObject({ outcome: 'customer_hangup' });
   }, 90_000);
 
+  test('an open invitation is asked again after a reload; the visitor declines it, and it cannot be accepted after that', async () => {
+    const rt = await agentSocket();
+    const { visitor, interactionId } = await acceptedChat(rt);
+    expect((await agent.post(`/api/v1/chats/${interactionId}/call`, {})).status).toBe(202);
+    await visitor.next('call', (m) => m.state === 'invited');
+    await visitor.close(); // the page reloads
+    const again = track(await VisitorClient.connect(server.baseUrl, widget.id, { hostOrigin: SITE, token: visitor.welcome!.token }));
+    await again.next('call', (m) => m.state === 'invited');
+    again.send({ type: 'call.decline' });
+    expect(await rt.nextEvent('chat.call', (e) => e.state === 'declined')).toMatchObject({ interactionId, by: 'customer' });
+    await again.next('message', (m) => m.message.body === 'The visitor declined the voice call.');
+    const { sdp } = await visitorOffer();
+    again.send({ type: 'call.start', sdp });
+    expect(await errorOf(again, 0)).toMatchObject({ code: 'FORBIDDEN' });
+  }, 60_000);
+
   test('the agent hangs up from the chat panel; an invitation the agent withdraws closes in the widget', async () => {
     const rt = await agentSocket();
     const { visitor, interactionId } = await acceptedChat(rt);

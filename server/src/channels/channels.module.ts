@@ -143,7 +143,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
     // Chat → voice call (voice-escalation.ts): the voice module fills the slot; calls per visitor 3 burst, one per 20 s.
     const callSlot = chatCallSlotFor(ctx);
     const voice = new VoiceEscalation({
-      hub, messages, sessions, widgets, calls: () => callSlot.get(), logger: ctx.logger,
+      database: ctx.database, hub, messages, sessions, widgets, calls: () => callSlot.get(), logger: ctx.logger,
       limits: { perVisitor: new RateLimiter(3, 0.05), perIp: new RateLimiter(20, 0.2) },
     });
     let gateway: { sockets: Set<VisitorSocket>; closeAll(): void; dropAll(): number } | undefined;

@@ -4,6 +4,8 @@
 // replays the stored messages after the visitor's `lastSeq`, and from then on forwards each message exactly once
 // and in order (a gap — two messages published out of commit order — is filled from the database).
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -56,11 +58,31 @@ const RECEIPT_WINDOW_MS = 50;
 
 /** Kefu's own pages (the widget iframe, the help center) may always use its widgets. */
 function isOwnOrigin(request: FastifyRequest, origin: string): boolean {
+  return sameHost(ownHost(request), origin);
+}
+
+function sameHost(host: string | undefined, origin: string): boolean {
   try {
-    return new URL(origin).host === ownHost(request);
+    return new URL(origin).host === host;
   } catch {
     return false;
   }
+}
+
+/**
+ * Memory per visitor socket: @fastify/websocket's `error` listener holds the upgrade's request and reply (with
+ * its child logger), and the TCP socket still points at the HTTP response and through it at the request, for as
+ * long as the WebSocket lives. A visitor socket needs none of them once its handler has read ip and host, so they
+ * are let go (the bench's RSS per connection; docs/webchat.md). Errors still end the socket as the plugin's did.
+ */
+function releaseUpgrade(socket: WebSocket, request: FastifyRequest, app: App): void {
+  const tcp = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null };
+  tcp._httpMessage?.detachSocket(tcp);
+  socket.removeAllListeners('error');
+  socket.on('error', (err) => {
+    app.log.debug({ err }, 'webchat: visitor socket error');
+    socket.terminate();
+  });
 }
 
 function originAllowed(request: FastifyRequest, widget: WidgetWithSecret): boolean {
@@ -101,6 +123,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
     wsHandler: (socket: WebSocket, request: FastifyRequest) => {
       const widget = (request as FastifyRequest & { widget: WidgetWithSecret }).widget;
       const ip = request.ip;
+      const host = ownHost(request);
+      releaseUpgrade(socket, request, app);
       raw.add(socket);
       const send = (m: VisitorServerMessage) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
@@ -112,7 +136,7 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
       const state: VisitorSocket = { session: undefined, send };
       sockets.add(state);
       // Voice: whether the agent's invitation is open for this socket's chat, and the call this socket placed.
-      const voice = { invited: false, call: undefined as ChatCallHandle | undefined };
+      const voice = { call: undefined as ChatCallHandle | undefined };
 
       // Message forwarding with resume: `lastSent` is the highest sequence number this socket has delivered.
       let lastSent = 0;
@@ -148,7 +172,6 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             send({ type: 'typing', by: 'agent', on: data.on as boolean });
           } else if (message.name === 'chat.call') {
             const call = data as { state: 'invited' | 'declined' | 'ringing' | 'connected' | 'ended'; reason?: string };
-            voice.invited = call.state === 'invited';
             if (call.state === 'ended') voice.call = undefined;
             send({ type: 'call', state: call.state, ...(call.reason ? { reason: call.reason } : {}) });
           } else if (message.name === 'chat.call.hangup') {
@@ -183,7 +206,7 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         if (m.type === 'ping') return send({ type: 'pong' });
         if (m.type === 'hello') {
           if (visitorId) throw new AppError('CONFLICT', 'hello was already sent');
-          if (!widget.allowedOrigins.includes(m.hostOrigin) && !isOwnOrigin(request, m.hostOrigin)) {
+          if (!widget.allowedOrigins.includes(m.hostOrigin) && !sameHost(host, m.hostOrigin)) {
             send({ type: 'error', code: 'FORBIDDEN', message: 'this site may not use the widget' });
             socket.close(visitorCloseCodes.originRefused, 'origin not allowed');
             return;
@@ -205,6 +228,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             conversation: session ? { interactionId: session.interactionId, status: session.status, agentName: session.agentName, ticketNumber: session.ticketNumber } : null,
           });
           if (session) await watch(session, m.lastSeq);
+          // An invitation to a call still open (a reload, another tab) is asked again.
+          if (session?.status === 'assigned' && (await o.voice?.invited(session))) send({ type: 'call', state: 'invited' });
           // The same visitor back within the grace period takes over their call.
           const orphan = session ? orphanCalls.get(session.interactionId) : undefined;
           if (session && orphan && orphan.visitorId === visitorId) {
@@ -261,15 +286,12 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             if (!o.voice) throw new AppError('UNAVAILABLE', 'voice calls are not available');
             // The visitor's own chat as it is now; the call can only reach its agent.
             const now = (await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session;
-            const handle = await o.voice.visitorStart({ widget, session: now, visitorId, ip, invited: voice.invited, sdp: m.sdp });
-            voice.invited = false;
+            const handle = await o.voice.visitorStart({ widget, session: now, visitorId, ip, sdp: m.sdp });
             voice.call = handle;
             return send({ type: 'call.answer', sdp: handle.answerSdp });
           }
           case 'call.decline':
-            if (!voice.invited || !o.voice) return;
-            voice.invited = false;
-            return o.voice.visitorDecline(session);
+            return o.voice?.visitorDecline(session);
           case 'call.hangup':
             voice.call = undefined;
             await o.voice?.hangup(session.interactionId, 'customer');

@@ -5,8 +5,10 @@
 // engine, ringing, recording) is the voice module's, behind the ChatCalls port. Progress goes to the chat topic as
 // `chat.call` (the agent's panel and the visitor's sockets on any node) and as system lines in the transcript.
 import type { ChatCallState } from '@kefu/contracts';
+import { sql } from 'drizzle-orm';
 import type { MessagesService } from '../../conversations/messages.service.ts';
 import { AppError, conflict } from '../../platform/errors.ts';
+import type { Database } from '../../platform/db/database.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { RealtimeHub } from '../../realtime/realtime.hub.ts';
 import type { ChatCallHandle, ChatCalls } from '../../voice/chat-call-port.ts';
@@ -16,6 +18,9 @@ import type { RateLimiter } from './rate-limiter.ts';
 import type { WidgetWithSecret, WidgetsService } from './widgets.service.ts';
 
 type By = 'customer' | 'agent' | 'system';
+
+/** An invitation the visitor did not answer lapses (the agent may invite again). */
+const INVITATION_LIFETIME = '2 minutes';
 
 const minutes = (ms: number): string => {
   const s = Math.round(ms / 1000);
@@ -44,6 +49,7 @@ function line(locale: string | null, state: ChatCallState, d: { by?: By; reason?
 export class VoiceEscalation {
   constructor(
     private readonly d: {
+      database: Database;
       hub: RealtimeHub;
       messages: MessagesService;
       sessions: ChatSessions;
@@ -58,6 +64,30 @@ export class VoiceEscalation {
     const calls = this.d.calls();
     if (!calls) throw new AppError('UNAVAILABLE', 'voice calls are not available on this server');
     return calls;
+  }
+
+  /** Opens (or withdraws) the agent's invitation, stored with the chat so that any socket of the visitor sees it. */
+  private async setInvitation(session: ChatSession, open: boolean): Promise<void> {
+    await this.d.database.withTenant(session.tenantId, (tx) =>
+      tx.execute(sql`UPDATE webchat_sessions SET call_invited_at = ${open ? sql`clock_timestamp()` : sql`NULL`}
+        WHERE tenant_id = ${session.tenantId} AND interaction_id = ${session.interactionId}`));
+  }
+
+  /** Takes the open invitation (at most one call per invitation); false when there is none or it lapsed. */
+  private async claimInvitation(session: ChatSession): Promise<boolean> {
+    const r = await this.d.database.withTenant(session.tenantId, (tx) =>
+      tx.execute(sql`UPDATE webchat_sessions SET call_invited_at = NULL
+        WHERE tenant_id = ${session.tenantId} AND interaction_id = ${session.interactionId}
+          AND call_invited_at > clock_timestamp() - ${INVITATION_LIFETIME}::interval`));
+    return (r.rowCount ?? 0) === 1;
+  }
+
+  /** Whether the agent's invitation is open (the widget asks again after a reload). */
+  async invited(session: ChatSession): Promise<boolean> {
+    const r = await this.d.database.withTenant(session.tenantId, (tx) =>
+      tx.execute(sql`SELECT 1 FROM webchat_sessions WHERE tenant_id = ${session.tenantId} AND interaction_id = ${session.interactionId}
+        AND call_invited_at > clock_timestamp() - ${INVITATION_LIFETIME}::interval`));
+    return r.rows.length === 1;
   }
 
   /** A step of the call: a line in the transcript and `chat.call` on the chat topic. */
@@ -77,6 +107,7 @@ export class VoiceEscalation {
     const calls = this.port();
     if (calls.live(session.interactionId)) throw conflict('the chat already has a voice call');
     if (!(await calls.canReach(session.tenantId, session.agentId))) throw conflict('switch on your browser phone (or register a phone) to make voice calls');
+    await this.setInvitation(session, true);
     await this.progress(session, 'invited', { by: 'agent' });
     return { state: 'invited' };
   }
@@ -84,6 +115,7 @@ export class VoiceEscalation {
   /** The agent hangs up from the chat panel: whichever node carries the call ends it. */
   async agentHangup(session: ChatSession): Promise<void> {
     publishChat(this.d.hub, session.tenantId, session.interactionId, 'chat.call.hangup', { interactionId: session.interactionId, by: 'agent' });
+    await this.setInvitation(session, false);
     if (await this.d.calls()?.hangup(session.interactionId, 'agent')) return;
     // No call here (an invitation not yet accepted, or a call on another node, which ends on the request above):
     // the widget closes its invitation.
@@ -94,7 +126,7 @@ export class VoiceEscalation {
    * The visitor's offer: accepting the agent's invitation (`invited`), or starting a call where the widget allows it.
    * `session` is the visitor's own chat read again now; the call can only reach its agent.
    */
-  async visitorStart(o: { widget: WidgetWithSecret; session: ChatSession; visitorId: string; ip: string; invited: boolean; sdp: string }): Promise<ChatCallHandle> {
+  async visitorStart(o: { widget: WidgetWithSecret; session: ChatSession; visitorId: string; ip: string; sdp: string }): Promise<ChatCallHandle> {
     const { session, widget } = o;
     if (!this.d.limits.perVisitor.take(o.visitorId) || !this.d.limits.perIp.take(o.ip)) {
       throw new AppError('RATE_LIMITED', 'too many calls; wait a moment', { retryAfterSeconds: 20 });
@@ -102,10 +134,11 @@ export class VoiceEscalation {
     if (session.status !== 'assigned' || !session.agentId) throw conflict('a voice call needs an agent on the chat');
     const setting = widget.settings.voiceCall;
     if (setting === 'off') throw new AppError('FORBIDDEN', 'voice calls are switched off for this widget');
-    if (!o.invited && setting !== 'agent_and_visitor') throw new AppError('FORBIDDEN', 'the agent has not invited you to a voice call');
     const calls = this.port();
     if (calls.live(session.interactionId)) throw conflict('the chat already has a voice call');
-    if (!o.invited && !(await calls.canReach(session.tenantId, session.agentId))) throw conflict('the agent cannot take voice calls now');
+    const invited = await this.claimInvitation(session);
+    if (!invited && setting !== 'agent_and_visitor') throw new AppError('FORBIDDEN', 'the agent has not invited you to a voice call');
+    if (!invited && !(await calls.canReach(session.tenantId, session.agentId))) throw conflict('the agent cannot take voice calls now');
     return calls.place({
       tenantId: session.tenantId,
       divisionId: session.divisionId,
@@ -113,7 +146,7 @@ export class VoiceEscalation {
       agentId: session.agentId,
       callerName: session.visitorName,
       offerSdp: o.sdp,
-      autoAnswer: o.invited,
+      autoAnswer: invited,
       onProgress: (state, detail) => {
         void this.progress(session, state, detail).catch((err: unknown) => this.d.logger.warn({ err, interactionId: session.interactionId }, 'webchat: call progress not stored'));
       },
@@ -121,7 +154,7 @@ export class VoiceEscalation {
   }
 
   async visitorDecline(session: ChatSession): Promise<void> {
-    await this.progress(session, 'declined', { by: 'customer' });
+    if (await this.claimInvitation(session)) await this.progress(session, 'declined', { by: 'customer' });
   }
 
   /** Whether this node carries a live call of the chat. */
