@@ -94,6 +94,9 @@ describe('a web chat becomes a voice call', () => {
     const customerContext = await customerBrowser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 860 } });
     agentContext.setDefaultTimeout(UI_TIMEOUT);
     customerContext.setDefaultTimeout(UI_TIMEOUT);
+    // A retry starts clean: chats the agent still holds from an attempt that failed are ended.
+    const agentApi = await TestClient.login(kefu.baseUrl, 'agent1@demo.kefu', kefu.password);
+    for (const c of (await agentApi.get('/api/v1/chats')).body as { interactionId: string }[]) await agentApi.post(`/api/v1/chats/${c.interactionId}/end`, {});
     try {
       // The agent: desk, browser phone on, available.
       const desk = await agentContext.newPage();
