@@ -132,6 +132,8 @@ interface SippRun {
   retransmissions: number;
   /** rtd 1 samples in ms (INVITE->100 for the call scenario). */
   rtt1: number[];
+  /** sipp's own CPU time over its wall time (1.0 = a full core): sipp is single-threaded and shares the machine. */
+  sippCpuShare: number;
 }
 
 async function sipp(target: Target, scenario: 'call' | 'register', rate: number, seconds: number, rtt = false): Promise<SippRun> {
@@ -152,7 +154,19 @@ async function sipp(target: Target, scenario: 'call' | 'register', rate: number,
   child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   // sipp's own -timeout does not always fire with calls stuck in retransmission: a hard limit as well.
   const killer = setTimeout(() => child.kill('SIGINT'), (seconds + 45) * 1000);
+  // utime + stime in clock ticks (100/s), read while sipp runs: its last reading before it exits.
+  let sippTicks = 0;
+  const sample = (): void => {
+    try {
+      const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      sippTicks = Number(f[11]) + Number(f[12]);
+    } catch {
+      /* gone already */
+    }
+  };
+  const sampler = setInterval(sample, 250);
   await new Promise((r) => child.on('exit', r));
+  clearInterval(sampler);
   clearTimeout(killer);
   const wall = (Date.now() - t0) / 1000;
   const stat = readFileSync(path.join(dir, 'stat.csv'), 'utf8').trim().split('\n');
@@ -172,7 +186,7 @@ async function sipp(target: Target, scenario: 'call' | 'register', rate: number,
     }
   }
   rmSync(dir, { recursive: true, force: true });
-  const run: SippRun = { rate, calls, successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), elapsedS, retransmissions: col('Retransmissions(C)'), rtt1 };
+  const run: SippRun = { rate, calls, successful: col('SuccessfulCall(C)'), failed: col('FailedCall(C)'), elapsedS, retransmissions: col('Retransmissions(C)'), rtt1, sippCpuShare: +(sippTicks / 100 / wall).toFixed(2) };
   if (run.successful === 0 && stderr) log(`sipp: ${stderr.trim().slice(-400)}`);
   return run;
 }
@@ -190,7 +204,7 @@ interface MaxRate {
   rate: number | null;
   ladder: number;
   confirmed: SippRun | undefined;
-  attempts: { rate: number; held: boolean; achieved_per_s: number }[];
+  attempts: { rate: number; held: boolean; achieved_per_s: number; sipp_cpu: number }[];
 }
 
 async function ladder(target: Target, scenario: 'call' | 'register', start: number): Promise<Record<Criterion, number>> {
@@ -201,7 +215,7 @@ async function ladder(target: Target, scenario: 'call' | 'register', start: numb
     let strict = false;
     for (let attempt = 0; attempt < 2 && !strict; attempt++) {
       const r = await sipp(target, scenario, rate, STEP);
-      log(`${target.name} ${scenario} ${rate}/s x ${STEP}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s`);
+      log(`${target.name} ${scenario} ${rate}/s x ${STEP}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s sipp-cpu=${r.sippCpuShare}`);
       ok ||= passed(r, STEP, 'no-failures');
       strict ||= passed(r, STEP, 'no-retransmissions');
     }
@@ -225,14 +239,14 @@ const CONFIRM_RUNS = Number(flag('confirm-runs', '7'));
 async function confirm(target: Target, scenario: 'call' | 'register', best: number, criterion: Criterion): Promise<MaxRate> {
   let held: { rate: number; run: SippRun } | undefined;
   let failedAt = Infinity;
-  const attempts: { rate: number; held: boolean; achieved_per_s: number }[] = [];
+  const attempts: { rate: number; held: boolean; achieved_per_s: number; sipp_cpu: number }[] = [];
   let rate = best;
   for (let tries = 0; tries < CONFIRM_RUNS && rate > 0; tries++) {
     const r = await sipp(target, scenario, rate, DURATION);
     const ok = passed(r, DURATION, criterion);
     const achieved = r.successful / Math.max(r.elapsedS, 1e-3);
-    attempts.push({ rate, held: ok, achieved_per_s: Math.round(achieved) });
-    log(`${target.name} ${scenario} confirm (${criterion}) ${rate}/s x ${DURATION}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s${ok ? ' HELD' : ''}`);
+    attempts.push({ rate, held: ok, achieved_per_s: Math.round(achieved), sipp_cpu: r.sippCpuShare });
+    log(`${target.name} ${scenario} confirm (${criterion}) ${rate}/s x ${DURATION}s: ok=${r.successful} failed=${r.failed} retrans=${r.retransmissions} elapsed=${r.elapsedS.toFixed(1)}s sipp-cpu=${r.sippCpuShare}${ok ? ' HELD' : ''}`);
     if (ok) {
       if (!held || rate > held.rate) held = { rate, run: r };
     } else failedAt = Math.min(failedAt, rate);

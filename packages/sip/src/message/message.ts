@@ -37,7 +37,7 @@ abstract class SipMessageBase {
    */
   private parsed: Record<string, { raw: string; value: unknown }> | undefined;
 
-  private memo<T>(slot: string, raw: string, parse: (raw: string) => T): T {
+  protected memo<T>(slot: string, raw: string, parse: (raw: string) => T): T {
     const cache = (this.parsed ??= {});
     const hit = cache[slot];
     if (hit !== undefined && hit.raw === raw) return hit.value as T;
@@ -99,6 +99,19 @@ abstract class SipMessageBase {
     return this;
   }
 
+  /** Every line of a header, as one string: the cache key of values parsed from all of them. */
+  private lines(name: string): string {
+    const n = canonicalName(name);
+    let out = '';
+    let first = true;
+    for (const h of this.headers) {
+      if (!sameName(h.name, n)) continue;
+      out = first ? h.value : `${out}\n${h.value}`;
+      first = false;
+    }
+    return out;
+  }
+
   private required(name: string): string {
     const v = this.get(name);
     if (v === undefined) throw parseError('MISSING_HEADER', `missing ${name}`, name);
@@ -134,7 +147,7 @@ abstract class SipMessageBase {
   }
 
   get vias(): Via[] {
-    return this.getAll('Via').map(parseVia);
+    return this.memo('vias', this.lines('Via'), () => this.getAll('Via').map(parseVia));
   }
 
   get topVia(): Via {
@@ -149,7 +162,9 @@ abstract class SipMessageBase {
 
   /** Contacts; `*` (RFC 3261 §10.2.2) is returned as an empty list with `contactStar` true. */
   get contacts(): NameAddr[] {
-    return this.getAll('Contact').filter((v) => v !== '*').map((v) => parseNameAddr(v, 'Contact'));
+    return this.memo('contacts', this.lines('Contact'), () =>
+      this.getAll('Contact').filter((v) => v !== '*').map((v) => parseNameAddr(v, 'Contact')),
+    );
   }
 
   get contactStar(): boolean {
@@ -217,7 +232,7 @@ export class SipRequest extends SipMessageBase {
   }
 
   get requestUri(): Uri {
-    return parseUri(this.uri);
+    return this.memo('requestUri', this.uri, parseUri);
   }
 }
 
