@@ -17,6 +17,7 @@ import type { CallControl, CaptureAudioResult, CollectDigitsResult, PlayResult }
 import { voiceFlowsFor, type FlowOutcome } from '../src/voice/flow-port.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
+import { RealtimeClient } from './realtime-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { until, type VoiceModule } from './voice-fixtures.ts';
 
@@ -158,8 +159,20 @@ describe('CallControl on a live call', () => {
     const other = await TestClient.login(server.baseUrl, 'agent3@demo.kefu', server.password);
     expect((await other.post(`/api/v1/interactions/${live.id}/voice/hold`, {})).status).toBe(403);
     expect((await desk.post(`/api/v1/interactions/${live.id}/voice/dtmf`, { digits: 'x' })).body.error.field).toBe('digits');
+    // The agent's desk and a supervisor's console watch the call's state; another agent may not.
+    const deskSocket = await RealtimeClient.connect(server.baseUrl, { cookie: desk.cookie! });
+    const supervisor = await TestClient.login(server.baseUrl, 'supervisor@demo.kefu', server.password);
+    const console_ = await RealtimeClient.connect(server.baseUrl, { cookie: supervisor.cookie! });
+    const stranger = await RealtimeClient.connect(server.baseUrl, { cookie: other.cookie! });
+    expect(await deskSocket.subscribe(`call:${live.id}`)).toMatchObject({ ok: true });
+    expect(await console_.subscribe(`call:${live.id}`)).toMatchObject({ ok: true });
+    expect(await stranger.subscribe(`call:${live.id}`)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await sleep(1000);
     expect((await desk.post(`/api/v1/interactions/${live.id}/voice/hold`, {})).body).toMatchObject({ onHold: true, recording: true });
+    // The hold made on the desk reaches the supervisor's console (and the desk itself) without a poll.
+    expect(await console_.nextEvent('call.state', (s) => s.interactionId === live.id)).toMatchObject({ onHold: true, muted: false });
+    expect(await deskSocket.nextEvent('call.state')).toMatchObject({ onHold: true });
+    await Promise.all([deskSocket.close(), console_.close(), stranger.close()]);
     await sleep(2500);
     expect((await desk.post(`/api/v1/interactions/${live.id}/voice/unhold`, {})).body.onHold).toBe(false);
     await sleep(1000);

@@ -33,7 +33,24 @@ export class CallControlService {
     private readonly interactions: InteractionsService,
     private readonly directory: VoiceDirectory,
     private readonly sip: () => SipService | undefined,
+    /** Told the new state after every change made here, so every desk showing the call updates at once. */
+    private readonly changed: (tenantId: string, state: CallState) => void = () => {},
   ) {}
+
+  /** The state after a change, told to the watchers of the call and returned to whoever made the change. */
+  private changedState(actor: Actor, call: CallSession | ClickToDialCall): CallState {
+    const state = this.stateOf(call);
+    this.changed(actor.tenantId, state);
+    return state;
+  }
+
+  /** Whether the actor may watch the call's state: its agent or a supervisor who can see the interaction. */
+  async mayWatch(actor: Actor, interactionId: string): Promise<boolean> {
+    if (!actor.permissions.has('agent.desktop')) return false;
+    const interaction = await this.interactions.get(actor, interactionId).catch(() => undefined);
+    if (!interaction || interaction.channel !== 'voice') return false;
+    return actor.userId === interaction.agentId || actor.permissions.has('supervisor.console');
+  }
 
   /** The interaction of a call the actor may control (404 when not visible, 403 when not theirs, 409 when over). */
   private async authorize(actor: Actor, interactionId: string): Promise<{ externalRef: string | null }> {
@@ -102,7 +119,7 @@ export class CallControlService {
       }
     });
     await this.audit(actor, interactionId, `call_${action.replace('.', '_')}`);
-    return this.stateOf(call);
+    return this.changedState(actor, call);
   }
 
   async sendDtmf(actor: Actor, interactionId: string, digits: string): Promise<CallState> {
@@ -126,7 +143,7 @@ export class CallControlService {
     await this.checkNumber(actor, call, target);
     await this.run(() => call.blindTransfer(target));
     await this.audit(actor, interactionId, 'call_transferred', { target });
-    return this.stateOf(call);
+    return this.changedState(actor, call);
   }
 
   async consult(actor: Actor, interactionId: string, target: Exclude<TransferTarget, { kind: 'queue' } | { kind: 'flow' }>): Promise<CallState> {
@@ -143,7 +160,7 @@ export class CallControlService {
     });
     void call.ended.then(() => this.consultations.delete(interactionId));
     await this.audit(actor, interactionId, 'call_consulted', { target });
-    return this.stateOf(call);
+    return this.changedState(actor, call);
   }
 
   async finishConsult(actor: Actor, interactionId: string, how: 'complete' | 'cancel'): Promise<CallState> {
@@ -153,7 +170,7 @@ export class CallControlService {
     this.consultations.delete(interactionId);
     await this.run(() => (how === 'complete' ? consultation.complete() : consultation.cancel()));
     await this.audit(actor, interactionId, how === 'complete' ? 'call_consult_completed' : 'call_consult_cancelled');
-    return this.stateOf(call);
+    return this.changedState(actor, call);
   }
 
   /** A target of the actor's tenant: the agent, extension or queue must exist (400 naming the field). */
@@ -175,6 +192,7 @@ export class CallControlService {
     const added = await call.addColleague({ userId: device.userId, extension: device.extension });
     if (!added) throw conflict('the colleague did not answer');
     await this.audit(actor, interactionId, 'colleague_added', { extension: device.extension });
+    this.changedState(actor, call);
     return { interactionId, colleagues: call.colleagues };
   }
 
@@ -194,7 +212,7 @@ export class CallControlService {
       if (!(await call.monitor(target, mode))) throw conflict('your phone did not answer');
     }
     await this.audit(actor, interactionId, 'call_monitored', { mode });
-    return this.stateOf(call);
+    return this.changedState(actor, call);
   }
 
   /** Click-to-dial: the agent's own phone rings first; once answered, the number is called through a trunk. */

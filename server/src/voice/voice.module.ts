@@ -49,7 +49,13 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
     const anyHost = v.sipHost === '0.0.0.0' || v.sipHost === '::';
     const flows = voiceFlowRegistry(ctx);
     const callbacks = new CallbackRequests(database, logger);
-    const browsers = new BrowserPhones(await realtimeHubFor(ctx));
+    const hub = await realtimeHubFor(ctx);
+    const browsers = new BrowserPhones(hub);
+    // Desks showing a call (its agent's, a supervisor's) watch `call:<interactionId>` for its state.
+    const callControl = new CallControlService(interactions, directory, () => module.sip, (tenantId, state) =>
+      hub.publishTopic(tenantId, `call:${state.interactionId}`, { type: 'event', name: 'call.state', topic: `call:${state.interactionId}`, data: state }),
+    );
+    hub.topic('call', { authorize: (actor, interactionId) => callControl.mayWatch(actor, interactionId) });
     let queue: VoiceQueue | undefined;
     let media: Promise<MediaEngine> | undefined;
     let retention: NodeJS.Timeout | undefined;
@@ -94,7 +100,7 @@ export function voiceModuleFactory(options: { timing?: SipServiceOptions['timing
       interactions,
       sip: undefined,
       mediaEngine: () => startMedia(),
-      routes: (app) => voiceRoutes(app, { provisioning, recordings, callControl: new CallControlService(interactions, directory, () => module.sip), sip: () => module.sip }),
+      routes: (app) => voiceRoutes(app, { provisioning, recordings, callControl, sip: () => module.sip }),
 
       async seedDemo(demo) {
         const actor = systemActor(demo.tenantId);

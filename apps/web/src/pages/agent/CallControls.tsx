@@ -7,6 +7,7 @@ import { App, Button, Flex, Input, Modal, Popover, Radio, Select, Space, Tag, To
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
+import { useRealtime } from '../../realtime/realtime.tsx';
 import { callApi, type CallAction, type CallState, type TransferTarget } from './call-api.ts';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -21,7 +22,13 @@ export function CallControls(props: { interactionId: string }) {
   const { message, modal } = App.useApp();
   const queryClient = useQueryClient();
   const key = ['desktop', 'call', props.interactionId];
-  const state = useQuery({ queryKey: key, queryFn: () => callApi.state(props.interactionId), refetchInterval: 3000, retry: false });
+  // Changes made from any desk (this one, a supervisor's) are pushed on `call:<id>`; the slow poll catches what
+  // happens at the far end (a consulted colleague hanging up) and covers a socket that is down.
+  const realtime = useRealtime((event) => {
+    if (event.name === 'call.state' && event.topic === `call:${props.interactionId}`) queryClient.setQueryData(key, event.data as CallState);
+  });
+  useEffect(() => realtime.subscribe(`call:${props.interactionId}`), [realtime, props.interactionId]);
+  const state = useQuery({ queryKey: key, queryFn: () => callApi.state(props.interactionId), refetchInterval: realtime.connected ? 10_000 : 3000, retry: false });
   const [dialog, setDialog] = useState<'transfer' | 'consult' | null>(null);
   const run = useMutation({
     mutationFn: (fn: () => Promise<CallState>) => fn(),
