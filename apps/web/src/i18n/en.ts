@@ -161,7 +161,7 @@ export const en: ResourceShape<typeof zhCN> = {
     column: 'Column',
     problem: 'Problem',
     kinds: { phone: 'Phone', email: 'Email', wechat_openid: 'WeChat OpenID', wechat_unionid: 'WeChat UnionID', visitor: 'Web visitor', external: 'External ID' },
-    entry: { note: 'Note', order: 'Order', consent: 'Consent', merge: 'Merged', interaction: 'Interaction', ticket: 'Ticket' },
+    entry: { note: 'Note', order: 'Order', consent: 'Consent', merge: 'Merged', interaction: 'Interaction', ticket: 'Ticket', survey_answer: 'Survey answer' },
   },
   agent: {
     title: 'Agent desktop',

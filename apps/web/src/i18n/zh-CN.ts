@@ -158,7 +158,7 @@ export const zhCN = {
     column: '列',
     problem: '问题',
     kinds: { phone: '电话', email: '邮箱', wechat_openid: '微信 OpenID', wechat_unionid: '微信 UnionID', visitor: '网站访客', external: '外部编号' },
-    entry: { note: '备注', order: '订单', consent: '授权', merge: '合并', interaction: '会话', ticket: '工单' },
+    entry: { note: '备注', order: '订单', consent: '授权', merge: '合并', interaction: '会话', ticket: '工单', survey_answer: '满意度评价' },
   },
   agent: {
     title: '坐席工作台',
