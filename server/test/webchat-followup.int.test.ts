@@ -287,6 +287,9 @@ describe('transcript by email', () => {
     const mail = await smtp.waitFor(count + 1);
     expect(mail.to).toEqual(['meimei@example.com']);
     expect(mail.parsed.text).toContain('Invoice copy please');
+    // Each request mails a typed address: after a few the visitor is told to wait (no spam relay).
+    for (let i = 0; i < 3; i++) visitor.send({ type: 'transcript', email: `other${i}@example.com` });
+    expect(await visitor.next('error', (e) => e.code === 'RATE_LIMITED')).toMatchObject({ code: 'RATE_LIMITED' });
   });
 
   test('a mail server that refuses the login: the failure is recorded on the chat, the chat itself is kept', async () => {

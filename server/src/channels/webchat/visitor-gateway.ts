@@ -35,7 +35,7 @@ export interface GatewayOptions {
   /** Grants a visitor's socket actor the topic of its own chat (checked by the `chat` topic rule). */
   visitorGrants: WeakMap<Actor, Set<string>>;
   heartbeatMs: number;
-  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter; offlineMessagesPerIp?: RateLimiter };
+  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter; offlineMessagesPerIp?: RateLimiter; transcriptsPerVisitor?: RateLimiter };
   /** Voice calls from the chat (voice-escalation.ts); absent: `call.*` frames are refused. */
   voice?: VoiceEscalation;
 }
@@ -278,7 +278,10 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
           case 'end':
             return o.chats.end((await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session, 'customer');
           case 'transcript': {
-            if (!o.limits.messagesPerVisitor.take(visitorId)) throw new AppError('RATE_LIMITED', 'too many requests; wait a moment');
+            // Each request is a mail to an address the visitor typed: a few, then one per ten minutes (no spam relay).
+            if (!o.limits.messagesPerVisitor.take(visitorId) || (o.limits.transcriptsPerVisitor && !o.limits.transcriptsPerVisitor.take(visitorId))) {
+              throw new AppError('RATE_LIMITED', 'too many transcript requests; try again later', { retryAfterSeconds: 600 });
+            }
             const status = await o.chats.requestTranscript(session, m.email);
             return send({ type: 'transcript', status, email: m.email });
           }
