@@ -1,11 +1,11 @@
 // A caller waiting in a voice queue, with real peers on loopback (baresip), the real router and database: agent1's
-// phone (extension 1001, auto-answer) takes a first call, so the next caller waits with one staffed, busy agent.
-// That caller hears the music on hold, then — every few seconds, from the queue node — an announcement of their
-// place and routing's estimated wait (position × average handle time ÷ staffed agents; no calls handled today:
-// 180 s) with the callback offer; pressing 1 (RFC 4733) withdraws the routing task, stores a callback that keeps
-// the caller's place, plays a confirmation and ends the call with a BYE. A third caller, in English, waits past
-// the node's maximum wait and goes on at the overflow exit. What they hear is measured in the audio baresip
-// decoded: the music's notes versus speech.
+// phone (extension 1001) rings 8 s for a first call — nothing is announced to that caller meanwhile — and takes it,
+// so the next caller waits with one staffed, busy agent. That caller hears the music on hold, then (every few
+// seconds, from the queue node) their place and routing's estimated wait (position × average handle time ÷ staffed
+// agents; no calls handled today: 180 s) with the callback offer; pressing 1 (RFC 4733) withdraws the routing task,
+// stores a callback that keeps the caller's place, plays a confirmation and ends the call with a BYE. A third
+// caller, in English, waits past the node's maximum wait and goes on at the overflow exit. What they hear is
+// measured in the audio baresip decoded: the music's notes versus speech.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { toneShare } from '@kefu/media';
@@ -23,6 +23,7 @@ let sipPort: number;
 let divisionId: string;
 const queues: Record<string, string> = {};
 const phones: Baresip[] = [];
+let agent: Baresip;
 
 interface PathRow { nodeId: string; event: string; port: string | null; input: string | null }
 const pathOf = async (id: string): Promise<PathRow[]> => (await admin.get(`/api/v1/interactions/${id}/flow-path`)).body;
@@ -110,9 +111,9 @@ beforeAll(async () => {
     ],
   });
 
-  // agent1's phone: registering makes agent1 available; it answers what it is offered.
+  // agent1's phone: registering makes agent1 available; the test answers it.
   const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
-  const agent = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+  agent = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=manual;audio_codecs=PCMU`, 1000);
   phones.push(agent);
   await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
 }, 120_000);
@@ -125,8 +126,12 @@ afterAll(async () => {
 describe('a caller waiting in a voice queue', () => {
   let first: { phone: Baresip; interactionId: string; answeredAt: number };
 
-  test('the first caller goes straight to the free agent: nothing is announced while the agent rings', async () => {
+  test('the first caller rings the free agent: nothing is announced while it rings', async () => {
     first = await call('13800138000', '4101');
+    await agent.waitForEvent('CALL_INCOMING', 30_000);
+    // Longer than the 5 s between announcements: the caller is not told a place in line while a phone rings for them.
+    await new Promise((r) => setTimeout(r, 8000));
+    agent.command('accept');
     await until(async () => (await admin.get(`/api/v1/interactions/${first.interactionId}`)).body.answeredAt, 'the agent answering', 30_000);
     const path = await pathOf(first.interactionId);
     expect(path.filter((e) => e.event === 'queue' && e.port === 'announce')).toEqual([]);
