@@ -141,6 +141,7 @@ export function channelsModuleFactory(options: ChannelsOptions = {}): ModuleFact
       offlineMessagesPerIp: new RateLimiter(options.limits?.offlineMessagesPerIpBurst ?? 5, 1 / 60),
       // Transcripts asked for after a chat (each one a mail to a typed address): 3, then one per ten minutes.
       transcriptsPerVisitor: new RateLimiter(3, 1 / 600),
+      transcriptsPerIp: new RateLimiter(20, 1 / 60),
     };
     // Chat → voice call (voice-escalation.ts): the voice module fills the slot; calls per visitor 3 burst, one per 20 s.
     const callSlot = chatCallSlotFor(ctx);

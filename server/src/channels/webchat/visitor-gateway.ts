@@ -35,7 +35,7 @@ export interface GatewayOptions {
   /** Grants a visitor's socket actor the topic of its own chat (checked by the `chat` topic rule). */
   visitorGrants: WeakMap<Actor, Set<string>>;
   heartbeatMs: number;
-  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter; offlineMessagesPerIp?: RateLimiter; transcriptsPerVisitor?: RateLimiter };
+  limits: { messagesPerVisitor: RateLimiter; messagesPerIp: RateLimiter; connectionsPerIp: RateLimiter; offlineMessagesPerIp?: RateLimiter; transcriptsPerVisitor?: RateLimiter; transcriptsPerIp?: RateLimiter };
   /** Voice calls from the chat (voice-escalation.ts); absent: `call.*` frames are refused. */
   voice?: VoiceEscalation;
 }
@@ -202,6 +202,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         await chain;
       };
 
+      const transcriptAllowed = (visitor: string) =>
+        (!o.limits.transcriptsPerVisitor || o.limits.transcriptsPerVisitor.take(visitor)) && (!o.limits.transcriptsPerIp || o.limits.transcriptsPerIp.take(ip));
       const handle = async (m: VisitorClientMessage): Promise<void> => {
         if (m.type === 'ping') return send({ type: 'pong' });
         if (m.type === 'hello') {
@@ -245,6 +247,8 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
         if (!visitorId) throw new AppError('VALIDATION_FAILED', 'send hello first');
         if (m.type === 'start') {
           if (!o.limits.messagesPerVisitor.take(visitorId) || !o.limits.messagesPerIp.take(ip)) throw new AppError('RATE_LIMITED', 'too many messages; wait a moment');
+          // A transcript asked for in the pre-chat form is a mail to a typed address too (visitor ids are cheap: per IP).
+          if (m.prechat.transcript && !transcriptAllowed(visitorId)) throw new AppError('RATE_LIMITED', 'too many transcript requests; try again later', { retryAfterSeconds: 600 });
           // An offline message becomes a ticket: a tighter limit per address than chat messages.
           if (o.limits.offlineMessagesPerIp && !(await o.chats.online(widget)) && !o.limits.offlineMessagesPerIp.take(ip)) {
             throw new AppError('RATE_LIMITED', 'too many messages left from this address; try again in a minute', { retryAfterSeconds: 60 });
@@ -279,7 +283,7 @@ export function visitorGateway(app: App, o: GatewayOptions): { sockets: Set<Visi
             return o.chats.end((await o.chats.sessions.get(widget.tenantId, session.interactionId)) ?? session, 'customer');
           case 'transcript': {
             // Each request is a mail to an address the visitor typed: a few, then one per ten minutes (no spam relay).
-            if (!o.limits.messagesPerVisitor.take(visitorId) || (o.limits.transcriptsPerVisitor && !o.limits.transcriptsPerVisitor.take(visitorId))) {
+            if (!o.limits.messagesPerVisitor.take(visitorId) || !transcriptAllowed(visitorId)) {
               throw new AppError('RATE_LIMITED', 'too many transcript requests; try again later', { retryAfterSeconds: 600 });
             }
             const status = await o.chats.requestTranscript(session, m.email);
