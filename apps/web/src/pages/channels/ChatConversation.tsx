@@ -5,6 +5,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../components/errors.ts';
 import { useRealtime, type RealtimeEvent } from '../../realtime/realtime.tsx';
+import { useSession } from '../../auth/session.tsx';
+import { voiceApi } from '../voice/voice-api.ts';
 import { channelsApi } from './channels-api.ts';
 
 /**
@@ -24,6 +26,10 @@ export function ChatConversation(props: { interactionId: string }) {
   const [ended, setEnded] = useState(false);
   // The chat's voice call as the chat topic reports it (the call itself rings the agent's browser phone).
   const [call, setCall] = useState<'idle' | Exclude<ChatCallState, 'declined' | 'ended'>>('idle');
+  const [callsEnded, setCallsEnded] = useState(0);
+  // The chat's call recordings, for people who may listen (supervisors, QA); read again after each call.
+  const mayListen = useSession().can('recordings.listen');
+  const recordings = useQuery({ queryKey: ['webchat', 'recordings', interactionId, callsEnded], queryFn: () => voiceApi.recordings(interactionId), enabled: mayListen });
   const [text, setText] = useState('');
   const logRef = useRef<HTMLDivElement>(null);
   const typingSent = useRef(false);
@@ -60,6 +66,7 @@ export function ChatConversation(props: { interactionId: string }) {
         const state = data.state as ChatCallState;
         if (state === 'declined') void message.info(t('webchat.agent.callDeclined'));
         setCall(state === 'declined' || state === 'ended' ? 'idle' : state);
+        if (state === 'ended') window.setTimeout(() => setCallsEnded((n) => n + 1), 1500); // stored a moment after the hang-up
       }
     },
     [interactionId, load, message, t],
@@ -164,6 +171,14 @@ export function ChatConversation(props: { interactionId: string }) {
           </div>
         ))}
       </div>
+      {!!recordings.data?.length && (
+        <div data-testid="chat-recordings" style={{ marginTop: 8 }}>
+          <span style={{ color: '#888', fontSize: 12, marginRight: 8 }}>{t('webchat.agent.recordings')}</span>
+          {recordings.data.map((r) => (
+            <audio key={r.id} controls preload="none" src={voiceApi.audioUrl(r.id)} aria-label={t('webchat.agent.recordings')} style={{ height: 32, verticalAlign: 'middle' }} />
+          ))}
+        </div>
+      )}
       <div style={{ minHeight: 22, color: '#888', fontSize: 12 }}>{typing ? t('webchat.agent.typing') : ''}</div>
       <Space.Compact style={{ width: '100%' }}>
         <Input.TextArea

@@ -76,6 +76,7 @@ export const webchatZhCN = {
     callRinging: '正在接通…',
     callConnected: '语音通话中',
     callDeclined: '访客拒绝了通话',
+    recordings: '通话录音',
   },
 };
 
@@ -153,5 +154,6 @@ export const webchatEn: ResourceShape<typeof webchatZhCN> = {
     callRinging: 'Connecting…',
     callConnected: 'On a voice call',
     callDeclined: 'The visitor declined the call',
+    recordings: 'Call recordings',
   },
 };
