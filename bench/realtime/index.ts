@@ -43,7 +43,7 @@ interface Server {
 }
 
 function startServer(kind: 'kefu' | 'ws'): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'server.ts'), kind, ...(STATEMENTS ? ['--statements'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'server.ts'), kind, ...(STATEMENTS ? ['--statements'] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting: ((m: unknown) => void)[] = [];
   return new Promise((resolve, reject) => {
     let buffer = '';
@@ -139,6 +139,11 @@ function perMessage(idle: [Meter, Meter], phase: [Meter, Meter], messages: numbe
   };
 }
 
+/** JS heap + external memory of the server after a full GC, in kB: what the sockets keep alive, without garbage. */
+const liveKb = async (server: Server) => {
+  const { memory } = (await server.command('memory')) as { memory: { heapUsed: number; external: number } };
+  return (memory.heapUsed + memory.external) / 1024;
+};
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The n-th visitor's source address: 50 per address, as if from many homes. */
@@ -247,6 +252,7 @@ async function benchKefu() {
     }
 
     await sleep(2000);
+    const liveBefore = await liveKb(server);
     const before = rssKb(child.pid!);
     const t0 = performance.now();
     const latencies: number[] = [];
@@ -271,6 +277,7 @@ async function benchKefu() {
     const connectSeconds = (performance.now() - t0) / 1000;
     await sleep(3000);
     const after = rssKb(child.pid!);
+    const liveAfter = await liveKb(server);
     log(`kefu: ${VISITORS} visitors in ${connectSeconds.toFixed(1)} s, RSS ${before} → ${after} kB`);
 
     // CHATS of them start a chat; routing offers them to the three agents, who accept.
@@ -316,6 +323,7 @@ async function benchKefu() {
       rssBeforeKb: before,
       rssAfterKb: after,
       kbPerConnection: Math.round(((after - before) / VISITORS) * 10) / 10,
+      heapKbPerConnection: Math.round(((liveAfter - liveBefore) / VISITORS) * 10) / 10,
       chats: chats.length,
       watchers: WATCHERS,
       messages: MESSAGES,
@@ -335,6 +343,7 @@ async function benchPlainWs() {
   const { child, url } = server;
   try {
     await sleep(500);
+    const liveBefore = await liveKb(server);
     const before = rssKb(child.pid!);
     const t0 = performance.now();
     const latencies: number[] = [];
@@ -368,6 +377,7 @@ async function benchPlainWs() {
     const connectSeconds = (performance.now() - t0) / 1000;
     await sleep(3000);
     const after = rssKb(child.pid!);
+    const liveAfter = await liveKb(server);
     log(`ws: ${VISITORS} visitors in ${connectSeconds.toFixed(1)} s, RSS ${before} → ${after} kB`);
     for (let i = 0; i < CHATS; i++) await join(visitors[i]!, `room${i}`);
     let watched = 0;
@@ -402,6 +412,7 @@ async function benchPlainWs() {
       rssBeforeKb: before,
       rssAfterKb: after,
       kbPerConnection: Math.round(((after - before) / VISITORS) * 10) / 10,
+      heapKbPerConnection: Math.round(((liveAfter - liveBefore) / VISITORS) * 10) / 10,
       chats: CHATS,
       watchers: WATCHERS,
       messages: MESSAGES,
@@ -431,6 +442,7 @@ console.log(
       plainWs: plain,
       ratio: {
         kbPerConnection: Math.round((kefu.kbPerConnection / plain.kbPerConnection) * 10) / 10,
+        heapKbPerConnection: Math.round((kefu.heapKbPerConnection / plain.heapKbPerConnection) * 10) / 10,
         p50: Math.round((kefu.latencyMs.p50 / plain.latencyMs.p50) * 10) / 10,
         p99: Math.round((kefu.latencyMs.p99 / plain.latencyMs.p99) * 10) / 10,
         serverCpuPerMessage: Math.round((kefu.perMessage.serverCpuMs / plain.perMessage.serverCpuMs) * 10) / 10,

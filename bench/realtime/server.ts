@@ -2,6 +2,7 @@
 //   kefu  — a full Kefu (embedded PostgreSQL, demo tenant) whose widget gateway and agent socket carry the chats;
 //   ws    — a plain `ws` server that keeps rooms and broadcasts each message to the sockets of its room.
 // Prints one line of JSON ({ url }) once listening, then serves until killed. Lines on stdin control measurement:
+//   `memory`             → { memory: { heapUsed, external, arrayBuffers } } after a full GC (live objects only);
 //   `stats`              → one JSON line { stats: { queries } }: SQL statements sent to PostgreSQL so far (each one
 //                          round trip: node-postgres does not pipeline), for "round trips per message";
 //   `profile-start`      → starts the V8 CPU profiler (inspector) in this process;
@@ -22,7 +23,11 @@ const statements = process.argv.includes('--statements') ? new Map<string, numbe
 const inspector = new Session();
 createInterface({ input: process.stdin }).on('line', (line) => {
   const [command, arg] = line.trim().split(/\s+/);
-  if (command === 'stats') console.log(JSON.stringify({ stats: { queries, statements: statements && Object.fromEntries(statements) } }));
+  if (command === 'memory') {
+    (globalThis as { gc?: () => void }).gc?.(); // started with --expose-gc: what is still referenced, not garbage
+    const { heapUsed, external, arrayBuffers } = process.memoryUsage();
+    console.log(JSON.stringify({ memory: { heapUsed, external, arrayBuffers } }));
+  } else if (command === 'stats') console.log(JSON.stringify({ stats: { queries, statements: statements && Object.fromEntries(statements) } }));
   else if (command === 'profile-start') {
     inspector.connect();
     void inspector.post('Profiler.enable').then(() => inspector.post('Profiler.start')).then(() => console.log(JSON.stringify({ profiling: true })));
