@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { toneShare } from '@kefu/media';
-import { Baresip } from '@kefu/sip/testing';
+import { createUserAgent, formatDtmfRelay } from '@kefu/sip';
+import { Baresip, sdpOffer } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { announcementText, callbackConfirmationText } from '../src/voice/queue-announcer.ts';
@@ -203,5 +204,29 @@ describe('a caller waiting in a voice queue', () => {
     expect(announcement).toBeGreaterThan(2);
     expect(h.musicBeforeSpeech).toBeGreaterThan(3);
     expect(h.speech).toBeGreaterThan(0.8 * (announcement + apology));
+  }, 120_000);
+
+  test('the key sent as SIP INFO (application/dtmf-relay) books the callback too', async () => {
+    const ua = await createUserAgent({ udp: { host: '127.0.0.1' } });
+    try {
+      const dialog = await ua.createUAC(`sip:4101@127.0.0.1:${sipPort}`, { localSdp: sdpOffer(41010), from: '<sip:13800138003@127.0.0.1>' });
+      const closed = new Promise<string>((r) => dialog.once('destroy', (e: { reason: string }) => r(e.reason)));
+      const live = await until(async () => (await admin.get('/api/v1/interactions?state=live')).body.items.find((i: { from: string }) => i.from === '13800138003'), 'the call');
+      const announced = await until(async () => (await pathOf(live.id)).find((e) => e.event === 'queue' && e.port === 'announce'), 'the announcement', 30_000);
+      // The earlier caller's callback waits in Support with that caller's place: this one is second, 2 × 180 s ÷ 1.
+      expect(announced.input).toBe('position=2 wait=360s key=1');
+      const info = await dialog.request('INFO', { body: formatDtmfRelay('1'), contentType: 'application/dtmf-relay' });
+      expect(info.status).toBe(200);
+      expect(await closed).toBe('remote'); // the service's BYE after the confirmation
+      const [request] = await until(async () => {
+        const r = await rows<{ number: string; state: string }>(sql`SELECT number, state FROM voice_callback_requests WHERE interaction_id = ${live.id}`);
+        return r.length ? r : undefined;
+      }, 'the callback request');
+      expect(request!.number).toBe('13800138003');
+      const [task] = await rows<{ status: string }>(sql`SELECT status FROM routing_tasks WHERE channel = 'voice' AND attributes->>'interactionId' = ${live.id}`);
+      expect(task!.status).toBe('cancelled');
+    } finally {
+      await ua.close();
+    }
   }, 120_000);
 });

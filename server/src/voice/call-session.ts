@@ -5,7 +5,7 @@
 // transfers and conference from the agent's phone (re-INVITE, REFER) or the desktop API; a BYE from either side
 // ends every leg and writes the CDR. Prompts, digit collection and capture live in customer-audio.ts.
 import { MediaError, type MediaEngine } from '@kefu/media';
-import { sdpDirection, SipError, type Dialog, type IncomingInvite, type Responder, type SipRequest, type UserAgent } from '@kefu/sip';
+import { parseDtmfRelay, sdpDirection, SipError, type Dialog, type IncomingInvite, type Responder, type SipRequest, type UserAgent } from '@kefu/sip';
 import type { HangupBy, InteractionsService } from '../conversations/interactions.service.ts';
 import type { Logger } from '../platform/logger.ts';
 import { ringTargets, type AgentLeg, type AgentTarget, type RingOptions } from './agent-legs.ts';
@@ -400,6 +400,8 @@ export class CallSession implements CallControl, QueueHost {
       );
     });
     if (side === 'agent') dialog.on('refer', (req: SipRequest, res: Responder) => void this.onRefer(dialog, req, res));
+    // Keys a caller's phone sends as SIP INFO count like RFC 4733 ones (menus, the queue's callback key).
+    if (side === 'customer') dialog.on('info', (req: SipRequest, res: Responder) => this.onInfo(endpointId, req, res));
     dialog.on('destroy', ({ reason, request }) => {
       if (side === 'colleague') return void this.colleagueLeft(dialog);
       if (side === 'consult') return void this.consultEnded(dialog);
@@ -410,6 +412,15 @@ export class CallSession implements CallControl, QueueHost {
       else if (reason === 'remote') void this.end(side, causeOf(request), side !== 'customer' || this.answered ? 'normal' : this.inVoicemail ? 'voicemail' : 'abandoned');
       else if (reason !== 'local') void this.end('system', reason === 'session-expired' ? 408 : 500, 'failed');
     });
+  }
+
+  /** SIP INFO on the caller's leg: a `application/dtmf-relay` (Signal=5) or `application/dtmf` (5) key; others: 200. */
+  private onInfo(endpointId: string, req: SipRequest, res: Responder): void {
+    const type = (req.get('Content-Type') ?? '').toLowerCase();
+    const digit = type.startsWith('application/dtmf-relay') ? parseDtmfRelay(req.bodyText)?.signal
+      : type.startsWith('application/dtmf') ? req.bodyText.trim() : undefined;
+    res.send(200);
+    if (digit && /^[0-9*#A-D]$/i.test(digit) && !this.abort.signal.aborted) mediaEventsOf(this.media).signalledDigit(endpointId, digit.toUpperCase());
   }
 
   // CallControl: the customer's ear

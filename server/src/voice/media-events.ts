@@ -47,6 +47,15 @@ export class MediaEvents {
     }
   }
 
+  /**
+   * A key the phone signalled outside the media (SIP INFO with `application/dtmf-relay` or `application/dtmf`):
+   * delivered to the leg's digit listeners like an RFC 4733 one. (It does not barge into a prompt the media engine
+   * plays; whoever listens may stop it.)
+   */
+  signalledDigit(endpointId: string, digit: string): void {
+    this.dispatch({ type: 'dtmf', endpointId, digit, source: 'rfc4733', durationMs: 0 });
+  }
+
   /** Settles when the playback ends, with why (finished, stopped, dtmf, closed). */
   playbackEnded(playbackId: string): Promise<PlaybackEnd> {
     const early = this.endedEarly.get(playbackId);
