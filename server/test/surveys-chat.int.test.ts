@@ -4,6 +4,7 @@
 // interaction's API and on the contact's CRM timeline, and the chat ends with the survey. A visitor who leaves
 // first is asked nothing. Publishing refuses a survey flow that is missing, unpublished or of the other channel.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { VisitorServerMessage } from '@kefu/contracts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
@@ -11,6 +12,15 @@ import { until } from './voice-fixtures.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 
 const SITE = 'https://shop.example';
+/** Waits of this suite: generous, since routing and the bot answer slowly on a loaded machine. */
+const WAIT = 30_000;
+
+/** The first server message of a type that matches (VisitorClient.next with a longer wait). */
+async function seen<T extends VisitorServerMessage['type']>(visitor: VisitorClient, type: T, match: (m: Extract<VisitorServerMessage, { type: T }>) => boolean) {
+  let found: Extract<VisitorServerMessage, { type: T }> | undefined;
+  await visitor.until(() => (found = visitor.received.find((m) => m.type === type && match(m as Extract<VisitorServerMessage, { type: T }>)) as never) !== undefined, WAIT);
+  return found!;
+}
 
 let server: TestKefu;
 let admin: TestClient;
@@ -101,10 +111,10 @@ async function surveyedChat(name: string) {
   expect(await rt.request('agent.set_state', { state: 'available' })).toMatchObject({ ok: true });
   const visitor = track(await VisitorClient.connect(server.baseUrl, widgetId, { hostOrigin: SITE }));
   visitor.send({ type: 'start', prechat: { name, question: '我的订单还没到 / where is my order' } });
-  const offer = await rt.nextEvent('offer', (o) => o.channel === 'chat');
+  const offer = await rt.nextEvent('offer', (o) => o.channel === 'chat', WAIT);
   expect(await rt.request('offer.accept', { offerId: offer.offerId })).toMatchObject({ ok: true });
-  const assigned = await rt.nextEvent('chat.assigned');
-  await visitor.next('status', (m) => m.status === 'assigned');
+  const assigned = await rt.nextEvent('chat.assigned', () => true, WAIT);
+  await seen(visitor, 'status', (m) => m.status === 'assigned');
   const interactionId = assigned.interactionId as string;
   expect((await agent.post(`/api/v1/chats/${interactionId}/messages`, { clientMessageId: `a-${name}`, text: '已为您查询，明天送达。' })).status).toBe(201);
   return { rt, visitor, interactionId };
@@ -117,19 +127,19 @@ describe('the post-chat survey', () => {
     expect((await agent.post(`/api/v1/chats/${interactionId}/end`, {})).status).toBe(200);
 
     // The visitor stays: the bot is back with the rating question and its buttons.
-    await visitor.next('status', (m) => m.status === 'bot');
-    const rate = await visitor.next('message', (m) => m.message.sender === 'bot' && m.message.body.startsWith('请为本次服务打分'));
+    await seen(visitor, 'status', (m) => m.status === 'bot');
+    const rate = await seen(visitor, 'message', (m) => m.message.sender === 'bot' && m.message.body.startsWith('请为本次服务打分'));
     expect(rate.message.buttons).toEqual(['1', '2', '3', '4', '5'].map((id) => ({ id, label: `${id} ★` })));
     // The agent's part is over: the CDR closed when the agent ended, talk time without the survey.
     const cdr = (await admin.get(`/api/v1/interactions/${interactionId}`)).body;
     expect(cdr).toMatchObject({ state: 'ended', hangupBy: 'agent', endReason: 'normal', agentId });
 
     visitor.send({ type: 'send', clientMessageId: 'v-rate', text: '4 ★' });
-    const solved = await visitor.next('message', (m) => m.message.sender === 'bot' && m.message.body.startsWith('问题解决了吗'));
+    const solved = await seen(visitor, 'message', (m) => m.message.sender === 'bot' && m.message.body.startsWith('问题解决了吗'));
     expect(solved.message.buttons?.map((b) => b.id)).toEqual(['yes', 'no']);
     visitor.send({ type: 'send', clientMessageId: 'v-solved', text: '是 Yes' });
-    await visitor.next('message', (m) => m.message.body === '感谢您的评价！Thank you!');
-    await visitor.next('status', (m) => m.status === 'ended');
+    await seen(visitor, 'message', (m) => m.message.body === '感谢您的评价！Thank you!');
+    await seen(visitor, 'status', (m) => m.status === 'ended');
 
     const survey = (await admin.get(`/api/v1/interactions/${interactionId}/survey`)).body;
     expect(survey.invitation).toMatchObject({ surveyFlowId, status: 'completed', agentId, queueId, sampleRate: 100 });
@@ -149,7 +159,7 @@ describe('the post-chat survey', () => {
   test('a visitor who ends the chat first is asked nothing', async () => {
     const { visitor, interactionId } = await surveyedChat('Li Lei');
     visitor.send({ type: 'end' });
-    await visitor.next('status', (m) => m.status === 'ended');
+    await seen(visitor, 'status', (m) => m.status === 'ended');
     const survey = (await admin.get(`/api/v1/interactions/${interactionId}/survey`)).body;
     expect(survey.answers).toEqual([]);
     expect(await until(async () => ((await admin.get(`/api/v1/interactions/${interactionId}/survey`)).body.invitation.status === 'skipped' ? true : undefined), 'the skipped survey')).toBe(true);
