@@ -23,6 +23,7 @@ let admin: TestClient;
 let site: http.Server;
 let siteOrigin: string;
 let widgetId: string;
+let divisionId: string;
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -31,17 +32,18 @@ beforeAll(async () => {
   kefu = await startKefu();
   browser = await launchChromium();
   site = await new Promise<http.Server>((resolve) => {
-    const server = http.createServer((_req, res) =>
+    // `?w=<widget id>` picks another widget than the closed one.
+    const server = http.createServer((req, res) =>
       res
         .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(`<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body><h1>宽带套餐</h1>\n<script src="${kefu.baseUrl}/widget/loader.js" data-widget="${widgetId}" async></script>\n</body></html>`),
+        .end(`<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body><h1>宽带套餐</h1>\n<script src="${kefu.baseUrl}/widget/loader.js" data-widget="${new URL(req.url ?? '/', 'http://x').searchParams.get('w') ?? widgetId}" async></script>\n</body></html>`),
     );
     server.listen(0, '127.0.0.1', () => resolve(server));
   });
   // `localhost` (not 127.0.0.1, where Kefu listens) makes the shop a different site.
   siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
   admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
-  const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
+  divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
   // Business hours without an open day: closed whenever the test runs.
   const widget = await admin.post('/api/v1/webchat/widgets', { name: 'Shop after hours', divisionId, allowedOrigins: [siteOrigin], settings: { businessHours: { timezone: 'Asia/Shanghai', days: {} } } });
   expect(widget.status, JSON.stringify(widget.body)).toBe(201);
@@ -83,7 +85,9 @@ describe('around the chat, in the browser', () => {
       await widget.getByText('我们现在不在线，请留言，我们会尽快回复您。').waitFor();
 
       await widget.getByLabel(/您的称呼/).fill(XSS_NAME);
-      await widget.getByLabel(/留言内容/).fill('宽带晚上经常掉线，请回电话');
+      // A subject of this attempt only (a retried test finds no earlier attempt's ticket).
+      const subject = `宽带晚上经常掉线，请回电话 ${Math.random().toString(36).slice(2, 8)}`;
+      await widget.getByLabel(/留言内容/).fill(subject);
       // Without an email or a phone the form says what is missing and sends nothing.
       await widget.getByRole('button', { name: '提交留言' }).click();
       await widget.getByRole('alert').getByText('请留下邮箱或电话（至少一项），方便我们回复您。').waitFor();
@@ -98,12 +102,12 @@ describe('around the chat, in the browser', () => {
 
       // The admin finds it in the tickets list and opens it: the message, the name as text, the phone.
       const adminPage = await signIn(adminContext, kefu.adminEmail);
-      await adminPage.getByRole('navigation').getByRole('link', { name: 'Tickets', exact: true }).click();
+      await adminPage.goto(`${kefu.baseUrl}/tickets`);
       // Nobody is assigned yet: it waits in the "Unassigned" view.
       await adminPage.getByText('Unassigned', { exact: true }).click();
-      const row = adminPage.getByRole('row').filter({ hasText: '宽带晚上经常掉线，请回电话' });
+      const row = adminPage.getByRole('row').filter({ hasText: subject });
       await row.waitFor();
-      await row.getByText('宽带晚上经常掉线，请回电话').click();
+      await row.getByText(subject).click();
       const drawer = adminPage.getByRole('dialog');
       await drawer.getByText(`#${number}`).first().waitFor();
       await drawer.getByText(/Phone: \+86 138 0013 8000/).waitFor();
@@ -120,7 +124,7 @@ describe('around the chat, in the browser', () => {
     try {
       const page = await signIn(context, kefu.adminEmail);
       await page.getByRole('navigation').getByRole('link', { name: '外发邮件' }).click();
-      await page.getByText('尚未设置外发邮件', { exact: false }).waitFor();
+      await page.getByRole('heading', { name: '外发邮件' }).waitFor();
       await page.getByLabel('SMTP 服务器').fill('127.0.0.1');
       await page.getByLabel('端口').fill(String(smtp.port));
       await page.getByRole('switch', { name: '校验服务器证书' }).click(); // the test server's certificate is self-signed
@@ -139,6 +143,39 @@ describe('around the chat, in the browser', () => {
       expect(mail.secure).toBe(true);
       expect(mail.to).toEqual(['boss@shop.example']);
       expect(mail.parsed.from?.value[0]).toMatchObject({ address: 'service@shop.example', name: '商城客服' });
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  // Uses the outbound email the previous test set up.
+  it('with email set up, the visitor ticks "email me the transcript", ends the chat and the transcript arrives', async () => {
+    const queue = await admin.post('/api/v1/routing/queues', { name: 'Open chat', divisionId, channels: ['chat'], acwSeconds: 0 });
+    const open = await admin.post('/api/v1/webchat/widgets', { name: 'Shop open', divisionId, queueId: queue.body.id, allowedOrigins: [siteOrigin], settings: { autoReply: null } });
+    expect(open.status).toBe(201);
+    const context = await newContext('zh-CN');
+    try {
+      const page = await context.newPage();
+      await page.goto(`${siteOrigin}/help?w=${open.body.id}`);
+      const widget = page.frameLocator('iframe[title="Chat"]');
+      await widget.getByRole('button', { name: '打开在线客服' }).click();
+      await widget.getByLabel(/您的称呼/).fill('李雷');
+      await widget.getByLabel(/您想咨询什么/).fill('发票抬头写错了 <b>急</b>');
+      await widget.getByRole('checkbox', { name: '对话结束后把聊天记录发到我的邮箱' }).check();
+      // Ticked without an address: the form says so.
+      await widget.getByRole('button', { name: '开始对话' }).click();
+      await widget.getByRole('alert').getByText('请填写邮箱以接收聊天记录。').waitFor();
+      await widget.getByLabel('邮箱', { exact: true }).fill('lilei@example.cn');
+      await widget.getByRole('button', { name: '开始对话' }).click();
+      await widget.getByText('正在为您转接客服…', { exact: false }).waitFor();
+      const count = smtp.received.length;
+      await widget.getByRole('button', { name: '结束对话' }).click();
+      await widget.getByText('聊天记录将发送到 lilei@example.cn').waitFor();
+      const mail = await smtp.waitFor(count + 1);
+      expect(mail.to).toEqual(['lilei@example.cn']);
+      expect(mail.parsed.subject).toBe('您的对话记录 — 在线客服');
+      expect(mail.parsed.text).toContain('发票抬头写错了 <b>急</b>');
+      expect(String(mail.parsed.html)).toContain('发票抬头写错了 &lt;b&gt;急&lt;/b&gt;');
     } finally {
       await context.close();
     }
