@@ -24,8 +24,11 @@ const log = (...a: unknown[]) => console.error('[bench/media]', ...a);
 
 interface RawGen { sent: number; received: number; minTransitMs: number; measuredMs: number; binMs: number; bins: [number, number][] }
 interface GenResult { sent: number; received: number; lossPercent: number; transitP50Ms: number; transitP99Ms: number; transitMinMs: number; measuredMs: number; offeredPps: number; targetPps: number }
-interface StepResult extends GenResult { calls: number; cpuPercent: number; cpuUsPerPacket: number; addedJitterP99Ms: number; generatorLimited: boolean }
+interface StepResult extends GenResult { calls: number; cpuPercent: number; cpuUsPerPacket: number; engineCpuUsPerReceivedPacket?: number; enginePackets?: number; addedJitterP99Ms: number; generatorLimited: boolean }
 const GENERATORS = Number(args.get('generators') ?? 1);
+/** SRTP per packet on the engine's WebRTC legs and in the WebRTC generator: `kefu` (default) or `werift`. */
+const ENGINE_SRTP = args.get('engine-srtp') ?? 'kefu';
+const GENERATOR_SRTP = args.get('generator-srtp') ?? 'kefu';
 
 class Generator {
   private constructor(private readonly child: ChildProcess) {}
@@ -116,9 +119,17 @@ class GeneratorPool {
   }
 }
 
+/** Packets received so far by the given engine endpoints. */
+async function receivedBy(engine: MediaEngine, ids: string[]): Promise<number> {
+  return (await Promise.all(ids.map((id) => engine.request('stats', id)))).reduce((a, st) => a + st.packetsReceived, 0);
+}
+
 /** CPU in percent of one core over the generator run (wall time measured around it). */
-function summarize(calls: number, g: GenResult, cpuSeconds: number, wallMs: number): StepResult {
+function summarize(calls: number, g: GenResult, cpuSeconds: number, wallMs: number, enginePackets?: number): StepResult {
   return {
+    // CPU per packet the engine actually received and handled (from its own endpoint counters):
+    // independent of how much the generators managed to offer under contention.
+    ...(enginePackets ? { engineCpuUsPerReceivedPacket: Math.round((100 * cpuSeconds * 1e6) / enginePackets) / 100, enginePackets } : {}),
     calls,
     ...g,
     cpuPercent: Math.round((1000 * cpuSeconds) / (wallMs / 1000)) / 10,
@@ -135,6 +146,7 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
   const engine = await MediaEngine.start({ bindAddress: '127.0.0.1', workers: 2, portRange: { min: 40000, max: 49999 }, requestTimeoutMs: 60_000 });
   const dir = record ? await mkdtemp(path.join(tmpdir(), 'kefu-bench-rec-')) : undefined;
   const targets: number[][] = [];
+  const ids: string[] = [];
   try {
     for (let c = 0; c < calls; c++) {
       const group = `call-${c}`;
@@ -146,15 +158,19 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
       await engine.bridge(a.id, b.id);
       if (dir) await engine.record({ path: path.join(dir, `${c}.wav`), left: a.id, right: b.id });
       targets.push([a.port, b.port]);
+      ids.push(a.id, b.id);
     }
+    const rx0 = await receivedBy(engine, ids);
     const cpu0 = process.cpuUsage(); // the whole process: main thread and media workers
     for (let i = 0; i < engine.workerCount; i++) await engine.call(i, 'health'); // reset
     const t0 = performance.now();
     const g = await gen.run(targets);
     const cpu = process.cpuUsage(cpu0);
+    const wall = performance.now() - t0;
+    const rx = (await receivedBy(engine, ids)) - rx0;
     const health = await Promise.all(Array.from({ length: engine.workerCount }, (_, i) => engine.call(i, 'health')));
     log('worker health', JSON.stringify(health));
-    return summarize(calls, g, (cpu.user + cpu.system) / 1e6, performance.now() - t0);
+    return summarize(calls, g, (cpu.user + cpu.system) / 1e6, wall, rx);
   } finally {
     await engine.shutdown();
     await gen.close();
@@ -165,7 +181,7 @@ async function kefuStep(calls: number, record: boolean): Promise<StepResult> {
 class WebRtcGenerator {
   private constructor(private readonly child: ChildProcess) {}
   static async start(): Promise<WebRtcGenerator> {
-    const child = fork(path.join(here, 'webrtc-generator.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(path.join(here, 'webrtc-generator.ts'), GENERATOR_SRTP === 'werift' ? ['--srtp=werift'] : [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const g = new WebRtcGenerator(child);
     await g.next();
     return g;
@@ -190,12 +206,13 @@ async function webrtcStep(calls: number): Promise<StepResult> {
   try {
     const targets: number[][] = [];
     const webrtcIds: string[] = [];
+    const rtpIds: string[] = [];
     for (let c = 0; c < calls; c++) {
       // Offer, answer and apply one call at a time, as softphones would.
       wgen.send({ cmd: 'offer', n: 1 });
       const { sdps } = await wgen.next<{ sdps: string[] }>();
       const group = `call-${c}`;
-      const w = await engine.createWebRtcEndpoint({ group });
+      const w = await engine.createWebRtcEndpoint({ group, ...(ENGINE_SRTP === 'werift' ? { fastSrtp: false } : {}) });
       webrtcIds.push(w.id);
       const r = await engine.createRtpEndpoint({ group });
       const answer = await engine.request('webrtcAnswer', w.id, sdps[0]!);
@@ -204,9 +221,11 @@ async function webrtcStep(calls: number): Promise<StepResult> {
       await engine.request('configureRtp', r.id, { address: '127.0.0.1', port: ports[c]![1]! }, { codec: 'PCMU' });
       await engine.bridge(w.id, r.id);
       targets.push([0, r.port]);
+      rtpIds.push(r.id);
     }
     wgen.send({ cmd: 'connected' });
     await wgen.next();
+    const rx0 = await receivedBy(engine, [...webrtcIds, ...rtpIds]);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const window = measurementWindow();
@@ -217,7 +236,9 @@ async function webrtcStep(calls: number): Promise<StepResult> {
     log(`webrtc endpoints that received nothing: ${silent} of ${calls}`);
     log('webrtc parts', JSON.stringify([...rtpParts, webrtcPart].map((p) => ({ sent: p.sent, received: p.received }))));
     const cpu = process.cpuUsage(cpu0);
-    return summarize(calls, merge([...rtpParts, webrtcPart], calls), (cpu.user + cpu.system) / 1e6, performance.now() - t0);
+    const wall = performance.now() - t0;
+    const rx = (await receivedBy(engine, [...webrtcIds, ...rtpIds])) - rx0;
+    return summarize(calls, merge([...rtpParts, webrtcPart], calls), (cpu.user + cpu.system) / 1e6, wall, rx);
   } finally {
     await engine.shutdown();
     await wgen.close();
@@ -296,7 +317,7 @@ console.log(JSON.stringify({
   benchmark: 'media',
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-  config: { durationMs: DURATION, warmupMs: WARMUP, lossLimitPercent: LOSS_LIMIT, kefuWorkers: 2, generatorProcesses: GENERATORS },
+  config: { durationMs: DURATION, warmupMs: WARMUP, lossLimitPercent: LOSS_LIMIT, kefuWorkers: 2, generatorProcesses: GENERATORS, engineSrtp: ENGINE_SRTP, webrtcGeneratorSrtp: GENERATOR_SRTP },
   kefuRelay: kefu,
   rtpengineUserspace: rtpengine,
   kefuRelayWithStereoRecording: kefuRecording,

@@ -4,11 +4,22 @@
  * and measures the transit of what it receives, like load-generator.ts does for plain RTP.
  */
 import { performance } from 'node:perf_hooks';
-import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from 'werift';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
+import { serializeRtp } from '../../packages/media/src/rtp/rtp-packet.ts';
+import { SrtpMediaPath } from '../../packages/media/src/webrtc/srtp-media-path.ts';
+
+/**
+ * `--srtp=werift` keeps werift's own per-packet path in the generator; by default the generator's
+ * peers use Kefu's SRTP path (like the engine) so that one generator process can offer hundreds of
+ * legs. Either way the browser-facing protocol is the same DTLS-SRTP; only the CPU differs.
+ */
+const WERIFT_SRTP = process.argv.includes('--srtp=werift');
 
 interface Peer {
   pc: RTCPeerConnection;
   track: MediaStreamTrack;
+  tr: RTCRtpTransceiver;
+  fast?: SrtpMediaPath;
   seq: number;
   ts: number;
   sent: number;
@@ -34,18 +45,24 @@ async function offer(n: number): Promise<string[]> {
     });
     const track = new MediaStreamTrack({ kind: 'audio' });
     const tr = pc.addTransceiver(track, { direction: 'sendrecv' });
-    const peer: Peer = { pc, track, seq: 0, ts: 0, sent: 0, received: 0 };
-    tr.onTrack.subscribe((remote) =>
-      remote.onReceiveRtp.subscribe((rtp) => {
-        if (rtp.payload.length !== 160) return;
-        const sentAt = rtp.payload.readDoubleBE(0);
-        if (sentAt < fromEpoch || sentAt >= untilEpoch) return;
-        peer.received++;
-        const transit = performance.timeOrigin + performance.now() - sentAt;
-        if (transit < minTransit) minTransit = transit;
-        hist[Math.min(hist.length - 1, Math.max(0, Math.floor(transit / BIN_MS)))]!++;
-      }),
-    );
+    const peer: Peer = { pc, track, tr, seq: 0, ts: 0, sent: 0, received: 0 };
+    const onPayload = (payload: Buffer) => {
+      if (payload.length !== 160) return;
+      const sentAt = payload.readDoubleBE(0);
+      if (sentAt < fromEpoch || sentAt >= untilEpoch) return;
+      peer.received++;
+      const transit = performance.timeOrigin + performance.now() - sentAt;
+      if (transit < minTransit) minTransit = transit;
+      hist[Math.min(hist.length - 1, Math.max(0, Math.floor(transit / BIN_MS)))]!++;
+    };
+    tr.onTrack.subscribe((remote) => remote.onReceiveRtp.subscribe((rtp) => onPayload(rtp.payload)));
+    if (!WERIFT_SRTP) {
+      pc.connectionStateChange.subscribe((st) => {
+        if (st !== 'connected' || peer.fast || !tr.dtlsTransport) return;
+        // 12-byte header, no CSRCs or extensions: the payload starts at 12.
+        peer.fast = SrtpMediaPath.attach(tr.dtlsTransport, (plain) => onPayload(plain.subarray(12)));
+      });
+    }
     await pc.setLocalDescription(await pc.createOffer());
     if (pc.iceGatheringState !== 'complete') await new Promise<void>((r) => pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && r()));
     out.push(pc.localDescription!.sdp);
@@ -72,7 +89,8 @@ function run(endEpoch: number): Promise<void> {
         const payload = Buffer.alloc(160, 0xff);
         const at = performance.timeOrigin + performance.now();
         payload.writeDoubleBE(at, 0);
-        p.track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 0, sequenceNumber: p.seq++ & 0xffff, timestamp: (p.ts += 160) >>> 0 }), payload));
+        if (p.fast) p.fast.sendRtp(serializeRtp({ payloadType: 0, marker: false, sequenceNumber: p.seq++ & 0xffff, timestamp: (p.ts += 160) >>> 0, ssrc: p.tr.sender.ssrc, payload }));
+        else p.track.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 0, sequenceNumber: p.seq++ & 0xffff, timestamp: (p.ts += 160) >>> 0 }), payload));
         if (at >= fromEpoch && at < untilEpoch) p.sent++;
       }
       n++;
