@@ -227,6 +227,9 @@ describe('a call on the chat', () => {
     await setVoiceCall('agent_and_visitor');
     const rt = await agentSocket();
     const { visitor, interactionId } = await acceptedChat(rt, '韩梅梅');
+    // An offer the media engine cannot answer is the visitor's error, naming the field.
+    visitor.send({ type: 'call.start', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\n' });
+    expect(await errorOf(visitor, 0)).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^sdp: /) });
     const v = await visitorOffer();
     visitor.send({ type: 'call.start', sdp: v.sdp });
     const answer = await visitor.next('call.answer');
@@ -237,7 +240,7 @@ describe('a call on the chat', () => {
     // A second call on the same chat is refused while this one lives.
     const again = await visitorOffer();
     visitor.send({ type: 'call.start', sdp: again.sdp });
-    expect(await errorOf(visitor, 0)).toMatchObject({ code: 'CONFLICT' });
+    expect(await errorOf(visitor, 1)).toMatchObject({ code: 'CONFLICT' });
     await phoneAnswers(rt, ring);
     await visitor.next('call', (m) => m.state === 'connected');
 

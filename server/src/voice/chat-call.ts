@@ -6,11 +6,25 @@
 import { randomUUID } from 'node:crypto';
 import type { MediaEngine } from '@kefu/media';
 import type { Dialog } from '@kefu/sip';
+import { invalid } from '../platform/errors.ts';
 import { ringTargets, type AgentLeg } from './agent-legs.ts';
 import type { CallDeps } from './call-session.ts';
 import type { ChatCallRequest } from './chat-call-port.ts';
 
 type By = 'customer' | 'agent' | 'system';
+
+/**
+ * What a browser's offer must carry before the media engine sees it: audio over DTLS-SRTP with ICE credentials and
+ * G.711 among its codecs (anything else the engine could only fail on, or time out gathering for). Returns the
+ * problem, or undefined for an offer worth answering.
+ */
+export function visitorOfferProblem(sdp: string): string | undefined {
+  if (!/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF [\d ]+\r?$/m.test(sdp)) return 'needs an audio section over UDP/TLS/RTP/SAVPF (DTLS-SRTP)';
+  if (!/^a=fingerprint:\S+ [0-9A-Fa-f:]+\r?$/m.test(sdp)) return 'needs a DTLS fingerprint';
+  if (!/^a=ice-ufrag:\S+\r?$/m.test(sdp) || !/^a=ice-pwd:\S+\r?$/m.test(sdp)) return 'needs ICE credentials';
+  if (!/^a=rtpmap:\d+ PCM[UA]\/8000/im.test(sdp)) return 'needs PCMU or PCMA among its codecs';
+  return undefined;
+}
 
 export class ChatCall {
   /** The key of this call among the SIP service's calls (not a SIP Call-ID) and its media group. */
@@ -39,6 +53,8 @@ export class ChatCall {
 
   /** Answers the visitor's offer with a WebRTC endpoint of the media engine. */
   async answerVisitor(offerSdp: string): Promise<string> {
+    const problem = visitorOfferProblem(offerSdp);
+    if (problem) throw invalid('sdp', problem);
     this.media = await this.deps.media();
     const ep = await this.media.createWebRtcEndpoint({ group: this.callId });
     this.visitorEndpoint = ep.id;
@@ -48,7 +64,9 @@ export class ChatCall {
       await this.media.closeEndpoint(ep.id).catch(() => {});
       this.visitorEndpoint = undefined;
       this.media.releaseGroup(this.callId);
-      throw err;
+      // The visitor's browser sent it: an offer the engine cannot answer is bad input, not a server failure.
+      this.deps.logger.info({ err, interactionId: this.interactionId }, 'chat call: visitor offer refused');
+      throw invalid('sdp', 'is not an audio offer the media engine can answer (DTLS-SRTP with PCMU or PCMA)');
     }
   }
 
