@@ -436,7 +436,7 @@ console.log(
       benchmark: 'realtime',
       at: new Date().toISOString(),
       machine: { cpus: os.cpus().length, loadAverage1mBefore: Math.round(loadBefore * 10) / 10, loadAverage1mAfter: Math.round(os.loadavg()[0]! * 10) / 10, node: process.version },
-      note: 'Kefu: agent POST → stored with a sequence number → hub → visitor socket (+ watchers); plain ws: frame → broadcast to the room. Same process layout, same run.',
+      note: 'Kefu: agent POST → stored with a sequence number → hub → visitor socket (+ watchers), visitor ack back; plain ws: frame → broadcast to the room. Same process layout, same run. perMessage: CPU of the server process (and of its PostgreSQL) and SQL statements (round trips) in the message phase per message, idle rate taken off; heapKbPerConnection: live heap + external after a full GC.',
       parameters: { visitors: VISITORS, chats: CHATS, watchers: WATCHERS, messages: MESSAGES, ratePerSecond: RATE },
       kefu,
       plainWs: plain,
