@@ -167,6 +167,16 @@ describe('a web chat becomes a voice call', () => {
       expect(bestShare(channel(file, 1), 440), 'the customer in the left channel').toBeGreaterThan(0.5);
       expect(bestShare(channel(file, 2), 660), 'the agent in the right channel').toBeGreaterThan(0.5);
 
+      // A second call on the same chat, this time hung up by the agent from the chat panel.
+      await chat.getByRole('button', { name: '语音通话' }).click();
+      await widget.getByRole('button', { name: 'Accept' }).click();
+      await widget.getByText('On a voice call').waitFor({ timeout: 30_000 });
+      await desk.locator('[data-testid="softphone"][data-state="in_call"]').waitFor();
+      await chat.getByRole('button', { name: '挂断通话' }).click();
+      await desk.locator('[data-testid="softphone"][data-state="idle"]').waitFor();
+      await widget.getByRole('button', { name: 'Hang up' }).waitFor({ state: 'hidden' });
+      await until(async () => ((await admin.get(`/api/v1/interactions/${interaction.id}/recordings`)).body.length === 2) || undefined, 'the second recording', 30_000);
+
       // The chat itself continues until someone ends it.
       await chat.getByRole('textbox', { name: '输入回复…' }).fill('还有别的问题吗？');
       await chat.getByRole('button', { name: '发送' }).click();
