@@ -270,7 +270,8 @@ describe('non-INVITE server transaction', () => {
     const { clock, a, b } = setup();
     b.tx.onRequest((req, st) => {
       b.requests.push([req, st]);
-      st?.respond(st.response(200));
+      // UTF-8 in a header: the retired copy must repeat bytes, not characters.
+      st?.respond(st.response(200).set('Subject', '客服 ok'));
     });
     const req = buildRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1:5062', via: 'SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bKretx', callId: 'rj' });
     const data = (await import('../src/message/serializer.ts')).serialize(req);
@@ -281,6 +282,10 @@ describe('non-INVITE server transaction', () => {
     await clock.advance(31_000);
     expect(b.requests).toHaveLength(1);
     expect(sentMethods(b.transport, 'SIP/2.0 200')).toBe(2);
+    // The retired record repeats the very bytes first sent (it keeps them as a latin1 string).
+    const [first, again] = b.transport.sent.filter((d) => d.toString('latin1').startsWith('SIP/2.0 200'));
+    expect(again!.equals(first!)).toBe(true);
+    expect(again!.toString('utf8')).toContain('Subject: 客服 ok');
     await clock.advance(1_000);
     await send();
     await clock.advance(0);

@@ -48,7 +48,7 @@ export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly merged = new Map<string, string>();
   /** Non-INVITE transactions past their final response over UDP: the bytes to repeat until Timer J (retire). */
-  private readonly completed: ExpiringMap<PreparedResponse>;
+  private readonly completed: ExpiringMap<RetiredResponse>;
   /** INVITE transactions past a 2xx (RFC 6026 Accepted): retransmitted INVITEs are absorbed until Timer L (accept). */
   private readonly accepted: ExpiringMap<true>;
   private requestHandler: (req: SipRequest, tx: ServerTransaction | undefined) => void = () => {};
@@ -98,7 +98,10 @@ export class TransactionLayer {
     const retired = this.completed.get(key);
     if (retired) {
       // Timer J still runs for this request: a retransmission gets the final response again (§17.2.2).
-      if (req.method !== 'ACK') this.lower.sendPrepared(retired).catch(() => {});
+      if (req.method !== 'ACK') {
+        const again: PreparedResponse = { transport: retired.transport, dest: retired.dest, data: Buffer.from(retired.bytes, 'latin1') };
+        this.lower.sendPrepared(again).catch(() => {});
+      }
       return;
     }
     if (this.accepted.has(key)) {
@@ -172,7 +175,7 @@ export class TransactionLayer {
       return; // nowhere to send it: the transaction runs its course and reports the error itself
     }
     tx.terminate();
-    this.completed.set(detachedKey(key), { ...response, data: ownBytes(response.data) });
+    this.completed.set(detachedKey(key), { transport: response.transport, dest: response.dest, bytes: response.data.toString('latin1') });
   }
 
   /**
@@ -272,11 +275,16 @@ function detachedKey(key: string): string {
   return JSON.parse(JSON.stringify(key)) as string;
 }
 
-/** Bytes in a buffer of their own: a small Buffer is a view on a shared 8 KB pool slab that it would keep alive. */
-function ownBytes(data: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(data.length);
-  data.copy(copy);
-  return copy;
+/**
+ * A retired transaction's final response, kept for Timer J. The bytes are held as a latin1 string (one char per byte,
+ * so the round trip is exact): a string is an ordinary heap object, while a Buffer of its own is an ArrayBuffer with
+ * a backing store outside the heap that the garbage collector tracks and sweeps separately, and a small Buffer cut
+ * from Node's shared pool would keep the whole 8 KB slab alive for 32 s.
+ */
+interface RetiredResponse {
+  transport: PreparedResponse['transport'];
+  dest: PreparedResponse['dest'];
+  bytes: string;
 }
 
 /** The URI a request is sent to: the first Route if it is a loose router (§16.12), else the Request-URI. */
