@@ -13,6 +13,8 @@ export class VisitorCall {
   private pc: RTCPeerConnection | undefined;
   private mic: MediaStream | undefined;
   private answered = false;
+  /** The agent's invitation is open (it stays open when the microphone could not be opened). */
+  private invitation = false;
 
   constructor(
     private readonly send: (message: VisitorClientMessage) => boolean,
@@ -27,10 +29,16 @@ export class VisitorCall {
   onServerState(state: ChatCallState, reason?: string): void {
     // A reconnected socket took over a call this page no longer holds (it was reloaded): end it.
     if (state === 'connected' && reason === 'resumed' && !this.pc) this.send({ type: 'call.hangup' });
-    else if (state === 'invited' && this.state === 'idle') this.set('invited');
+    else if (state === 'invited' && this.state === 'idle') {
+      this.invitation = true;
+      this.set('invited');
+    }
     else if (state === 'ringing' && this.pc) this.set('ringing');
     else if (state === 'connected' && this.pc) this.set('connected');
-    else if (state === 'ended' || state === 'declined') this.reset();
+    else if (state === 'ended' || state === 'declined') {
+      this.invitation = false;
+      this.reset();
+    }
   }
 
   async onAnswer(sdp: string): Promise<void> {
@@ -67,14 +75,19 @@ export class VisitorCall {
       }
       if (this.pc !== pc) return; // hung up meanwhile
       if (!this.send({ type: 'call.start', sdp: pc.localDescription!.sdp })) throw new Error('offline');
+      this.invitation = false;
       this.set('ringing');
     } catch (err) {
+      // No microphone (denied, missing) or no connection: an invitation may still be accepted or declined.
       this.reset();
-      this.onChange('idle', err instanceof Error ? err.name || err.message : String(err));
+      const reason = err instanceof Error ? err.name || err.message : String(err);
+      if (this.invitation) this.set('invited');
+      this.onChange(this.state, reason);
     }
   }
 
   decline(): void {
+    this.invitation = false;
     this.send({ type: 'call.decline' });
     this.reset();
   }
