@@ -5,6 +5,11 @@
 // instruction count is fully load-independent.
 //
 //   node --import tsx bench/sip/cost.ts [--calls 20000] [--batch 200] [--sip-src <path of packages/sip/src>]
+//                                       [--frozen-clock]
+//
+// --frozen-clock: the stack's timers never fire and its clock stands still, so the work per call does not depend on
+// how fast the machine runs. Needed under callgrind: at ~200x slowdown, 2xx retransmission timers fired in wall time
+// (5 responses per call instead of 3) and the counts of two runs were not comparable.
 //
 // Prints one JSON object: CPU µs per call, scavenges and GC ms per 1,000 calls, responses seen.
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
@@ -46,8 +51,10 @@ class LoopTransport implements Sip.Transport {
   }
 }
 
+const frozenAt = Date.now();
+const frozen: Sip.Clock = { now: () => frozenAt, setTimeout: () => 0, clearTimeout: () => {} };
 const t = new LoopTransport();
-const ua = new sip.UserAgent([t]);
+const ua = new sip.UserAgent([t], argv.includes('--frozen-clock') ? { clock: frozen } : {});
 const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
 ua.on('invite', (inv) => void ua.createUAS(inv, { localSdp: sdp }).catch(() => {}));
 
