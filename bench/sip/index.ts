@@ -337,6 +337,9 @@ async function measure(start: () => Promise<Target>): Promise<Record<string, unk
       const tuned = await startStack(UAS_TUNED_FLAGS);
       running.add(tuned);
       try {
+        // A fresh process: warm it up first (the default UAS measured above had run the whole ladder), or its
+        // compiler's first seconds would be measured, not its garbage collector.
+        await sipp(tuned, 'call', Math.max(1, Math.floor(latStrict.rate / 2)), Math.max(3, Math.min(STEP, 8)));
         await tuned.stats?.();
         const run = await sipp(tuned, 'call', latStrict.rate, Math.min(DURATION, 30), true);
         latTuned = { rate: latStrict.rate, run, uas: await tuned.stats?.() };
