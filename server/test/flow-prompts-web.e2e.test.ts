@@ -5,14 +5,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { soxTone } from './flow-prompt-fixtures.ts';
+import { choose, editorPage, openNewFlow } from './flow-editor-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 
-const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
 let browser: Browser;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-prompt-web-'));
@@ -29,16 +29,10 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
-}
 
 describe('prompt library in the flow editor', () => {
   it('uploads a prompt in the play node, previews it in the browser, and publishes the flow playing it', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1500, height: 950 } });
-    context.setDefaultTimeout(UI_TIMEOUT);
-    const page = await context.newPage();
+    const { context, page } = await editorPage(browser);
     const suffix = Date.now() % 100000;
     const name = `Prompt IVR ${suffix}`;
     const wav = path.join(dir, `greeting-${suffix}.wav`);
@@ -46,17 +40,7 @@ describe('prompt library in the flow editor', () => {
     const fake = path.join(dir, 'notes.wav');
     fs.writeFileSync(fake, 'meeting notes, not audio\n'.repeat(40));
     try {
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('admin@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: /登录|Sign in/ }).click();
-      await page.getByRole('navigation').getByRole('link', { name: 'Flow editor' }).click();
-      await page.getByRole('heading', { name: 'Flow editor' }).waitFor();
-      await page.getByRole('button', { name: 'New flow' }).first().click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByLabel('Name').fill(name);
-      await dialog.getByRole('button', { name: 'New flow' }).click();
-      await page.getByTestId('flow-node-welcome').waitFor();
+      await openNewFlow(page, kefu.baseUrl, kefu.password, name);
 
       // A play node: its inspector offers the library, with upload and preview.
       await page.getByRole('button', { name: 'add play' }).click();

@@ -2,13 +2,13 @@
 // flow gets a menu and a queue from the palette, set in the inspector; publishing is refused while an exit is
 // unconnected (the problems are listed), then the four-node flow publishes and runs in the simulator: key 1
 // reaches the Sales queue.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { choose, editorPage, openNewFlow } from './flow-editor-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 
-const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
 let browser: Browser;
 
@@ -23,33 +23,15 @@ afterAll(async () => {
   await kefu?.stop();
 });
 
-/** Picks an option of an antd select named by its aria-label. */
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  // The chosen value's label sits over the select's input and takes the click: the select opens either way.
-  await page.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
-}
 
 describe('flow editor', () => {
   it('builds a four-node flow, is refused while an exit is open, publishes it and runs it in the simulator', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1500, height: 950 } });
-    context.setDefaultTimeout(UI_TIMEOUT);
-    const page = await context.newPage();
+    const { context, page } = await editorPage(browser);
     // A name of its own per attempt (a retried attempt finds the first one's flow).
     const name = `Browser IVR ${Date.now() % 100000}`;
     try {
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('admin@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: /登录|Sign in/ }).click();
-      await page.getByRole('navigation').getByRole('link', { name: 'Flow editor' }).click();
-      await page.getByRole('heading', { name: 'Flow editor' }).waitFor();
       // A new voice flow starts with a greeting and a hangup.
-      await page.getByRole('button', { name: 'New flow' }).first().click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByLabel('Name').fill(name);
-      await dialog.getByRole('button', { name: 'New flow' }).click();
-      await page.getByTestId('flow-node-welcome').waitFor();
+      await openNewFlow(page, kefu.baseUrl, kefu.password, name);
       await page.getByTestId('flow-node-bye').waitFor();
 
       // A menu from the palette: prompt and two keys.

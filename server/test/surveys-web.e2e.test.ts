@@ -1,13 +1,13 @@
 // The survey node in the flow editor as an admin uses it (Debian's chromium against a real Kefu serving
 // apps/web/dist): a survey node from the palette, its survey flow picked by name among the published flows of the
 // same channel (a draft and a chat flow are not offered), connected, and the flow publishes with it.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { choose, editorPage, openNewFlow } from './flow-editor-fixtures.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 
-const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
 let browser: Browser;
 let admin: TestClient;
@@ -34,29 +34,13 @@ afterAll(async () => {
   await kefu?.stop();
 });
 
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-  await page.locator('.ant-select-dropdown:visible').getByTitle(option, { exact: true }).click();
-}
 
 describe('flow editor: survey hand-off', () => {
   it('adds a survey node, picks the survey flow by name among the published voice flows, and publishes', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1500, height: 950 } });
-    context.setDefaultTimeout(UI_TIMEOUT);
-    const page = await context.newPage();
+    const { context, page } = await editorPage(browser);
     const name = `Line with survey ${Date.now() % 100000}`;
     try {
-      await page.goto(`${kefu.baseUrl}/`);
-      await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('admin@demo.kefu');
-      await page.getByLabel(/密码|Password/).fill(kefu.password);
-      await page.getByRole('button', { name: /登录|Sign in/ }).click();
-      await page.getByRole('navigation').getByRole('link', { name: 'Flow editor' }).click();
-      await page.getByRole('heading', { name: 'Flow editor' }).waitFor();
-      await page.getByRole('button', { name: 'New flow' }).first().click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByLabel('Name').fill(name);
-      await dialog.getByRole('button', { name: 'New flow' }).click();
-      await page.getByTestId('flow-node-welcome').waitFor();
+      await openNewFlow(page, kefu.baseUrl, kefu.password, name);
 
       await page.getByRole('button', { name: 'add survey', exact: true }).click();
       await page.getByTestId('flow-node-survey_1').waitFor();
