@@ -6,3 +6,4 @@ export * from './flows/index.ts';
 export * from './webchat.ts';
 export * from './desktop.ts';
 export * from './markdown.ts';
+export * from './mail.ts';

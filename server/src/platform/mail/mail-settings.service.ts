@@ -7,6 +7,7 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { requirePermission, type Actor } from '../auth/actor.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Database } from '../db/database.ts';
+import type { MailSettingsView } from '@kefu/contracts';
 
 /** Host names and IP literals only: no scheme, path or spaces (a typo such as smtp://host is refused early). */
 const host = z
@@ -30,19 +31,8 @@ export const mailSettingsBody = z.strictObject({
   enabled: z.boolean().default(true),
 });
 export type MailSettingsBody = z.infer<typeof mailSettingsBody>;
+export type { MailSettingsView };
 
-export interface MailSettingsView {
-  host: string;
-  port: number;
-  tlsMode: 'none' | 'starttls' | 'tls';
-  tlsVerify: boolean;
-  username: string | null;
-  passwordSet: boolean;
-  fromAddress: string;
-  fromName: string;
-  enabled: boolean;
-  updatedAt: string;
-}
 
 /** What the sender needs, with the password opened. Never log or return this object. */
 export interface SmtpSettings extends Omit<MailSettingsView, 'passwordSet' | 'updatedAt'> {

@@ -1,18 +1,8 @@
 // The outbound email settings endpoints (docs/mail.md).
+import type { MailSettingsView } from '@kefu/contracts';
 import { http } from '../../api/client.ts';
 
-export interface MailSettings {
-  host: string;
-  port: number;
-  tlsMode: 'none' | 'starttls' | 'tls';
-  tlsVerify: boolean;
-  username: string | null;
-  passwordSet: boolean;
-  fromAddress: string;
-  fromName: string;
-  enabled: boolean;
-  updatedAt: string;
-}
+export type MailSettings = MailSettingsView;
 
 export interface MailSettingsInput extends Omit<MailSettings, 'passwordSet' | 'updatedAt'> {
   /** Absent: keep the stored password; null: remove it. */
