@@ -52,9 +52,13 @@ if (existsSync(jsonFile)) {
   // Tests that passed only on a retry are flaky: name them, so that they are fixed rather than forgotten.
   const flaky = (results.testResults ?? []).flatMap((f) =>
     // vitest's JSON keeps the errors of the failed attempts in failureMessages of a test that passed in the end.
-    (f.assertionResults ?? []).filter((a) => a.status === 'passed' && (a.failureMessages?.length ?? 0) > 0).map((a) => a.fullName),
+    (f.assertionResults ?? []).filter((a) => a.status === 'passed' && (a.failureMessages?.length ?? 0) > 0),
   );
-  if (flaky.length) console.log(`passed only after a retry (flaky): ${flaky.join(' | ')}`);
+  if (flaky.length) {
+    console.log(`passed only after a retry (flaky): ${flaky.map((a) => a.fullName).join(' | ')}`);
+    // The first failure of each, since this file is deleted below: the cause is what gets a flaky test fixed.
+    for (const a of flaky) console.log(`  ${a.fullName}: ${String(a.failureMessages[0]).split('\n').slice(0, 6).join(' / ').slice(0, 600)}`);
+  }
   skipped = (results.numPendingTests ?? 0) + (results.numTodoTests ?? 0);
   rmSync(jsonFile, { force: true });
 } else {
