@@ -55,19 +55,8 @@ export interface MarkInput {
   sampled: boolean;
 }
 
-export interface AnswerInput {
-  interactionId: string;
-  surveyFlowId: string | null;
-  flowVersion: number | null;
-  nodeId: string;
-  questionKey: string;
-  questionText: string;
-  score: number | null;
-  scaleMin: number | null;
-  scaleMax: number | null;
-  choice: string | null;
-  comment: string | null;
-}
+/** What a survey_answer node stores; the rest of an answer (channel, agent, queue, contact) comes from the interaction. */
+export type AnswerInput = Pick<SurveyAnswer, 'interactionId' | 'surveyFlowId' | 'flowVersion' | 'nodeId' | 'questionKey' | 'questionText' | 'score' | 'scaleMin' | 'scaleMax' | 'choice' | 'comment'>;
 
 type Row = Record<string, unknown>;
 const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
