@@ -6,9 +6,9 @@ import { toneShare } from '@kefu/media';
 import { Baresip } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
 import { soxTone, uploadPrompt } from './flow-prompt-fixtures.ts';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -16,11 +16,7 @@ let sipPort: number;
 let caller: Baresip | undefined;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server, admin, sipPort } = await startVoiceKefu());
 });
 afterAll(async () => {
   await caller?.stop();

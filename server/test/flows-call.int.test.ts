@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toneShare } from '@kefu/media';
 import { Baresip } from '@kefu/sip/testing';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -15,11 +15,7 @@ let sipPort: number;
 let caller: Baresip | undefined;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server, admin, sipPort } = await startVoiceKefu());
 });
 afterAll(async () => {
   await caller?.stop();

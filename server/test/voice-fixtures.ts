@@ -1,8 +1,10 @@
-// Voice test helpers: a stored recording without a call (for suites that need one object of every kind), and
-// small waits.
+// Voice test helpers: a server ready for real calls, a stored recording without a call (for suites that need one
+// object of every kind), and small waits.
 import fs from 'node:fs/promises';
 import { encodeWav } from '@kefu/media';
 import type { VoiceModule } from '../src/voice/voice.module.ts';
+import { TestClient } from './http-client.ts';
+import { startKefu, type TestKefu } from './kefu-server.ts';
 
 export type { VoiceModule };
 
@@ -23,4 +25,16 @@ export async function until<T>(fn: () => T | undefined | Promise<T | undefined>,
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * A Kefu with its SIP service on a free loopback port and the media engine started, and the demo admin signed in:
+ * what a test that places real calls needs before its first call.
+ */
+export async function startVoiceKefu(options: Parameters<typeof startKefu>[0] = {}): Promise<{ server: TestKefu; admin: TestClient; voice: VoiceModule; sipPort: number }> {
+  const server = await startKefu({ ...options, env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0', ...options.env } });
+  const admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  const voice = server.kefu.modules.voice as VoiceModule;
+  await voice.mediaEngine();
+  return { server, admin, voice, sipPort: voice.sip!.port! };
 }
