@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toneShare } from '@kefu/media';
 import { Baresip } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 const CALLER = '13800138000';
 
@@ -27,11 +27,7 @@ interface PathRow { flowId: string; nodeId: string; event: string; port: string 
 const pathOf = async (id: string): Promise<PathRow[]> => (await admin.get(`/api/v1/interactions/${id}/flow-path`)).body;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server, admin, sipPort } = await startVoiceKefu());
   const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
   const general = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General');
   generalId = general.id;

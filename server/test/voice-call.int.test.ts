@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bestShare, channel } from './audio-fixtures.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
+import type { TestKefu } from './kefu-server.ts';
 import { Baresip } from '@kefu/sip/testing';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -23,11 +23,7 @@ let caller: Baresip | undefined;
 let second: Baresip | undefined;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine(); // worker threads take seconds to boot on a loaded machine
+  ({ server, admin, sipPort } = await startVoiceKefu());
   // Calls wait in the demo's routing queue; no after-call work, so that the next test's call is offered at once.
   // Straight to the queue: the demo number's IVR (the flows module) is tested on its own.
   const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');

@@ -14,9 +14,9 @@ import { Baresip, sdpOffer } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { announcementText, callbackConfirmationText } from '../src/voice/queue-announcer.ts';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -89,11 +89,7 @@ async function spoken(text: string, language: 'zh' | 'en'): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server, admin, sipPort } = await startVoiceKefu());
   for (const q of (await admin.get('/api/v1/routing/queues')).body as { id: string; name: string; divisionId: string }[]) queues[q.name] = q.id;
   divisionId = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'Support').divisionId;
 

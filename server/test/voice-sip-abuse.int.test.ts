@@ -4,9 +4,9 @@
 // 127.0.0.1 is the demo trunk; 127.0.0.2 and 127.0.0.3 are strangers.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { answerChallenge, createUserAgent, SipError, SipRequest, type SipResponse, type UserAgent } from '@kefu/sip';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import type { VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -14,11 +14,7 @@ let port: number;
 const uas: UserAgent[] = [];
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  port = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server, admin, sipPort: port } = await startVoiceKefu());
 });
 afterAll(async () => {
   for (const ua of uas) await ua.close(200);
