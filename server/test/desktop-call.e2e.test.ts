@@ -7,8 +7,8 @@ import { Baresip } from '@kefu/sip/testing';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { pick, signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
 
 const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
@@ -19,15 +19,8 @@ const phones: Baresip[] = [];
 
 beforeAll(async () => {
   ensureWebBuilt();
-  kefu = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
+  ({ server: kefu, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   browser = await launchChromium();
-  admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
-  const voice = kefu.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
-  // Straight to the General queue (the demo IVR on 4000 is tested by the flows suite).
-  const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
-  expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null })).status).toBe(200);
 }, 180_000);
 
 afterAll(async () => {
@@ -47,10 +40,8 @@ describe('a call on the agent desktop', () => {
       await page.getByText('已连接').waitFor();
 
       // agent1's desk phone (extension 1001) registers and answers automatically; the agent is available.
-      const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
-      const deskPhone = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+      const deskPhone = await registerDeskPhone(admin, sipPort, '1001', 1000);
       phones.push(deskPhone);
-      await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
       await pick(page, '我的状态', '空闲');
       await page.getByTestId('agent-state').getByText(/^空闲 · /).waitFor();
 

@@ -2,6 +2,7 @@
 // object of every kind), and small waits.
 import fs from 'node:fs/promises';
 import { encodeWav } from '@kefu/media';
+import { Baresip } from '@kefu/sip/testing';
 import type { VoiceModule } from '../src/voice/voice.module.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
@@ -27,14 +28,43 @@ export async function until<T>(fn: () => T | undefined | Promise<T | undefined>,
   throw new Error(`timed out waiting for ${what}`);
 }
 
+export interface VoiceKefuOptions extends NonNullable<Parameters<typeof startKefu>[0]> {
+  /** Start the media engine before returning (default true); a test that only provisions can leave it off. */
+  mediaEngine?: boolean;
+  /** Send the demo number 4000 straight to the General queue, past the demo IVR (the flows suites test that). */
+  demoNumberToQueue?: boolean;
+}
+
 /**
  * A Kefu with its SIP service on a free loopback port and the media engine started, and the demo admin signed in:
  * what a test that places real calls needs before its first call.
  */
-export async function startVoiceKefu(options: Parameters<typeof startKefu>[0] = {}): Promise<{ server: TestKefu; admin: TestClient; voice: VoiceModule; sipPort: number }> {
-  const server = await startKefu({ ...options, env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0', ...options.env } });
+export async function startVoiceKefu(options: VoiceKefuOptions = {}): Promise<{ server: TestKefu; admin: TestClient; voice: VoiceModule; sipPort: number }> {
+  const { mediaEngine = true, demoNumberToQueue = false, ...kefuOptions } = options;
+  const server = await startKefu({ ...kefuOptions, env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0', ...options.env } });
   const admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
   const voice = server.kefu.modules.voice as VoiceModule;
-  await voice.mediaEngine();
+  if (mediaEngine) await voice.mediaEngine();
+  if (demoNumberToQueue) {
+    const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
+    const r = await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null });
+    if (r.status !== 200) throw new Error(`demo number to the queue: HTTP ${r.status}`);
+  }
   return { server, admin, voice, sipPort: voice.sip!.port! };
+}
+
+/**
+ * baresip as the desk phone of a provisioned extension (G.711 μ-law, playing `hz`, answering by itself unless
+ * `answermode` says otherwise), returned once the registrar has it.
+ */
+export async function registerDeskPhone(admin: TestClient, sipPort: number, extension: string, hz: number, answermode: 'auto' | 'manual' = 'auto'): Promise<Baresip> {
+  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === extension);
+  const phone = await Baresip.start(`<sip:${extension}@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=${answermode};audio_codecs=PCMU`, hz);
+  try {
+    await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === extension), `extension ${extension} registered`);
+  } catch (err) {
+    await phone.stop(); // the caller never gets it to stop
+    throw err;
+  }
+  return phone;
 }
