@@ -10,9 +10,9 @@ import { Baresip } from '@kefu/sip/testing';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
 import { signInTo } from './desktop-fixtures.ts';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
 
 const SUPERVISOR_HZ = 1500;
 let kefu: TestKefu;
@@ -24,13 +24,7 @@ const phones: Baresip[] = [];
 
 beforeAll(async () => {
   ensureWebBuilt();
-  kefu = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
-  const voice = kefu.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
-  const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
-  expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null })).status).toBe(200);
+  ({ server: kefu, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-monitor-'));
   const mic = path.join(tmp, 'mic.wav');
   // Pulsing: Chromium's noise suppression removes a steady tone within seconds (audio-fixtures.ts).
@@ -54,10 +48,8 @@ describe('supervisor monitoring', () => {
     const page = await context.newPage();
     try {
       // agent1 on their desk phone (phone login makes them available), 王小明 calling 4000.
-      const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
-      const deskPhone = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+      const deskPhone = await registerDeskPhone(admin, sipPort, '1001', 1000);
       phones.push(deskPhone);
-      await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
       const caller = await Baresip.start('<sip:13800138000@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU', 440);
       phones.push(caller);
       caller.command('dial', `sip:4000@127.0.0.1:${sipPort}`);
