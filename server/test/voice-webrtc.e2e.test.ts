@@ -3,23 +3,18 @@
 // (440 Hz), routing offers the call to agent1, the voice service rings the browser (WebRTC endpoint of the media
 // engine, DTLS-SRTP), and audio flows both ways: 440 Hz measured in the browser (WebAudio), 660 Hz in what the caller
 // decoded and in the recording's agent channel. The caller hangs up and the browser is told.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bestShare, channel } from './audio-fixtures.ts';
+import { launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
 import { Baresip } from '@kefu/sip/testing';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
-
-// Flags from ARCHITECTURE.md (field notes): fake devices, loopback ICE, autoplay.
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -29,17 +24,11 @@ let tmp: string;
 let sipPort: number;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  const voice = server.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
-  const number = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
-  expect((await admin.patch(`/api/v1/voice/numbers/${number.id}`, { flowId: null })).status).toBe(200);
+  ({ server, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-voice-webrtc-'));
   const mic = path.join(tmp, 'mic.wav');
-  spawnSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', mic, 'synth', '60', 'sine', '660', 'vol', '0.5']);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...FLAGS, `--use-file-for-fake-audio-capture=${mic}`] });
+  fakeMicrophone(mic, 660);
+  browser = await launchChromium({ fakeMicrophone: mic });
 }, 180_000);
 afterAll(async () => {
   await caller?.stop();
