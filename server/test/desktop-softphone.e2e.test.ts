@@ -12,9 +12,9 @@ import { Baresip } from '@kefu/sip/testing';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
 import { pick, signInTo } from './desktop-fixtures.ts';
-import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import type { TestClient } from './http-client.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 
 const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
@@ -27,11 +27,7 @@ const phones: Baresip[] = [];
 
 beforeAll(async () => {
   ensureWebBuilt();
-  kefu = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
-  const voice = kefu.kefu.modules.voice as VoiceModule;
-  sipPort = voice.sip!.port!;
-  await voice.mediaEngine();
+  ({ server: kefu, admin, sipPort } = await startVoiceKefu());
   demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
   expect(demoNumber.flowId).toEqual(expect.any(String)); // the demo IVR
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-desktop-softphone-'));
