@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { toneShare } from '../src/dtmf/goertzel.ts';
 import { RtpTestPeer, waitFor } from '../src/testing/index.ts';
 import { sleep, useCore } from './core-fixture.ts';
 
@@ -49,6 +50,59 @@ describe('two-leg bridge', () => {
     expect(b.peer.received[0]!.payloadType).toBe(96);
     expect(b.peer.received[0]!.payload[0]).toBe(4);
     expect(events).toContainEqual(expect.objectContaining({ type: 'dtmf', endpointId: a.id, digit: '4' }));
+  });
+
+  it('relays bare-header packets in place and rebuilds ones with CSRCs, an extension or padding; a leg in two bridges feeds both; its tap still decodes', async () => {
+    const { core, events } = kit.core();
+    const a = await kit.leg(core, 'PCMU');
+    const b = await kit.leg(core, 'PCMU');
+    const c = await kit.leg(core, 'PCMU');
+    core.bridge(a.id, b.id); // takes a's datagram and rewrites its header in place
+    core.bridge(a.id, c.id); // gets the same packet after that: must send its own copy
+    const { tapId } = core.tapAudio(a.id, { framesPerChunk: 5 });
+    const pcmu = (i: number) => Uint8Array.from({ length: 160 }, (_, k) => (i * 7 + k) & 0xff);
+    const sent: Uint8Array[] = [];
+    const header = (i: number, b0: number) => {
+      const h = Buffer.alloc(12);
+      h[0] = b0;
+      h[1] = i === 0 ? 0x80 : 0;
+      h.writeUInt16BE(1000 + i, 2);
+      h.writeUInt32BE(5000 + i * 160, 4);
+      h.writeUInt32BE(0xfeed, 8);
+      return h;
+    };
+    for (let i = 0; i < 8; i++) {
+      const payload = pcmu(i);
+      sent.push(payload);
+      let raw: Buffer;
+      if (i === 3) raw = Buffer.concat([header(i, 0x82), Buffer.alloc(8, 0xcc), payload]); // two CSRCs
+      else if (i === 4) raw = Buffer.concat([header(i, 0x90), Buffer.from([0xbe, 0xde, 0, 1, 1, 2, 3, 4]), payload]); // extension
+      else if (i === 5) raw = Buffer.concat([header(i, 0xa0), payload, Buffer.from([0, 0, 3])]); // padding
+      else raw = Buffer.concat([header(i, 0x80), payload]);
+      a.peer.sendRaw(raw);
+      await sleep(20);
+    }
+    await waitFor(() => b.peer.received.length >= 8 && c.peer.received.length >= 8, 3000, 'both far legs');
+    for (const far of [b, c]) {
+      const r = far.peer.received;
+      expect(r.map((p) => Buffer.from(p.payload).equals(Buffer.from(sent[r.indexOf(p)]!)))).toEqual(Array(8).fill(true));
+      expect(r.every((p) => p.payloadType === 0 && !p.csrcs)).toBe(true);
+      expect(new Set(r.map((p) => p.ssrc)).size).toBe(1);
+      for (let i = 1; i < 8; i++) {
+        expect(r[i]!.sequenceNumber).toBe((r[i - 1]!.sequenceNumber + 1) & 0xffff);
+        expect((r[i]!.timestamp - r[i - 1]!.timestamp) >>> 0).toBe(160);
+      }
+      expect(r[0]!.marker).toBe(true);
+      expect(r.slice(1).some((p) => p.marker)).toBe(false);
+    }
+    expect(b.peer.received[0]!.ssrc).not.toBe(c.peer.received[0]!.ssrc);
+    expect(b.peer.received[0]!.ssrc).not.toBe(0xfeed);
+    // The tap decodes a's payloads after the relay rewrote the header bytes in front of them.
+    const before = events.length;
+    await a.peer.startSending({ codec: 'PCMU', freq: 440, durationMs: 600 });
+    const tone = () => events.slice(before).flatMap((e) => (e.type === 'audio' && e.tapId === tapId ? [e.pcm] : [])).filter((pcm) => toneShare(pcm, 440) > 0.8);
+    await waitFor(() => tone().length >= 2, 3000, 'tapped tone');
+    expect(b.peer.shareAt(440)).toBeGreaterThan(0.5);
   });
 
   it('keeps sequence numbers and timestamps continuous when a prompt interrupts the relay', async () => {

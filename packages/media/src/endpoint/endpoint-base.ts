@@ -79,6 +79,14 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
 
   protected abstract transmit(packet: RtpPacket): void;
 
+  /**
+   * Sends a received datagram (`MediaPacket.frame`: bare 12-byte header + the payload) with the header
+   * rewritten in place to these fields. Returns false when the transport cannot, and `transmit` runs.
+   */
+  protected transmitFrame(_frame: Uint8Array, _payloadType: number, _marker: boolean, _sequenceNumber: number, _timestamp: number): boolean {
+    return false;
+  }
+
   get codec(): CodecName | undefined {
     return this.stream?.codec;
   }
@@ -148,8 +156,10 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
     return { ts: (sourceTs + this.sourceOffset) >>> 0, switched: false };
   }
 
-  private emitPacket(payloadType: number, payload: Uint8Array, ts: number, marker: boolean, now: number): void {
-    this.transmit({ payloadType, marker, sequenceNumber: this.seq, timestamp: ts, ssrc: this.ssrc, payload });
+  private emitPacket(payloadType: number, payload: Uint8Array, ts: number, marker: boolean, now: number, frame?: Uint8Array): void {
+    if (!frame || !this.transmitFrame(frame, payloadType, marker, this.seq, ts)) {
+      this.transmit({ payloadType, marker, sequenceNumber: this.seq, timestamp: ts, ssrc: this.ssrc, payload });
+    }
     this.seq = (this.seq + 1) & 0xffff;
     this.lastOutTs = ts;
     this.lastOutAt = now;
@@ -159,14 +169,24 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   }
 
   sendAudioPayload(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean, owner?: string): void {
+    if (this.owner !== undefined && owner !== this.owner) return;
+    this.sendAudio(payload, sourceTs, sourceId, marker, monotonicMs(), undefined);
+  }
+
+  relayAudio(p: MediaPacket): void {
+    if (this.owner !== undefined) return; // a player holds the output
+    const frame = p.frame;
+    p.frame = undefined; // one taker: a second relay of the same packet sends a copy
+    this.sendAudio(p.payload, p.timestamp, p.ssrc, p.marker, p.arrivalMs, frame);
+  }
+
+  private sendAudio(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean, now: number, frame: Uint8Array | undefined): void {
     const s = this.stream;
     if (!s || !this.canSend || this.dtmfQueue.length > 0) return;
-    if (this.owner !== undefined && owner !== this.owner) return;
-    const now = monotonicMs();
     const { ts, switched } = this.outTimestamp(sourceId, sourceTs, now);
     const want = s.ptime * 8;
     if (payload.length === want && !this.outAccum) {
-      this.emitPacket(s.payloadType, payload, ts, marker || switched, now);
+      this.emitPacket(s.payloadType, payload, ts, marker || switched, now, frame);
       return;
     }
     // Repacketize to the remote's ptime (G.711: one octet per sample).
@@ -251,7 +271,7 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
   }
 
   /** Inbound RTP from the transport (already demultiplexed from RTCP). */
-  protected receiveRtp(p: RtpPacket, arrivalMs: number): void {
+  protected receiveRtp(p: RtpPacket, arrivalMs: number, frame?: Uint8Array): void {
     if (!this.canReceive || !this.stream) return;
     this.lastRxAt = arrivalMs;
     this.timedOut = false;
@@ -260,7 +280,7 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
     if (!this.rx.update(p.sequenceNumber, p.timestamp, arrivalMs, p.ssrc)) return;
     const s = this.stream;
     if (p.payloadType === s.redEventPt && s.redEventPt !== undefined) {
-      this.receiveRedEvents(p);
+      this.receiveRedEvents(p, arrivalMs);
       return;
     }
     if (p.payloadType === s.telephoneEventPt || (p.payloadType >= 96 && p.payloadType !== s.payloadType && p.payload.length === 4)) {
@@ -269,19 +289,19 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
         const digit = this.dtmfRx.receive(p.ssrc, p.timestamp, e);
         if (digit) this.emit('dtmf', digit);
       }
-      this.dispatch({ kind: 'event', payload: p.payload, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker });
+      this.dispatch({ kind: 'event', payload: p.payload, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, arrivalMs });
       return;
     }
     const codec: CodecName | undefined = p.payloadType === 0 ? 'PCMU' : p.payloadType === 8 ? 'PCMA' : p.payloadType === s.payloadType ? s.codec : undefined;
     if (!codec) return;
     const late = this.dtmfRx.flushUnended();
     if (late) this.emit('dtmf', late);
-    this.dispatch({ kind: 'audio', codec, payload: p.payload, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker });
+    this.dispatch({ kind: 'audio', codec, payload: p.payload, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, arrivalMs, frame });
     if (this.decoders > 0) this.decodeInto(codec, p.payload, p.timestamp);
   }
 
   /** RFC 4733 §2.5.1.5 redundancy via RFC 2198: every block is an event report at its own timestamp. */
-  private receiveRedEvents(p: RtpPacket): void {
+  private receiveRedEvents(p: RtpPacket, arrivalMs: number): void {
     const blocks = parseRedPayload(p.payload);
     if (!blocks) return;
     for (const b of blocks) {
@@ -293,7 +313,7 @@ export abstract class EndpointBase extends EventEmitter<MediaEndpointEvents> imp
     // The relay path gets the primary block as a plain telephone-event.
     const primary = blocks.at(-1);
     if (primary && primary.payloadType === this.stream?.telephoneEventPt) {
-      this.dispatch({ kind: 'event', payload: primary.data, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker });
+      this.dispatch({ kind: 'event', payload: primary.data, timestamp: p.timestamp, ssrc: p.ssrc, marker: p.marker, arrivalMs });
     }
   }
 

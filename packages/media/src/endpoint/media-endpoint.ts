@@ -13,6 +13,15 @@ export interface MediaPacket {
   timestamp: number;
   ssrc: number;
   marker: boolean;
+  /** Monotonic ms at which the packet arrived (one clock read per packet on the relay path). */
+  arrivalMs: number;
+  /**
+   * The whole received datagram, when its header is the bare 12-byte one and `payload` is the rest
+   * of it. The first relay that forwards the payload unchanged takes it (`relayAudio` sets it to
+   * undefined) and sends it with its header rewritten in place: no copy, no new buffer. The payload
+   * octets are never written, so later listeners still read them.
+   */
+  frame?: Uint8Array | undefined;
 }
 
 export interface EndpointStats {
@@ -66,6 +75,11 @@ export interface MediaEndpoint {
    * the outgoing timestamps follow the source's; `owner` must match the output owner when one is set.
    */
   sendAudioPayload(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean, owner?: string): void;
+  /**
+   * Relay path, same codec on both legs: sends `p`'s audio like `sendAudioPayload` (no output owner),
+   * reusing the received datagram (`p.frame`) when it can.
+   */
+  relayAudio(p: MediaPacket): void;
   /** Forwards an RFC 4733 payload (when negotiated). */
   sendEventPayload(payload: Uint8Array, sourceTs: number, sourceId: number, marker: boolean): void;
 

@@ -2,7 +2,7 @@ import type dgram from 'node:dgram';
 import type { CodecName } from '../codec/codec.registry.ts';
 import { monotonicMs } from '../engine/clock.ts';
 import { ntpFromMs, parseRtcp, serializeRtcp, type RtcpPacket } from '../rtp/rtcp-packet.ts';
-import { isRtcp, parseRtp, serializeRtp, type RtpPacket } from '../rtp/rtp-packet.ts';
+import { hasPlainRtpHeader, isRtcp, parseRtp, serializeRtp, writeRtpHeader, type RtpPacket } from '../rtp/rtp-packet.ts';
 import type { PortAllocator } from '../rtp/port-allocator.ts';
 import { applyAnswer, SdpSession, type Direction, type LocalAudioParams, type NegotiatedAudio } from '../sdp/sdp-audio.ts';
 import { EndpointBase } from './endpoint-base.ts';
@@ -132,7 +132,8 @@ export class RtpEndpoint extends EndpointBase {
       return;
     }
     this.latch(rinfo, now);
-    this.receiveRtp(p, now);
+    // A bare header followed by the payload: a same-codec relay may rewrite and resend the datagram.
+    this.receiveRtp(p, now, hasPlainRtpHeader(msg) ? msg : undefined);
   }
 
   /** Symmetric RTP (RFC 4961) / latching for callers behind NAT: follow the actual source. */
@@ -158,6 +159,14 @@ export class RtpEndpoint extends EndpointBase {
     const r = this.remoteRtp;
     if (!r || r.port === 0) return;
     this.rtpSocket.send(serializeRtp(packet), r.port, r.address);
+  }
+
+  protected override transmitFrame(frame: Uint8Array, payloadType: number, marker: boolean, sequenceNumber: number, timestamp: number): boolean {
+    const r = this.remoteRtp;
+    if (!r || r.port === 0) return true;
+    writeRtpHeader(frame, payloadType, marker, sequenceNumber, timestamp, this.ssrc);
+    this.rtpSocket.send(frame, r.port, r.address);
+    return true;
   }
 
   private onRtcp(msg: Buffer, now: number): void {

@@ -8,18 +8,19 @@ import type { MediaEndpoint, MediaPacket } from '../endpoint/media-endpoint.ts';
  */
 export class Bridge {
   private readonly unsubscribe: (() => void)[];
-  private readonly muted = new Set<MediaEndpoint>();
+  private mutedA = false;
+  private mutedB = false;
   relayed = 0;
   transcoded = 0;
 
   constructor(readonly id: string, readonly a: MediaEndpoint, readonly b: MediaEndpoint) {
-    this.unsubscribe = [a.onMedia((p) => !this.muted.has(a) && this.forward(p, b)), b.onMedia((p) => !this.muted.has(b) && this.forward(p, a))];
+    this.unsubscribe = [a.onMedia((p) => !this.mutedA && this.forward(p, b)), b.onMedia((p) => !this.mutedB && this.forward(p, a))];
   }
 
   /** A muted leg is still heard by nobody across the bridge; it still hears the other leg. */
   setMuted(ep: MediaEndpoint, muted: boolean): void {
-    if (muted) this.muted.add(ep);
-    else this.muted.delete(ep);
+    if (ep === this.a) this.mutedA = muted;
+    if (ep === this.b) this.mutedB = muted;
   }
 
   private forward(p: MediaPacket, to: MediaEndpoint): void {
@@ -29,10 +30,14 @@ export class Bridge {
     }
     const target = to.codec;
     if (!target || !p.codec) return;
-    const t = transcoderFor(p.codec, target);
-    if (t) this.transcoded++;
-    else this.relayed++;
-    to.sendAudioPayload(t ? t(p.payload) : p.payload, p.timestamp, p.ssrc, p.marker);
+    const t = p.codec === target ? undefined : transcoderFor(p.codec, target);
+    if (t) {
+      this.transcoded++;
+      to.sendAudioPayload(t(p.payload), p.timestamp, p.ssrc, p.marker);
+    } else {
+      this.relayed++;
+      to.relayAudio(p);
+    }
   }
 
   close(): void {
