@@ -75,13 +75,22 @@ function bind(type: 'udp4' | 'udp6', address: string, port: number): Promise<dgr
   });
 }
 
+const literalFamilies = new Map<string, number>();
+
 /**
  * RTP peers are addressed by IP literals (from SDP or the packet source): answer the socket's
  * per-send address lookup synchronously instead of going through dns.lookup on every packet.
  */
 function literalLookup(address: string, options: unknown, callback?: (err: Error | null, address: string, family: number) => void): void {
   const cb = (typeof options === 'function' ? options : callback) as (err: Error | null, address: string, family: number) => void;
-  const family = isIP(address);
+  let family = literalFamilies.get(address);
+  if (family === undefined) {
+    family = isIP(address); // a regular expression: once per address, not once per packet
+    if (family) {
+      if (literalFamilies.size >= 4096) literalFamilies.clear();
+      literalFamilies.set(address, family);
+    }
+  }
   if (family) cb(null, address, family);
   else dnsLookup(address, typeof options === 'object' && options ? (options as { family?: number }).family ?? 0 : 0, cb);
 }
