@@ -5,7 +5,7 @@ import { EndpointBase } from '../endpoint/endpoint-base.ts';
 import type { EndpointStats } from '../endpoint/media-endpoint.ts';
 import { monotonicMs } from '../engine/clock.ts';
 import { MediaError } from '../errors.ts';
-import { parseRtp, serializeRtp, type RtpPacket } from '../rtp/rtp-packet.ts';
+import { hasPlainRtpHeader, parseRtp, serializeRtp, writeRtpHeader, type RtpPacket } from '../rtp/rtp-packet.ts';
 import { SrtpMediaPath } from './srtp-media-path.ts';
 
 export interface WebRtcOptions {
@@ -79,7 +79,8 @@ export class WebRtcEndpoint extends EndpointBase {
       } catch {
         return;
       }
-      this.receiveRtp(p, monotonicMs());
+      // The decrypted packet is a buffer of its own: a same-codec relay may rewrite and resend it.
+      this.receiveRtp(p, monotonicMs(), hasPlainRtpHeader(plain) ? plain : undefined);
     });
   }
 
@@ -150,6 +151,13 @@ export class WebRtcEndpoint extends EndpointBase {
 
   get connectionState(): string {
     return this.pc.connectionState;
+  }
+
+  protected override transmitFrame(frame: Uint8Array, payloadType: number, marker: boolean, sequenceNumber: number, timestamp: number): boolean {
+    if (!this.fast) return false;
+    writeRtpHeader(frame, payloadType, marker, sequenceNumber, timestamp, this.transceiver.sender.ssrc);
+    this.fast.sendRtp(frame); // protectRtp writes a new buffer: the frame's payload stays readable
+    return true;
   }
 
   protected transmit(p: RtpPacket): void {
