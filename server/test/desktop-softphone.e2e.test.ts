@@ -193,6 +193,14 @@ describe('the browser phone on the agent desktop', () => {
       const audio = await fetch(`${kefu.baseUrl}/api/v1/recordings/${recording.id}/audio`, { headers: { cookie: admin.cookie! } });
       expect(audio.status).toBe(200);
       expect(audio.headers.get('content-type')).toMatch(/audio\/(wav|x-wav)/);
+    } catch (err) {
+      // What both desks showed when it failed (this test passes only on a retry now and then).
+      for (const [name, page] of [['agent1', agent1], ['agent2', agent2]] as const) {
+        await page.screenshot({ path: path.resolve(import.meta.dirname, `../../.test-results/desktop-softphone-${name}-failure.png`) }).catch(() => {});
+        console.error(`[${name} dialog]`, await page.locator('.ant-modal').evaluateAll((els) => els.map((e) => e.outerHTML)).catch(String));
+        console.error(`[${name} dropdowns]`, await page.locator('.ant-select-dropdown').evaluateAll((els) => els.map((e) => e.outerHTML)).catch(String));
+      }
+      throw err;
     } finally {
       for (const p of phones.splice(0)) await p.stop();
       await agent1.context().close();
