@@ -7,9 +7,9 @@
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
+import type { TestKefu } from './kefu-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 
 const SITE = 'https://shop.example';
@@ -29,9 +29,7 @@ const track = <T extends { close(): Promise<void> }>(c: T): T => {
 const started: string[] = [];
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  await (server.kefu.modules.voice as VoiceModule).mediaEngine();
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  ({ server, admin } = await startVoiceKefu());
   agent = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
   agent2 = await TestClient.login(server.baseUrl, 'agent2@demo.kefu', server.password);
   agentId = (await agent.get('/api/v1/me')).body.user.id;
