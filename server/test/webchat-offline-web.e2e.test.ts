@@ -3,15 +3,14 @@
 // answered, leaves the message and is shown the ticket number; the admin finds that ticket in the tickets list and
 // opens it. The admin also sets up outbound email in the console and sends a test mail that a real SMTP server on
 // loopback receives.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { startSmtp, type TestSmtp } from './smtp-fixture.ts';
 import { ensureWidgetBuilt } from './webchat-fixtures.ts';
+import { loaderSnippet, personContext, signIn, startCustomerSite, type CustomerSite } from './widget-page-fixture.ts';
 
 const UI_TIMEOUT = 20_000;
 const XSS_NAME = '<img src=x onerror="window.__xss=1">王小明';
@@ -20,7 +19,7 @@ let kefu: TestKefu;
 let smtp: TestSmtp;
 let browser: Browser;
 let admin: TestClient;
-let site: http.Server;
+let site: CustomerSite;
 let siteOrigin: string;
 let widgetId: string;
 let divisionId: string;
@@ -31,17 +30,9 @@ beforeAll(async () => {
   smtp = await startSmtp();
   kefu = await startKefu();
   browser = await launchChromium();
-  site = await new Promise<http.Server>((resolve) => {
-    // `?w=<widget id>` picks another widget than the closed one.
-    const server = http.createServer((req, res) =>
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(`<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body><h1>宽带套餐</h1>\n<script src="${kefu.baseUrl}/widget/loader.js" data-widget="${new URL(req.url ?? '/', 'http://x').searchParams.get('w') ?? widgetId}" async></script>\n</body></html>`),
-    );
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-  // `localhost` (not 127.0.0.1, where Kefu listens) makes the shop a different site.
-  siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
+  // `?w=<widget id>` picks another widget than the closed one.
+  site = await startCustomerSite((url) => `<h1>宽带套餐</h1>\n${loaderSnippet(kefu.baseUrl, url.searchParams.get('w') ?? widgetId)}`);
+  siteOrigin = site.origin;
   admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
   divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
   // Business hours without an open day: closed whenever the test runs.
@@ -57,26 +48,10 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-const newContext = async (locale: string) => {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  return context;
-};
-
-async function signIn(context: BrowserContext, email: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${kefu.baseUrl}/`);
-  await page.getByRole('textbox', { name: /邮箱|Email/ }).fill(email);
-  await page.getByLabel(/密码|Password/).fill(kefu.password);
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
-
 describe('around the chat, in the browser', () => {
   it('outside business hours the widget takes a message that becomes a ticket the admin sees', async () => {
-    const customer = await newContext('zh-CN');
-    const adminContext = await newContext('en-US');
+    const customer = await personContext(browser, 'zh-CN', UI_TIMEOUT);
+    const adminContext = await personContext(browser, 'en-US', UI_TIMEOUT);
     try {
       const page = await customer.newPage();
       await page.goto(`${siteOrigin}/plans`);
@@ -101,7 +76,7 @@ describe('around the chat, in the browser', () => {
       expect(await page.evaluate(() => (globalThis as unknown as { __xss?: number }).__xss)).toBeUndefined();
 
       // The admin finds it in the tickets list and opens it: the message, the name as text, the phone.
-      const adminPage = await signIn(adminContext, kefu.adminEmail);
+      const adminPage = await signIn(adminContext, kefu.baseUrl, kefu.adminEmail, kefu.password);
       await adminPage.goto(`${kefu.baseUrl}/tickets`);
       // Nobody is assigned yet: it waits in the "Unassigned" view.
       await adminPage.getByText('Unassigned', { exact: true }).click();
@@ -120,9 +95,9 @@ describe('around the chat, in the browser', () => {
   }, 180_000);
 
   it('the admin sets up outbound email and a test mail arrives', async () => {
-    const context = await newContext('zh-CN');
+    const context = await personContext(browser, 'zh-CN', UI_TIMEOUT);
     try {
-      const page = await signIn(context, kefu.adminEmail);
+      const page = await signIn(context, kefu.baseUrl, kefu.adminEmail, kefu.password);
       await page.getByRole('navigation').getByRole('link', { name: '外发邮件' }).click();
       await page.getByRole('heading', { name: '外发邮件' }).waitFor();
       await page.getByLabel('SMTP 服务器').fill('127.0.0.1');
@@ -153,7 +128,7 @@ describe('around the chat, in the browser', () => {
     const queue = await admin.post('/api/v1/routing/queues', { name: 'Open chat', divisionId, channels: ['chat'], acwSeconds: 0 });
     const open = await admin.post('/api/v1/webchat/widgets', { name: 'Shop open', divisionId, queueId: queue.body.id, allowedOrigins: [siteOrigin], settings: { autoReply: null } });
     expect(open.status).toBe(201);
-    const context = await newContext('zh-CN');
+    const context = await personContext(browser, 'zh-CN', UI_TIMEOUT);
     try {
       const page = await context.newPage();
       await page.goto(`${siteOrigin}/help?w=${open.body.id}`);
