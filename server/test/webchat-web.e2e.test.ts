@@ -4,15 +4,14 @@
 // agent sees, the agent ends the chat and the transcript is on the interaction. Then: the customer's network
 // drops while the agent sends three messages (all three appear once, in order, after reconnecting); markup in
 // names, messages and file names shows as text; a page whose origin is not allowed gets no chat.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
 import type { ChannelsModule } from '../src/channels/channels.module.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
-import { ensureWidgetBuilt } from './webchat-fixtures.ts';
+import { chatQueueForAgent1, ensureWidgetBuilt } from './webchat-fixtures.ts';
+import { personContext, signIn, startCustomerSite, type CustomerSite } from './widget-page-fixture.ts';
 
 const UI_TIMEOUT = 20_000;
 const XSS_NAME = '<img src=x onerror="window.__xss=1">Li Lei';
@@ -22,21 +21,14 @@ const XSS_FILE = '<img src=x onerror=window.__xss=3>.png';
 let kefu: TestKefu;
 let browser: Browser;
 let admin: TestClient;
-let site: http.Server;
-let otherSite: http.Server;
+let site: CustomerSite;
+let otherSite: CustomerSite;
 let siteOrigin: string;
 let otherOrigin: string;
 let snippet = '';
 
-/** A plain page of the customer's site with the snippet pasted before </body>. */
-const pageHtml = () => `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Broadband plans</h1><p>Pick a plan.</p>\n${snippet}\n</body></html>`;
-const serve = (): Promise<http.Server> =>
-  new Promise((resolve) => {
-    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageHtml()));
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-// `localhost` (not 127.0.0.1, where Kefu listens) makes the shop a different site, as on the internet.
-const originOf = (server: http.Server) => `http://localhost:${(server.address() as AddressInfo).port}`;
+/** A plain page of the customer's site with the snippet (copied from the admin console) pasted before </body>. */
+const serve = () => startCustomerSite(() => `<h1>Broadband plans</h1><p>Pick a plan.</p>\n${snippet}`);
 
 beforeAll(async () => {
   ensureWebBuilt();
@@ -45,14 +37,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   site = await serve();
   otherSite = await serve();
-  siteOrigin = originOf(site);
-  otherOrigin = originOf(otherSite);
+  siteOrigin = site.origin;
+  otherOrigin = otherSite.origin;
   admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
-  const agentId = (await (await TestClient.login(kefu.baseUrl, 'agent1@demo.kefu', kefu.password)).get('/api/v1/me')).body.user.id;
-  const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
-  const queue = await admin.post('/api/v1/routing/queues', { name: 'Web chat', divisionId, channels: ['chat'], acwSeconds: 0 });
-  await admin.request('PUT', `/api/v1/routing/queues/${queue.body.id}/members/${agentId}`, {});
-  const widget = await admin.post('/api/v1/webchat/widgets', { name: 'Shop site', divisionId, queueId: queue.body.id, allowedOrigins: [siteOrigin] });
+  const { divisionId, queueId } = await chatQueueForAgent1(kefu, admin, 'Web chat');
+  const widget = await admin.post('/api/v1/webchat/widgets', { name: 'Shop site', divisionId, queueId, allowedOrigins: [siteOrigin] });
   expect(widget.status).toBe(201);
 }, 240_000);
 
@@ -62,22 +51,6 @@ afterAll(async () => {
   otherSite?.close();
   await kefu?.stop();
 });
-
-async function signIn(context: BrowserContext, email: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${kefu.baseUrl}/`);
-  await page.getByRole('textbox', { name: /邮箱|Email/ }).fill(email);
-  await page.getByLabel(/密码|Password/).fill(kefu.password);
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.getByRole('navigation').waitFor();
-  return page;
-}
-
-const newContext = async (locale: string) => {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  return context;
-};
 
 /** The widget inside the customer's page. */
 const widgetOf = (page: Page): FrameLocator => page.frameLocator('iframe[title="Chat"]');
@@ -89,9 +62,9 @@ describe('web chat in the browser', () => {
   let customerPage: Page;
 
   it('the admin console shows the snippet and the allowed origins of a widget', async () => {
-    const context = await newContext('en-US');
+    const context = await personContext(browser, 'en-US', UI_TIMEOUT);
     try {
-      const page = await signIn(context, kefu.adminEmail);
+      const page = await signIn(context, kefu.baseUrl, kefu.adminEmail, kefu.password);
       await page.getByRole('navigation').getByRole('link', { name: 'Web chat' }).click();
       await page.getByRole('row').filter({ hasText: 'Shop site' }).getByRole('button', { name: 'Snippet' }).click();
       await page.getByText(siteOrigin, { exact: true }).last().waitFor(); // in the list and on the snippet card
@@ -103,9 +76,9 @@ describe('web chat in the browser', () => {
   }, 120_000);
 
   it('pre-chat form → hand-off → agent accepts → messages both ways with receipts → screenshot → end, transcript on the interaction', async () => {
-    agentContext = await newContext('zh-CN');
-    customerContext = await newContext('en-US');
-    agentPage = await signIn(agentContext, 'agent1@demo.kefu');
+    agentContext = await personContext(browser, 'zh-CN', UI_TIMEOUT);
+    customerContext = await personContext(browser, 'en-US', UI_TIMEOUT);
+    agentPage = await signIn(agentContext, kefu.baseUrl, 'agent1@demo.kefu', kefu.password);
     await agentPage.getByRole('navigation').getByRole('link', { name: '在线聊天' }).click();
     await agentPage.getByRole('heading', { name: '在线聊天' }).waitFor();
     await agentPage.getByText('已连接').waitFor();
@@ -189,7 +162,7 @@ describe('web chat in the browser', () => {
   }, 60_000);
 
   it('a page on an origin that is not allowed gets no chat', async () => {
-    const context = await newContext('en-US');
+    const context = await personContext(browser, 'en-US', UI_TIMEOUT);
     try {
       const page = await context.newPage();
       const refused = page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: UI_TIMEOUT });
