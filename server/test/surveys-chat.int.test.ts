@@ -9,6 +9,7 @@ import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
 import { until } from './voice-fixtures.ts';
+import { chatQueueForAgent1 } from './webchat-fixtures.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 
 const SITE = 'https://shop.example';
@@ -64,13 +65,7 @@ const inboundGraph = (survey: string) => ({
 beforeAll(async () => {
   server = await startKefu();
   admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  agent = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
-  agentId = (await agent.get('/api/v1/me')).body.user.id;
-  divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
-  const queue = await admin.post('/api/v1/routing/queues', { name: 'Survey chats', divisionId, channels: ['chat'], acwSeconds: 0 });
-  expect(queue.status, JSON.stringify(queue.body)).toBe(201);
-  queueId = queue.body.id;
-  expect((await admin.request('PUT', `/api/v1/routing/queues/${queueId}/members/${agentId}`, {})).status).toBe(200);
+  ({ agent, agentId, divisionId, queueId } = await chatQueueForAgent1(server, admin, 'Survey chats'));
   const survey = await admin.post('/api/v1/flows', { divisionId, name: 'Post-chat survey', channel: 'chat', graph: surveyGraph });
   expect(survey.body.problems, JSON.stringify(survey.body)).toEqual([]);
   surveyFlowId = survey.body.id;

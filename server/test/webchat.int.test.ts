@@ -7,6 +7,7 @@ import { signIdentity } from '../src/channels/webchat/visitor-identity.ts';
 import { TestClient } from './http-client.ts';
 import { startKefu, type TestKefu } from './kefu-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
+import { chatQueueForAgent1 } from './webchat-fixtures.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 
 const SITE = 'https://shop.example';
@@ -31,15 +32,8 @@ const track = <T extends { close(): Promise<void> }>(c: T): T => {
 beforeAll(async () => {
   server = await startKefu();
   admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
-  agent = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
-  agentId = (await agent.get('/api/v1/me')).body.user.id;
-  divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
-  // A chat queue without after-call work, so that the agent can take the next test's chat at once.
-  const queue = await admin.post('/api/v1/routing/queues', { name: 'Web chat', divisionId, channels: ['chat'], acwSeconds: 0 });
-  expect(queue.status, JSON.stringify(queue.body)).toBe(201);
-  expect((await admin.request('PUT', `/api/v1/routing/queues/${queue.body.id}/members/${agentId}`, {})).status).toBe(200);
-  chatQueueId = queue.body.id;
-  const created = await admin.post('/api/v1/webchat/widgets', { name: 'Shop', divisionId, queueId: queue.body.id, allowedOrigins: [SITE] });
+  ({ agent, agentId, divisionId, queueId: chatQueueId } = await chatQueueForAgent1(server, admin, 'Web chat'));
+  const created = await admin.post('/api/v1/webchat/widgets', { name: 'Shop', divisionId, queueId: chatQueueId, allowedOrigins: [SITE] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   widget = created.body;
 });
