@@ -6,8 +6,6 @@
 // desk's phone receives, and the recording's two channels). The chat goes on beside the call; the customer hangs
 // up; the call and its recording are on the chat's interaction.
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
@@ -16,16 +14,17 @@ import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-she
 import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
 import { pick, signInTo } from './desktop-fixtures.ts';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { until, type VoiceModule } from './voice-fixtures.ts';
-import { ensureWidgetBuilt } from './webchat-fixtures.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, until } from './voice-fixtures.ts';
+import { chatQueueForAgent1, ensureWidgetBuilt } from './webchat-fixtures.ts';
+import { loaderSnippet, startCustomerSite, type CustomerSite } from './widget-page-fixture.ts';
 
 const UI_TIMEOUT = 20_000;
 let kefu: TestKefu;
 let customerBrowser: Browser;
 let agentBrowser: Browser;
 let admin: TestClient;
-let site: http.Server;
+let site: CustomerSite;
 let siteOrigin: string;
 let widgetId: string;
 let tmp: string;
@@ -33,25 +32,16 @@ let tmp: string;
 beforeAll(async () => {
   ensureWebBuilt();
   ensureWidgetBuilt();
-  kefu = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  await (kefu.kefu.modules.voice as VoiceModule).mediaEngine();
-  admin = await TestClient.login(kefu.baseUrl, kefu.adminEmail, kefu.password);
+  ({ server: kefu, admin } = await startVoiceKefu());
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-webchat-call-'));
   fakeMicrophone(path.join(tmp, 'customer.wav'), 440, { pulsed: true });
   fakeMicrophone(path.join(tmp, 'agent.wav'), 660, { pulsed: true });
   customerBrowser = await launchChromium({ fakeMicrophone: path.join(tmp, 'customer.wav') });
   agentBrowser = await launchChromium({ fakeMicrophone: path.join(tmp, 'agent.wav') });
-  // `localhost` (Kefu listens on 127.0.0.1): the shop is another site, as on the internet.
-  site = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-    `<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Broadband</h1>\n<script src="${kefu.baseUrl}/widget/loader.js" data-widget="${widgetId}" async></script>\n</body></html>`,
-  ));
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteOrigin = `http://localhost:${(site.address() as AddressInfo).port}`;
-  const agentId = (await (await TestClient.login(kefu.baseUrl, 'agent1@demo.kefu', kefu.password)).get('/api/v1/me')).body.user.id;
-  const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
-  const queue = await admin.post('/api/v1/routing/queues', { name: 'Web chat', divisionId, channels: ['chat'], acwSeconds: 0 });
-  await admin.request('PUT', `/api/v1/routing/queues/${queue.body.id}/members/${agentId}`, {});
-  const widget = await admin.post('/api/v1/webchat/widgets', { name: 'Shop site', divisionId, queueId: queue.body.id, allowedOrigins: [siteOrigin] });
+  site = await startCustomerSite(() => `<h1>Broadband</h1>\n${loaderSnippet(kefu.baseUrl, widgetId)}`);
+  siteOrigin = site.origin;
+  const { divisionId, queueId } = await chatQueueForAgent1(kefu, admin, 'Web chat');
+  const widget = await admin.post('/api/v1/webchat/widgets', { name: 'Shop site', divisionId, queueId, allowedOrigins: [siteOrigin] });
   expect(widget.status).toBe(201);
   widgetId = widget.body.id;
 }, 240_000);

@@ -10,6 +10,7 @@ import { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
 import { RealtimeClient } from './realtime-client.ts';
 import { startVoiceKefu, until } from './voice-fixtures.ts';
+import { chatQueueForAgent1 } from './webchat-fixtures.ts';
 import { VisitorClient } from './webchat-visitor.ts';
 
 const SITE = 'https://shop.example';
@@ -30,14 +31,10 @@ const started: string[] = [];
 
 beforeAll(async () => {
   ({ server, admin } = await startVoiceKefu());
-  agent = await TestClient.login(server.baseUrl, 'agent1@demo.kefu', server.password);
   agent2 = await TestClient.login(server.baseUrl, 'agent2@demo.kefu', server.password);
-  agentId = (await agent.get('/api/v1/me')).body.user.id;
-  const divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
-  const queue = await admin.post('/api/v1/routing/queues', { name: 'Web chat', divisionId, channels: ['chat'], acwSeconds: 0 });
-  expect(queue.status, JSON.stringify(queue.body)).toBe(201);
-  expect((await admin.request('PUT', `/api/v1/routing/queues/${queue.body.id}/members/${agentId}`, {})).status).toBe(200);
-  const created = await admin.post('/api/v1/webchat/widgets', { name: 'Shop', divisionId, queueId: queue.body.id, allowedOrigins: [SITE] });
+  const chat = await chatQueueForAgent1(server, admin, 'Web chat');
+  ({ agent, agentId } = chat);
+  const created = await admin.post('/api/v1/webchat/widgets', { name: 'Shop', divisionId: chat.divisionId, queueId: chat.queueId, allowedOrigins: [SITE] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   widget = created.body;
   expect(widget).toMatchObject({ settings: { voiceCall: 'agent' } });
