@@ -3,16 +3,17 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TestClient } from './http-client.ts';
-import { startKefu, type TestKefu } from './kefu-server.ts';
-import { storedTestRecording, type VoiceModule } from './voice-fixtures.ts';
+import type { TestKefu } from './kefu-server.ts';
+import { startVoiceKefu, storedTestRecording, type VoiceModule } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
+let voice: VoiceModule;
 let divisionId: string;
 
 beforeAll(async () => {
-  server = await startKefu({ env: { KEFU_SIP_PORT: '0', KEFU_SIP_HOST: '127.0.0.1', KEFU_RTP_PORT_MIN: '0' } });
-  admin = await TestClient.login(server.baseUrl, server.adminEmail, server.password);
+  // No calls here: the media engine stays off.
+  ({ server, admin, voice } = await startVoiceKefu({ mediaEngine: false }));
   divisionId = (await admin.get('/api/v1/divisions')).body[0].id;
 });
 afterAll(async () => server?.stop());
@@ -94,7 +95,6 @@ describe('provisioning', () => {
 
 describe('recordings', () => {
   test('are streamed whole or by byte range to a supervisor, and every playback is audited', async () => {
-    const voice = server.kefu.modules.voice as VoiceModule;
     const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
     const id = await storedTestRecording(voice, tenantId, divisionId);
     const supervisor = await TestClient.login(server.baseUrl, 'supervisor@demo.kefu', server.password);
@@ -130,7 +130,6 @@ describe('recordings', () => {
   });
 
   test("are deleted with their audio once older than their division's retention", async () => {
-    const voice = server.kefu.modules.voice as VoiceModule;
     const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
     const kept = await storedTestRecording(voice, tenantId, divisionId);
     const old = await storedTestRecording(voice, tenantId, divisionId);
@@ -145,7 +144,6 @@ describe('recordings', () => {
   });
 
   test('adding a colleague is for the call\'s agent or a supervisor, names someone, and needs a call this server handles', async () => {
-    const voice = server.kefu.modules.voice as VoiceModule;
     const tenantId = (await admin.get('/api/v1/me')).body.tenant.id;
     const interaction = await voice.interactions.open(tenantId, { divisionId, channel: 'voice', direction: 'inbound', from: '13700000000', to: '4000' });
     const agent = await TestClient.login(server.baseUrl, 'agent3@demo.kefu', server.password);
