@@ -1,5 +1,18 @@
-// Browser-test steps shared by the agent desktop and supervisor console tests.
-import type { Page } from 'playwright-core';
+// Browser-test steps shared by the agent desktop, supervisor console and browser phone tests.
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
+import { fakeMicrophone } from './audio-fixtures.ts';
+
+/**
+ * Chromium whose fake microphone plays `hz` (`pulsed`: see fakeMicrophone), its WAV written into `dir`: the test's
+ * temporary folder, which it removes after closing the browser.
+ */
+export function launchChromiumWithMicrophone(dir: string, hz: number, o: { pulsed?: boolean } = {}): Promise<Browser> {
+  const mic = path.join(dir, `mic-${hz}.wav`);
+  fakeMicrophone(mic, hz, o);
+  return launchChromium({ fakeMicrophone: mic });
+}
 
 /** Signs a demo person in (zh-CN page) and opens a page of the left navigation by its link text. */
 export async function signInTo(page: Page, baseUrl: string, email: string, password: string, navLink: string): Promise<void> {

@@ -9,9 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { Baresip } from '@kefu/sip/testing';
-import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
-import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
-import { pick, signInTo } from './desktop-fixtures.ts';
+import { ensureWebBuilt } from '../../tests/e2e/fixtures/web-shell.ts';
+import { bestShare, channel } from './audio-fixtures.ts';
+import { launchChromiumWithMicrophone, pick, signInTo } from './desktop-fixtures.ts';
 import type { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
 import { startVoiceKefu, until } from './voice-fixtures.ts';
@@ -31,9 +31,7 @@ beforeAll(async () => {
   demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
   expect(demoNumber.flowId).toEqual(expect.any(String)); // the demo IVR
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-desktop-softphone-'));
-  const mic = path.join(tmp, 'mic.wav');
-  fakeMicrophone(mic, 660);
-  browser = await launchChromium({ fakeMicrophone: mic });
+  browser = await launchChromiumWithMicrophone(tmp, 660);
 }, 180_000);
 
 afterAll(async () => {

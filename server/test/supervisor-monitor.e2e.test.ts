@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Baresip } from '@kefu/sip/testing';
-import { ensureWebBuilt, launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
-import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
-import { signInTo } from './desktop-fixtures.ts';
+import { ensureWebBuilt } from '../../tests/e2e/fixtures/web-shell.ts';
+import { bestShare, channel } from './audio-fixtures.ts';
+import { launchChromiumWithMicrophone, signInTo } from './desktop-fixtures.ts';
 import type { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
 import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
@@ -26,10 +26,8 @@ beforeAll(async () => {
   ensureWebBuilt();
   ({ server: kefu, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-monitor-'));
-  const mic = path.join(tmp, 'mic.wav');
   // Pulsing: Chromium's noise suppression removes a steady tone within seconds (audio-fixtures.ts).
-  fakeMicrophone(mic, SUPERVISOR_HZ, { pulsed: true });
-  browser = await launchChromium({ fakeMicrophone: mic });
+  browser = await launchChromiumWithMicrophone(tmp, SUPERVISOR_HZ, { pulsed: true });
 }, 180_000);
 
 afterAll(async () => {

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium } from '../../tests/e2e/fixtures/web-shell.ts';
-import { bestShare, channel, fakeMicrophone } from './audio-fixtures.ts';
+import { bestShare, channel } from './audio-fixtures.ts';
+import { launchChromiumWithMicrophone } from './desktop-fixtures.ts';
 import { Baresip } from '@kefu/sip/testing';
 import { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
@@ -26,9 +26,7 @@ let sipPort: number;
 beforeAll(async () => {
   ({ server, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'kefu-voice-webrtc-'));
-  const mic = path.join(tmp, 'mic.wav');
-  fakeMicrophone(mic, 660);
-  browser = await launchChromium({ fakeMicrophone: mic });
+  browser = await launchChromiumWithMicrophone(tmp, 660);
 }, 180_000);
 afterAll(async () => {
   await caller?.stop();
