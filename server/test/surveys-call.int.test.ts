@@ -9,7 +9,7 @@ import { Baresip } from '@kefu/sip/testing';
 import { channel } from './audio-fixtures.ts';
 import type { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
-import { startVoiceKefu, until } from './voice-fixtures.ts';
+import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
 
 const CALLER = '13800138000';
 
@@ -71,10 +71,8 @@ beforeAll(async () => {
   const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
   expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: inbound.body.id })).status).toBe(200);
 
-  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
-  agent = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, 1000);
+  agent = await registerDeskPhone(admin, sipPort, '1001', 1000);
   phones.push(agent);
-  await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
   caller = await Baresip.start(`<sip:${CALLER}@127.0.0.1;transport=udp>;regint=0;audio_codecs=PCMU`, 440);
   phones.push(caller);
 }, 120_000);

@@ -11,7 +11,7 @@ import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
 import { Baresip } from '@kefu/sip/testing';
-import { startVoiceKefu, until } from './voice-fixtures.ts';
+import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -23,11 +23,8 @@ let caller: Baresip | undefined;
 let second: Baresip | undefined;
 
 beforeAll(async () => {
-  ({ server, admin, sipPort } = await startVoiceKefu());
   // Calls wait in the demo's routing queue; no after-call work, so that the next test's call is offered at once.
-  // Straight to the queue: the demo number's IVR (the flows module) is tested on its own.
-  const demoNumber = (await admin.get('/api/v1/voice/numbers')).body.find((n: { number: string }) => n.number === '4000');
-  expect((await admin.patch(`/api/v1/voice/numbers/${demoNumber.id}`, { flowId: null })).status).toBe(200);
+  ({ server, admin, sipPort } = await startVoiceKefu({ demoNumberToQueue: true }));
   const general = (await admin.get('/api/v1/routing/queues')).body.find((q: { name: string }) => q.name === 'General');
   expect((await admin.patch(`/api/v1/routing/queues/${general.id}`, { acwSeconds: 0 })).status).toBe(200);
 
@@ -43,10 +40,8 @@ afterAll(async () => {
 
 
 async function agentPhone(extension: string, toneHz: number): Promise<Baresip> {
-  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === extension);
-  const phone = await Baresip.start(`<sip:${extension}@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=auto;audio_codecs=PCMU`, toneHz);
+  const phone = await registerDeskPhone(admin, sipPort, extension, toneHz);
   phones.push(phone);
-  await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === extension), `extension ${extension} registered`);
   return phone;
 }
 

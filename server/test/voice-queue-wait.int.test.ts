@@ -16,7 +16,7 @@ import { HOLD_NOTES_HZ } from '../src/voice/hold-music.ts';
 import { announcementText, callbackConfirmationText } from '../src/voice/queue-announcer.ts';
 import type { TestClient } from './http-client.ts';
 import type { TestKefu } from './kefu-server.ts';
-import { startVoiceKefu, until } from './voice-fixtures.ts';
+import { registerDeskPhone, startVoiceKefu, until } from './voice-fixtures.ts';
 
 let server: TestKefu;
 let admin: TestClient;
@@ -109,10 +109,8 @@ beforeAll(async () => {
   });
 
   // agent1's phone: registering makes agent1 available; the test answers it.
-  const ext = (await admin.get('/api/v1/voice/extensions')).body.find((e: { extension: string }) => e.extension === '1001');
-  agent = await Baresip.start(`<sip:1001@127.0.0.1:${sipPort};transport=udp>;auth_pass=${ext.password};regint=60;answermode=manual;audio_codecs=PCMU`, 1000);
+  agent = await registerDeskPhone(admin, sipPort, '1001', 1000, 'manual');
   phones.push(agent);
-  await until(async () => (await admin.get('/api/v1/voice/registrations')).body.find((r: { extension: string }) => r.extension === '1001'), 'extension 1001 registered');
 }, 120_000);
 
 afterAll(async () => {
