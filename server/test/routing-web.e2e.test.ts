@@ -22,10 +22,32 @@ afterAll(async () => {
   await kefu?.stop();
 });
 
-/** Opens the (last) antd Select with this label and picks an option of its dropdown. */
-async function choose(page: Page, label: string, option: string): Promise<void> {
-  await page.getByRole('combobox', { name: label, exact: true }).last().click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).first().click();
+/**
+ * Opens the (last) antd Select with this label and picks an option of its dropdown, as a person would: once the dropdown
+ * sits at its Select. On a busy machine antd first draws the dropdown elsewhere (seen at the top of the page) and moves it
+ * to the Select a moment later; Playwright finds the option still for two frames there and clicks, the mouse-up lands on
+ * what is under it after the move, and nothing is chosen (the "粤语 5" failure: the profile could not be saved without
+ * its skill). `shows`: the Select keeps the choice, so the test checks it is displayed.
+ */
+async function choose(page: Page, label: string, option: string, o: { shows?: boolean } = {}): Promise<void> {
+  const select = page.locator('.ant-select', { has: page.getByRole('combobox', { name: label, exact: true }) }).last();
+  await select.getByRole('combobox').click();
+  const dropdown = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').last();
+  const item = dropdown.locator('.ant-select-item-option', { hasText: option }).first();
+  await item.waitFor();
+  await expect
+    .poll(
+      async () => {
+        const [s, d, cls] = await Promise.all([select.boundingBox(), dropdown.boundingBox(), dropdown.getAttribute('class')]);
+        if (!s || !d || /-(appear|enter)\b/.test(cls ?? '')) return 'moving';
+        // Right under the Select (antd leaves 4 px), or right over it when there is no room below.
+        return Math.abs(d.y - (s.y + s.height)) < 12 || Math.abs(d.y + d.height - s.y) < 12 ? 'at its Select' : `at y=${d.y}, the Select at y=${s.y}`;
+      },
+      { timeout: UI_TIMEOUT },
+    )
+    .toBe('at its Select');
+  await item.click();
+  if (o.shows !== false) await select.locator('.ant-select-selection-item', { hasText: option }).waitFor();
 }
 
 describe('routing admin page', () => {
@@ -33,6 +55,14 @@ describe('routing admin page', () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 900 } });
     context.setDefaultTimeout(UI_TIMEOUT);
     const page = await context.newPage();
+    // Names of this attempt's own: a retried attempt finds the first one's skill and queue.
+    const n = Date.now() % 100_000;
+    const skill = `粤语${n}`;
+    const queueName = `粤语热线 ${n}`;
+    const admin = await TestClient.login(kefu.baseUrl, 'admin@demo.kefu', kefu.password);
+    const agent1 = async () => ((await admin.get('/api/v1/routing/agents')).body as { userId: string; name: string; skills: Record<string, number>; state: string }[]).find((a) => a.name === '坐席一 Agent 1')!;
+    // The agent starts offline, so the supervisor's change below shows (a retried attempt finds them available).
+    expect((await admin.request('PUT', `/api/v1/routing/agents/${(await agent1()).userId}/state`, { state: 'offline', awayReasonId: null })).status).toBe(200);
     try {
       await page.goto(`${kefu.baseUrl}/`);
       await page.getByRole('textbox', { name: /邮箱|Email/ }).fill('admin@demo.kefu');
@@ -44,16 +74,16 @@ describe('routing admin page', () => {
       // A skill.
       await page.getByRole('tab', { name: '技能' }).click();
       const skills = page.getByRole('tabpanel', { name: '技能' });
-      await skills.getByRole('textbox', { name: '名称' }).fill('粤语');
+      await skills.getByRole('textbox', { name: '名称' }).fill(skill);
       await skills.getByRole('button', { name: /添\s*加/ }).click();
-      await skills.getByRole('cell', { name: '粤语', exact: true }).waitFor();
+      await skills.getByRole('cell', { name: skill, exact: true }).waitFor();
 
       // A queue with an overflow rule (relax skills after 60 s), a VIP priority rule and a wrap-up code.
       await page.getByRole('tab', { name: '队列' }).click();
       await page.getByRole('button', { name: '新建队列' }).click();
       const dialog = page.getByRole('dialog');
       // The form's fields by their ids (antd: <form name>_<field>).
-      await dialog.locator('#queue_name').fill('粤语热线');
+      await dialog.locator('#queue_name').fill(queueName);
       await dialog.locator('#queue_maxWaitSeconds').fill('600');
       await dialog.locator('#queue_positionEverySeconds').fill('30');
       await dialog.locator('#queue_announceEstimatedWait').click();
@@ -63,10 +93,10 @@ describe('routing admin page', () => {
       await dialog.locator('#queue_wrapupCodes_0_code').fill('resolved');
       await dialog.locator('#queue_wrapupCodes_0_label').fill('已解决');
       await dialog.getByRole('button', { name: /^新\s*建$/ }).click();
-      await page.getByRole('cell', { name: '粤语热线', exact: true }).waitFor();
+      await page.getByRole('cell', { name: queueName, exact: true }).waitFor();
 
       // Agent 1 joins the queue with skill level 4 and member priority 2.
-      await page.getByRole('button', { name: '成员 粤语热线' }).click();
+      await page.getByRole('button', { name: `成员 ${queueName}` }).click();
       const members = page.getByRole('dialog');
       await choose(page, '选择坐席', '坐席一');
       await members.getByRole('spinbutton', { name: '技能等级', exact: true }).fill('4');
@@ -80,20 +110,20 @@ describe('routing admin page', () => {
       await page.getByRole('button', { name: '编辑 坐席一 Agent 1' }).click();
       const profile = page.getByRole('dialog');
       await profile.getByRole('button', { name: '添加技能' }).click();
-      await choose(page, '技能', '粤语');
+      await choose(page, '技能', skill);
       await profile.getByRole('spinbutton', { name: '技能等级' }).last().fill('5');
       await profile.getByRole('button', { name: /保\s*存/ }).click();
       const row = page.getByRole('row', { name: /坐席一 Agent 1/ });
-      await row.getByText('粤语 5').waitFor();
+      await row.getByText(`${skill} 5`).waitFor();
 
       // A supervisor-level state change from the same table.
-      await choose(page, '更改状态 坐席一 Agent 1', '空闲');
+      await row.getByText('离线').waitFor();
+      await choose(page, '更改状态 坐席一 Agent 1', '空闲', { shows: false });
       await row.getByText('空闲').waitFor();
       await page.screenshot({ path: '.test-results/routing-admin.png' });
 
       // Everything is saved.
-      const admin = await TestClient.login(kefu.baseUrl, 'admin@demo.kefu', kefu.password);
-      const queue = ((await admin.get('/api/v1/routing/queues')).body as { id: string; name: string }[]).find((q) => q.name === '粤语热线')!;
+      const queue = ((await admin.get('/api/v1/routing/queues')).body as { id: string; name: string }[]).find((q) => q.name === queueName)!;
       expect((await admin.get(`/api/v1/routing/queues/${queue.id}`)).body).toMatchObject({
         maxWaitSeconds: 600,
         announcements: { positionEverySeconds: 30, estimatedWait: true },
@@ -102,8 +132,8 @@ describe('routing admin page', () => {
         wrapupCodes: [{ code: 'resolved', label: '已解决' }],
       });
       expect((await admin.get(`/api/v1/routing/queues/${queue.id}/members`)).body).toMatchObject([{ name: '坐席一 Agent 1', skillLevel: 4, priority: 2 }]);
-      const agent = ((await admin.get('/api/v1/routing/agents')).body as { name: string; skills: Record<string, number>; state: string }[]).find((a) => a.name === '坐席一 Agent 1')!;
-      expect(agent.skills).toMatchObject({ 粤语: 5 });
+      const agent = await agent1();
+      expect(agent.skills).toMatchObject({ [skill]: 5 });
       expect(agent.state).toBe('available');
     } catch (err) {
       await page.screenshot({ path: '.test-results/routing-admin-failure.png' });
