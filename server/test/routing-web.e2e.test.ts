@@ -24,10 +24,10 @@ afterAll(async () => {
 
 /**
  * Opens the (last) antd Select with this label and picks an option of its dropdown, as a person would: once the dropdown
- * sits at its Select. On a busy machine antd first draws the dropdown elsewhere (seen at the top of the page) and moves it
- * to the Select a moment later; Playwright finds the option still for two frames there and clicks, the mouse-up lands on
- * what is under it after the move, and nothing is chosen (the "粤语 5" failure: the profile could not be saved without
- * its skill). `shows`: the Select keeps the choice, so the test checks it is displayed.
+ * sits at its Select and its opening motion has ended. On a busy machine (three busy loops on two cores) the mouse-down
+ * of the old click landed on the option 254 px above where the option sits, and the mouse-up on what lay there a moment
+ * later, so nothing was chosen: the profile could not be saved without its skill (the missing "粤语 5"), or the member
+ * could not be added. `shows`: the Select keeps the choice, so the test checks it is displayed.
  */
 async function choose(page: Page, label: string, option: string, o: { shows?: boolean } = {}): Promise<void> {
   const select = page.locator('.ant-select', { has: page.getByRole('combobox', { name: label, exact: true }) }).last();
